@@ -1,0 +1,67 @@
+"""The intake, written once as data, walked by every channel.
+
+Nothing here imports Flask, WTForms or Twilio: channels render these questions and call
+`parse_answer` and `next_question`; services store the codes and the outcomes.
+"""
+
+from intake_forms.definition import (
+    DECLINE,
+    DONT_KNOW,
+    FLOW_VERSION,
+    LANGUAGES,
+    NOTICES,
+    QUESTIONS,
+    Kind,
+    Notice,
+    Option,
+    Question,
+    question,
+)
+from intake_forms.flow import (
+    Answers,
+    is_finished,
+    next_question,
+    notices_for,
+    path,
+    previous_question,
+    relevant_answers,
+)
+from intake_forms.outcomes import (
+    DEFAULT_WEIGHTS,
+    HmisMapping,
+    Outcomes,
+    compute_outcomes,
+    hmis_mapping,
+)
+from intake_forms.parse import ERRORS, ParseResult, detect_language, normalize, parse_answer
+
+__all__ = [
+    "DECLINE",
+    "DEFAULT_WEIGHTS",
+    "DONT_KNOW",
+    "ERRORS",
+    "FLOW_VERSION",
+    "LANGUAGES",
+    "NOTICES",
+    "QUESTIONS",
+    "Answers",
+    "HmisMapping",
+    "Kind",
+    "Notice",
+    "Option",
+    "Outcomes",
+    "ParseResult",
+    "Question",
+    "compute_outcomes",
+    "detect_language",
+    "hmis_mapping",
+    "is_finished",
+    "next_question",
+    "normalize",
+    "notices_for",
+    "parse_answer",
+    "path",
+    "previous_question",
+    "question",
+    "relevant_answers",
+]

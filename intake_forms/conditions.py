@@ -1,0 +1,136 @@
+"""Named conditions that decide which questions are asked.
+
+Each takes the answers given so far (storage key -> code) and returns a bool. A question names
+its condition in `ask_if`; a name missing here is a defect caught by the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+Answers = Mapping[str, str]
+Condition = Callable[[Answers], bool]
+
+#: Last-night places that make a household literally homeless (HUD 116 and 101).
+LITERALLY_HOMELESS_PLACES = frozenset({"outside", "shelter", "motel_voucher"})
+#: Institutions that count as literally homeless after a short stay that followed homelessness.
+INSTITUTIONS = frozenset({"hospital", "jail", "treatment"})
+#: The contact methods that need a phone number.
+PHONE_METHODS = frozenset({"text", "call"})
+
+
+def talk_path(a: Answers) -> bool:
+    """The person asked for a person instead of the questions (or chose to stop them)."""
+    return a.get("start_choice") == "talk" or a.get("keep_going") == "0"
+
+
+def questions_path(a: Answers) -> bool:
+    return not talk_path(a)
+
+
+def not_safe_now(a: Answers) -> bool:
+    return questions_path(a) and a.get("safe_now") == "0"
+
+
+def fleeing(a: Answers) -> bool:
+    return questions_path(a) and a.get("fleeing_violence") == "1"
+
+
+def dv_advocate(a: Answers) -> bool:
+    return fleeing(a) and a.get("dv_choice") == "advocate"
+
+
+def dv_stop(a: Answers) -> bool:
+    return fleeing(a) and a.get("dv_choice") == "stop"
+
+
+def confidential(a: Answers) -> bool:
+    """Fleeing violence and going on: the intake is for victim service providers only."""
+    return fleeing(a) and a.get("dv_choice") != "stop"
+
+
+def full_path(a: Answers) -> bool:
+    """The whole pre-screen and diversion conversation."""
+    return questions_path(a) and not dv_advocate(a) and not dv_stop(a)
+
+
+def not_literally_homeless(a: Answers) -> bool:
+    return full_path(a) and a.get("slept_last_night") not in LITERALLY_HOMELESS_PLACES
+
+
+def left_institution(a: Answers) -> bool:
+    return full_path(a) and a.get("slept_last_night") in INSTITUTIONS
+
+
+def could_return_applies(a: Answers) -> bool:
+    return full_path(a) and a.get("slept_last_night") not in LITERALLY_HOMELESS_PLACES
+
+
+def help_other_applies(a: Answers) -> bool:
+    chosen = a.get("help_needed", "").split(",")
+    return full_path(a) and not confidential(a) and "other" in chosen
+
+
+def location_applies(a: Answers) -> bool:
+    return not dv_stop(a) and not dv_advocate(a)
+
+
+def contact_applies(a: Answers) -> bool:
+    return not dv_stop(a)
+
+
+def phone_applies(a: Answers) -> bool:
+    return contact_applies(a) and a.get("contact_method") in PHONE_METHODS
+
+
+def email_applies(a: Answers) -> bool:
+    return contact_applies(a) and a.get("contact_method") == "email"
+
+
+def phone_given(a: Answers) -> bool:
+    return phone_applies(a) and a.get("phone") == "given"
+
+
+def reachable(a: Answers) -> bool:
+    """There is a phone number or an email to reach the person at."""
+    return phone_given(a) or (email_applies(a) and a.get("email") == "given")
+
+
+def identity_applies(a: Answers) -> bool:
+    return full_path(a) and not confidential(a)
+
+
+def interpreter_applies(a: Answers) -> bool:
+    return location_applies(a) and a.get("language", "en") != "en"
+
+
+def consent_applies(a: Answers) -> bool:
+    return not dv_stop(a) and not dv_advocate(a)
+
+
+CONDITIONS: dict[str, Condition] = {
+    fn.__name__: fn
+    for fn in (
+        talk_path,
+        questions_path,
+        not_safe_now,
+        fleeing,
+        dv_advocate,
+        dv_stop,
+        confidential,
+        full_path,
+        not_literally_homeless,
+        left_institution,
+        could_return_applies,
+        help_other_applies,
+        location_applies,
+        contact_applies,
+        phone_applies,
+        email_applies,
+        phone_given,
+        reachable,
+        identity_applies,
+        interpreter_applies,
+        consent_applies,
+    )
+}

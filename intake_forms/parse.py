@@ -1,0 +1,326 @@
+"""Read an answer the way a person gives it, on any channel.
+
+One function, `parse_answer`, turns a tap, a typed reply, a keypad digit or a speech result into
+the code that is stored: "2", "dos", "yes", "sí" and "Si" all become the same code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from intake_forms.definition import DONT_KNOW, N_, NOT_SURE, Kind, Question
+
+#: Why a reply could not be read; channels show the message with the question again.
+ERRORS: dict[str, str] = {
+    "empty": N_("We did not get an answer."),
+    "not_understood": N_("Sorry, we could not read that answer."),
+    "out_of_range": N_("That number is outside the range we can take."),
+    "invalid_location": N_("We could not find that ZIP code or county."),
+    "invalid_phone": N_("That does not look like a phone number."),
+    "invalid_email": N_("That does not look like an email address."),
+    "invalid_date": N_("We could not read that date."),
+    "too_long": N_("That answer is too long. Please make it shorter."),
+}
+
+MAX_TEXT = 2000
+MAX_NAME = 100
+
+NUMBER_WORDS: dict[str, int] = {
+    # English
+    "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15,
+    # Spanish
+    "cero": 0, "ninguno": 0, "ninguna": 0, "nadie": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3,
+    "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+    "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
+}
+
+_SKIP_WORDS = frozenset(
+    {"skip", "pass", "next", "saltar", "salta", "omitir", "paso", "siguiente"}
+    | {"prefer not", "prefer not to answer", "rather not", "prefiero no", "prefiero no contestar"}
+)
+_CONNECTORS = frozenset({"and", "y", "e", "&", "plus", "mas"})
+_SPANISH_MARKERS = frozenset(
+    {"hola", "ayuda", "necesito", "buenas", "buenos", "buen", "dia", "dias", "tardes", "noches",
+     "espanol", "gracias", "favor", "quiero", "tengo", "donde", "vivienda", "ayudame", "ayudeme",
+     "si", "alo", "oiga"}
+)
+_ENGLISH_MARKERS = frozenset(
+    {"hi", "hello", "hey", "help", "english", "need", "please", "housing", "shelter", "yes"}
+)
+_LOCATION_NOISE = frozenset({"county", "co", "cnty", "condado", "de", "del", "ks", "kansas", "the", "in"})
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What a reply means: a stored code, plus the value itself for identifying answers."""
+
+    ok: bool
+    code: str | None = None
+    value: str | None = None
+    error: str | None = None
+
+    @classmethod
+    def fail(cls, error: str) -> ParseResult:
+        return cls(ok=False, error=error)
+
+
+def normalize(text: str) -> str:
+    """Fold case, accents, apostrophes, punctuation and spacing so replies compare simply."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
+    text = re.sub(r"['`\u2019\u00b4]", "", text)
+    text = re.sub(r"[^\w\s+&-]", " ", text)
+    text = text.replace("_", " ")
+    return " ".join(text.split())
+
+
+def detect_language(text: str) -> str | None:
+    """Guess the language of a first message ("hola", "ayuda" -> es); None when unsure."""
+    tokens = set(normalize(text).split())
+    if tokens & _SPANISH_MARKERS:
+        return "es"
+    if tokens & _ENGLISH_MARKERS:
+        return "en"
+    return None
+
+
+def parse_answer(question: Question, raw: str | None, locale: str = "en", *,
+                 offered: str | None = None) -> ParseResult:
+    """Turn a reply into the stored code (and value, for identifying answers).
+
+    `offered` is a value the channel suggested (the phone number a person is texting or
+    calling from); a yes to it takes that value.
+    """
+    raw = (raw or "").strip()
+    text = normalize(raw)
+    if not text:
+        return ParseResult.fail("empty")
+    if text in _SKIP_WORDS:
+        return ParseResult(ok=True, code=question.skip_code)
+    if question.kind in (Kind.CHOICE, Kind.LANGUAGE):
+        code = _match_choice(question, text, locale)
+        return ParseResult(ok=True, code=code) if code else ParseResult.fail("not_understood")
+    if question.kind is Kind.MULTI:
+        return _parse_multi(question, text, locale)
+    if _is_dont_know(text):
+        return ParseResult(ok=True, code=DONT_KNOW)
+    if question.kind is Kind.COUNT:
+        return _parse_count(question, text)
+    if question.kind is Kind.LOCATION:
+        return _parse_location(raw, text)
+    if question.kind is Kind.PHONE:
+        return _parse_phone(raw, text, offered)
+    if question.kind is Kind.EMAIL:
+        return _parse_email(raw)
+    if question.kind is Kind.DATE:
+        return _parse_date(raw, locale)
+    if question.kind is Kind.NAME:
+        return _parse_free(raw, MAX_NAME, need_letter=True)
+    return _parse_free(raw, MAX_TEXT, need_letter=False)
+
+
+# Choices ------------------------------------------------------------------------------------
+
+def _phrases(question: Question, locale: str) -> dict[str, set[str]]:
+    """Map every word or phrase that names an option to the option codes it names."""
+    table: dict[str, set[str]] = {}
+    for opt in question.options:
+        names = [normalize(opt.label), normalize(opt.code)]
+        for lang in (locale, *sorted(opt.words)):
+            names.extend(normalize(w) for w in opt.words.get(lang, ()))
+        for name in names:
+            if name:
+                table.setdefault(name, set()).add(opt.code)
+    return table
+
+
+def _by_number(question: Question, text: str) -> str | None:
+    token = text.lstrip("#").strip()
+    number = int(token) if token.isdigit() else NUMBER_WORDS.get(token)
+    if number is not None and 1 <= number <= len(question.options):
+        return question.options[number - 1].code
+    return None
+
+
+def _match_choice(question: Question, text: str, locale: str) -> str | None:
+    by_number = _by_number(question, text)
+    if by_number:
+        return by_number
+    table = _phrases(question, locale)
+    exact = table.get(text)
+    if exact and len(exact) == 1:
+        return next(iter(exact))
+    # The longest known phrase inside the reply wins: "not sure" beats "sure".
+    padded = f" {text} "
+    found = [(len(p), codes) for p, codes in table.items() if f" {p} " in padded]
+    if found:
+        longest = max(length for length, _ in found)
+        codes = set().union(*(c for length, c in found if length == longest))
+        if len(codes) == 1:
+            return next(iter(codes))
+        return None
+    # Small typos: "yse", "afuerra", "shleter". One slip in a short word, two in a long one.
+    for probe in (text, *text.split()):
+        if len(probe) < 3:
+            continue
+        allowed = 1 if len(probe) <= 5 else 2
+        codes = set()
+        for phrase, phrase_codes in table.items():
+            if len(phrase) >= 3 and abs(len(phrase) - len(probe)) <= allowed \
+                    and _edit_distance(probe, phrase) <= allowed:
+                codes |= phrase_codes
+        if len(codes) == 1:
+            return next(iter(codes))
+    return None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Count the edits (insert, delete, change, swap two neighbours) between two words."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _parse_multi(question: Question, text: str, locale: str) -> ParseResult:
+    tokens = [t for t in re.split(r"[\s,;/]+", text) if t and t not in _CONNECTORS]
+    picked: list[str] = []
+    if tokens and all(t.isdigit() or t in NUMBER_WORDS for t in tokens):
+        for token in tokens:
+            code = _by_number(question, token)
+            if code is None:
+                return ParseResult.fail("not_understood")
+            picked.append(code)
+    else:
+        parts = [p.strip() for p in re.split(r"\s*(?:,|;|/| and | y | & )\s*", f" {text} ") if p.strip()]
+        matched = [_match_choice(question, part, locale) for part in parts]
+        if len(parts) > 1 and all(matched):
+            picked.extend(code for code in matched if code)
+        else:
+            whole = _match_choice(question, text, locale)
+            if whole is None:
+                return ParseResult.fail("not_understood")
+            picked.append(whole)
+    chosen = set(picked)
+    exclusive = {o.code for o in question.options if o.exclusive}
+    if chosen - exclusive:
+        chosen -= exclusive
+    elif len(chosen) > 1:
+        # Only exclusive answers were given, such as "nothing" and "prefer not": keep the first.
+        chosen = {picked[0]}
+    ordered = [o.code for o in question.options if o.code in chosen]
+    return ParseResult(ok=True, code=",".join(ordered))
+
+
+def _is_dont_know(text: str) -> bool:
+    words = {normalize(w) for ws in NOT_SURE.words.values() for w in ws}
+    return text in words
+
+
+# Numbers, places, contact details ------------------------------------------------------------
+
+def _parse_count(question: Question, text: str) -> ParseResult:
+    number: int | None = None
+    match = re.search(r"\d+", text)
+    if match:
+        number = int(match.group())
+    else:
+        for token in text.split():
+            if token in NUMBER_WORDS:
+                number = NUMBER_WORDS[token]
+                break
+        if number is None and text in {"no", "nope", "n"}:
+            number = 0
+    if number is None:
+        return ParseResult.fail("not_understood")
+    low = question.minimum if question.minimum is not None else 0
+    high = question.maximum if question.maximum is not None else 99
+    if not low <= number <= high:
+        return ParseResult.fail("out_of_range")
+    return ParseResult(ok=True, code=str(number))
+
+
+def _parse_location(raw: str, text: str) -> ParseResult:
+    zip_match = re.search(r"(?<!\d)(\d{5})(?:[-\s]?\d{4})?(?!\d)", raw)
+    if zip_match:
+        return ParseResult(ok=True, code=f"zip:{zip_match.group(1)}")
+    if re.search(r"\d", text):
+        return ParseResult.fail("invalid_location")
+    words = [w for w in text.split() if w not in _LOCATION_NOISE]
+    name = " ".join(words)
+    if 2 <= len(name) <= 40 and re.fullmatch(r"[a-z][a-z .-]*", name):
+        return ParseResult(ok=True, code=f"county:{name}")
+    return ParseResult.fail("invalid_location")
+
+
+def _parse_phone(raw: str, text: str, offered: str | None) -> ParseResult:
+    if offered and text.split()[0] in {"yes", "y", "si", "s", "ok", "1", "this", "same", "este", "ese"}:
+        return ParseResult(ok=True, code="given", value=offered)
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        return ParseResult.fail("invalid_phone")
+    if not phonenumbers.is_valid_number(number):
+        return ParseResult.fail("invalid_phone")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return ParseResult(ok=True, code="given", value=e164)
+
+
+def _parse_email(raw: str) -> ParseResult:
+    try:
+        info = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        return ParseResult.fail("invalid_email")
+    return ParseResult(ok=True, code="given", value=info.normalized)
+
+
+def _parse_date(raw: str, locale: str) -> ParseResult:
+    parts = re.findall(r"\d+", raw)
+    if len(parts) != 3:
+        return ParseResult.fail("invalid_date")
+    a, b, c = (int(p) for p in parts)
+    if len(parts[0]) == 4:
+        year, month, day = a, b, c
+    elif locale.startswith("es"):
+        day, month, year = a, b, c
+    else:
+        month, day, year = a, b, c
+    today = datetime.now(UTC).date()
+    if len(parts[2]) == 2 and len(parts[0]) != 4:
+        year += 2000 if year <= today.year % 100 else 1900
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        return ParseResult.fail("invalid_date")
+    if born.year < 1900 or born > today:
+        return ParseResult.fail("invalid_date")
+    return ParseResult(ok=True, code="given", value=born.isoformat())
+
+
+def _parse_free(raw: str, limit: int, *, need_letter: bool) -> ParseResult:
+    cleaned = "".join(ch for ch in raw if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        return ParseResult.fail("empty")
+    if len(cleaned) > limit:
+        return ParseResult.fail("too_long")
+    if need_letter and not any(ch.isalpha() for ch in cleaned):
+        return ParseResult.fail("not_understood")
+    return ParseResult(ok=True, code="given", value=cleaned)
+
+
