@@ -28,8 +28,13 @@ def questions_path(a: Answers) -> bool:
     return not talk_path(a)
 
 
+def started_questions(a: Answers) -> bool:
+    """The person chose the questions at the start (they may still stop them later)."""
+    return a.get("start_choice") != "talk"
+
+
 def not_safe_now(a: Answers) -> bool:
-    return questions_path(a) and a.get("safe_now") == "0"
+    return started_questions(a) and a.get("safe_now") == "0"
 
 
 def fleeing(a: Answers) -> bool:
@@ -113,6 +118,7 @@ CONDITIONS: dict[str, Condition] = {
     for fn in (
         talk_path,
         questions_path,
+        started_questions,
         not_safe_now,
         fleeing,
         dv_advocate,

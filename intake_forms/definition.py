@@ -230,7 +230,7 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.CHOICE,
         N_("Are you safe right now?"),
         options=YES_NO,
-        ask_if="questions_path",
+        ask_if="started_questions",
         notices={"0": ("emergency",)},
     ),
     Question(

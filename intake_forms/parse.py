@@ -30,6 +30,8 @@ ERRORS: dict[str, str] = {
 
 MAX_TEXT = 2000
 MAX_NAME = 100
+#: A reply to a choice longer than this is not searched for option words.
+MAX_CHOICE_REPLY = 80
 
 NUMBER_WORDS: dict[str, int] = {
     # English
@@ -134,7 +136,7 @@ def _phrases(question: Question, locale: str) -> dict[str, set[str]]:
     """Map every word or phrase that names an option to the option codes it names."""
     table: dict[str, set[str]] = {}
     for opt in question.options:
-        names = [normalize(opt.label), normalize(opt.code)]
+        names = [normalize(opt.label)]
         for lang in (locale, *sorted(opt.words)):
             names.extend(normalize(w) for w in opt.words.get(lang, ()))
         for name in names:
@@ -159,6 +161,8 @@ def _match_choice(question: Question, text: str, locale: str) -> str | None:
     exact = table.get(text)
     if exact and len(exact) == 1:
         return next(iter(exact))
+    if len(text) > MAX_CHOICE_REPLY:
+        return None
     # The longest known phrase inside the reply wins: "not sure" beats "sure".
     padded = f" {text} "
     found = [(len(p), codes) for p, codes in table.items() if f" {p} " in padded]

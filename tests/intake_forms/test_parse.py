@@ -1,0 +1,133 @@
+"""One parser for every channel: the same meaning gives the same code."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake_forms import detect_language, normalize, parse_answer, question
+
+CHOICES = [
+    ("veteran", "1", "en", "1"),
+    ("veteran", "yes", "en", "1"),
+    ("veteran", "Sí", "es", "1"),
+    ("veteran", "si claro", "es", "1"),
+    ("veteran", "  YES  ", "en", "1"),
+    ("veteran", "yse", "en", "1"),
+    ("veteran", "2", "es", "0"),
+    ("veteran", "dos", "es", "0"),
+    ("veteran", "nope", "en", "0"),
+    ("veteran", "I don't know", "en", "8"),
+    ("veteran", "no sé", "es", "8"),
+    ("veteran", "prefiero no contestar", "es", "9"),
+    ("veteran", "skip", "en", "9"),
+    ("slept_last_night", "I slept in my car", "en", "outside"),
+    ("slept_last_night", "afuerra", "es", "outside"),
+    ("slept_last_night", "shleter", "en", "shelter"),
+    ("slept_last_night", "con mi familia", "es", "family"),
+    ("slept_last_night", "#2", "en", "shelter"),
+    ("language", "2", "en", "es"),
+    ("language", "español", "en", "es"),
+    ("language", "Espanol", "en", "es"),
+    ("language", "english", "es", "en"),
+    ("start_choice", "talk to someone", "en", "talk"),
+    ("could_stay_with", "tal vez", "es", "maybe"),
+    ("dv_choice", "stop", "en", "stop"),
+]
+
+
+@pytest.mark.parametrize(("key", "raw", "locale", "code"), CHOICES)
+def test_choices(key, raw, locale, code):
+    result = parse_answer(question(key), raw, locale)
+    assert result.ok, result
+    assert result.code == code
+    assert result.value is None
+
+
+MULTI = [
+    ("1 3", "money,travel"),
+    ("1,3", "money,travel"),
+    ("3, 1", "money,travel"),
+    ("1 y 3", "money,travel"),
+    ("money and bus", "money,travel"),
+    ("dinero y gasolina", "money,travel"),
+    ("nothing", "nothing"),
+    ("1 7", "money"),
+    ("9", ""),
+]
+
+
+@pytest.mark.parametrize(("raw", "code"), MULTI)
+def test_pick_any(raw, code):
+    result = parse_answer(question("help_needed"), raw, "en")
+    if code:
+        assert result.ok and result.code == code
+    else:
+        assert not result.ok and result.error == "not_understood"
+
+
+@pytest.mark.parametrize(("key", "raw", "ok", "code"), [
+    ("adults", "3", True, "3"), ("adults", "three", True, "3"), ("adults", "tres", True, "3"),
+    ("adults", "0", False, None), ("adults", "11", False, None), ("children", "ninguno", True, "0"),
+    ("children", "2 kids", True, "2"), ("children", "lots", False, None), ("children", "no sé", True, "8"),
+])
+def test_counts(key, raw, ok, code):
+    result = parse_answer(question(key), raw, "es")
+    assert result.ok is ok
+    assert result.code == code
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("67601", "zip:67601"), ("66044-1234", "zip:66044"), ("my zip is 67202", "zip:67202"),
+    ("Ellis County", "county:ellis"), ("condado de Sedgwick", "county:sedgwick"), ("McPherson", "county:mcpherson"),
+    ("123", None), ("12345678", None), ("!!!", None),
+])
+def test_location(raw, code):
+    result = parse_answer(question("location"), raw, "en")
+    assert result.code == code
+    assert result.ok is (code is not None)
+
+
+def test_phone_is_e164_and_identifying():
+    result = parse_answer(question("phone"), "(785) 555-0100", "en")
+    assert (result.ok, result.code, result.value) == (True, "given", "+17855550100")
+    assert not parse_answer(question("phone"), "555", "en").ok
+    offered = parse_answer(question("phone"), "sí", "es", offered="+17855550199")
+    assert offered.value == "+17855550199"
+
+
+@pytest.mark.parametrize(("raw", "locale", "value"), [
+    ("03/25/1980", "en", "1980-03-25"), ("25/03/1980", "es", "1980-03-25"), ("1980-03-25", "es", "1980-03-25"),
+    ("13/13/1980", "en", None), ("01/01/2999", "en", None), ("yesterday", "en", None),
+])
+def test_dates(raw, locale, value):
+    result = parse_answer(question("dob"), raw, locale)
+    assert result.value == value
+
+
+def test_email_and_names():
+    assert parse_answer(question("email"), "Ana@Example.COM", "en").value == "Ana@example.com"
+    assert not parse_answer(question("email"), "ana at example", "en").ok
+    assert parse_answer(question("contact_name"), "  Ana   María ", "es").value == "Ana María"
+    assert parse_answer(question("contact_name"), "x" * 101, "es").error == "too_long"
+    assert parse_answer(question("contact_name"), "12345", "es").error == "not_understood"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "🙂🙂", "\x00\x01"])
+def test_empty_replies_are_kind_errors(raw):
+    for key in ("veteran", "adults", "location", "phone", "contact_name", "help_needed"):
+        result = parse_answer(question(key), raw, "en")
+        assert not result.ok and result.error
+
+
+def test_long_and_hostile_text_is_kept_as_text():
+    text = "'; DROP TABLE intakes; -- <script>alert(1)</script> " * 20
+    result = parse_answer(question("help_other"), text[:1600], "en")
+    assert result.ok and result.value and "<script>" in result.value
+    assert not parse_answer(question("veteran"), text, "en").ok
+
+
+def test_normalize_and_language_detection():
+    assert normalize("  ¡Sí, CLARO! ") == "si claro"
+    assert detect_language("Hola, necesito ayuda") == "es"
+    assert detect_language("hello") == "en"
+    assert detect_language("12345") is None
