@@ -13,6 +13,7 @@ from .intake import (
     IntakeStatus,
     Track,
 )
+from .staff import AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeView, Outcome
 from .user import Role, User, user_access_points
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "AccessPoint",
     "AccessPointKind",
     "Answer",
+    "AppendOnlyError",
     "Base",
     "Channel",
     "ConsentKind",
@@ -27,9 +29,14 @@ __all__ = [
     "ConsentRecord",
     "ContinuumOfCare",
     "County",
+    "EventKind",
     "Intake",
+    "IntakeEvent",
+    "IntakeMatchKey",
     "IntakeStatus",
+    "IntakeView",
     "Kiosk",
+    "Outcome",
     "Region",
     "Role",
     "Track",
