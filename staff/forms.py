@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -14,6 +17,18 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - WTForms before 3.3
+    SelectChoice = None
+
+
+def choices(items: Iterable[tuple[Any, Any]]) -> list[Any]:
+    """Return select choices in the form this WTForms version prefers."""
+    if SelectChoice is None:
+        return list(items)
+    return [SelectChoice(value, label) for value, label in items]
 
 CONTACT_METHOD_LABELS = {
     "phone": _l("Phone call"),
@@ -59,14 +74,14 @@ class ButtonForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    method = SelectField(_l("How"), choices=list(CONTACT_METHOD_LABELS.items()))
-    result = SelectField(_l("Result"), choices=list(CONTACT_RESULT_LABELS.items()))
+    method = SelectField(_l("How"), choices=choices(CONTACT_METHOD_LABELS.items()))
+    result = SelectField(_l("Result"), choices=choices(CONTACT_RESULT_LABELS.items()))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Log contact attempt"))
 
 
 class SmsForm(FlaskForm):
-    template = SelectField(_l("Message"), choices=list(SMS_TEMPLATE_LABELS.items()))
+    template = SelectField(_l("Message"), choices=choices(SMS_TEMPLATE_LABELS.items()))
     submit = SubmitField(_l("Send text message"))
 
 
@@ -79,10 +94,10 @@ class ScheduleForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = SelectField(_l("Outcome"), choices=list(OUTCOME_LABELS.items()))
+    outcome = SelectField(_l("Outcome"), choices=choices(OUTCOME_LABELS.items()))
     hmis_client_id = StringField(_l("HMIS client ID (optional)"), validators=[Optional(), Length(max=64)])
     diversion_result = SelectField(_l("Diversion result (HUD 4.20.A)"),
-                                   choices=list(DIVERSION_RESULT_LABELS.items()))
+                                   choices=choices(DIVERSION_RESULT_LABELS.items()))
     referred_to = StringField(_l("Referred to"), validators=[Optional(), Length(max=200)])
     duplicate_of = StringField(_l("Reference code of the other intake"), validators=[Optional(), Length(max=40)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

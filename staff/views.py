@@ -272,11 +272,11 @@ def intake(public_id: str) -> Reply:
     item = page.intake
     holds = item.claimed_by_id == user.id and item.closed_at is None
     transfer_form = forms.TransferForm()
-    transfer_form.access_point.choices = [
+    transfer_form.access_point.choices = forms.choices(
         (ap.id, ap.name) for ap in staff_actions.transfer_targets(db.session, item)
-    ]
+    )
     reassign_form = forms.ReassignForm()
-    reassign_form.user.choices = [(u.id, u.display_name) for u in queue.assignable_users(db.session, item)]
+    reassign_form.user.choices = forms.choices((u.id, u.display_name) for u in queue.assignable_users(db.session, item))
     return render_template(
         "staff/intake.html", page=page, item=item, holds=holds, user=user,
         manages=queue.may_manage(user), zone=_zone(item).key,
@@ -320,7 +320,7 @@ def reassign(public_id: str) -> WerkzeugResponse:
     if not queue.may_manage(user):
         abort(403)
     form = forms.ReassignForm()
-    form.user.choices = [(u.id, u.display_name) for u in queue.assignable_users(db.session, item)]
+    form.user.choices = forms.choices((u.id, u.display_name) for u in queue.assignable_users(db.session, item))
     if form.validate_on_submit() and form.user.data is not None and queue.reassign(
         db.session, item, user, form.user.data
     ):
@@ -440,7 +440,8 @@ def transfer(public_id: str) -> WerkzeugResponse:
     """Move the intake to another access point's queue with a note."""
     item = _intake_or_404(public_id)
     form = forms.TransferForm()
-    form.access_point.choices = [(ap.id, ap.name) for ap in staff_actions.transfer_targets(db.session, item)]
+    targets = staff_actions.transfer_targets(db.session, item)
+    form.access_point.choices = forms.choices((ap.id, ap.name) for ap in targets)
     if not form.validate_on_submit() or form.access_point.data is None:
         flash(_error_message("invalid"), "error")
         return _back(item)
@@ -477,11 +478,11 @@ def admin_users() -> Reply:
 def admin_access_points() -> Reply:
     """List access points with their open intakes (admins)."""
     _admin_only()
-    open_counts = dict(db.session.execute(
+    open_counts = {ap_id: count for ap_id, count in db.session.execute(
         select(Intake.routed_access_point_id, func.count())
         .where(Intake.closed_at.is_(None), Intake.status == "submitted")
         .group_by(Intake.routed_access_point_id)
-    ).tuples())
+    )}
     access_points = db.session.scalars(select(AccessPoint).order_by(AccessPoint.name))
     return render_template("staff/admin_access_points.html", access_points=list(access_points),
                            open_counts=open_counts)
