@@ -39,6 +39,7 @@ from models import (
 )
 from models.base import utcnow
 from services.crypto import PiiCipher
+from services.intake import normalize_reference_code
 
 from .routing import DbSession
 
@@ -90,10 +91,19 @@ def _visible(scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def find_intake(session: DbSession, user: User, public_id: str) -> Intake | None:
-    """Return the submitted intake ``public_id`` when ``user`` may see it, else None."""
+def find_intake(session: DbSession, user: User, public_id: str, *, by_reference: bool = False) -> Intake | None:
+    """Return the submitted intake ``public_id`` when ``user`` may see it, else None.
+
+    With ``by_reference``, ``public_id`` may also be a reference code as people type it.
+    """
     scope = scope_for(session, user)
-    return session.scalar(select(Intake).where(Intake.public_id == public_id, *_visible(scope)))
+    match = Intake.public_id == public_id.strip()
+    if by_reference:
+        code = normalize_reference_code(public_id)
+        if code is not None:
+            match = or_(match, Intake.reference_code == code)
+    return session.scalar(select(Intake).where(match, *_visible(scope)))
+
 
 
 def share_declined(intake: Intake) -> bool:

@@ -7,15 +7,15 @@ is encrypted into ``private_enc``.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
 
 from intake_forms import DECLINE, DONT_KNOW, Kind, question
 from intake_forms.definition import QUESTIONS
@@ -35,6 +35,7 @@ from models.base import utcnow
 from services import queue
 from services.accounts import verify_password
 from services.crypto import PiiCipher
+from services.outbox import enqueue_sms
 
 from .routing import DbSession
 
@@ -291,7 +292,7 @@ def schedule_assessment(session: DbSession, intake: Intake, actor: User, *, at: 
     _require_holder(intake, actor)
     if at.tzinfo is None or not where.strip():
         raise ActionError("invalid")
-    ev = _add_event(session, intake, actor, EventKind.ASSESSMENT_SCHEDULED, {"at": at.isoformat()},
+    ev = _add_event(session, intake, actor, EventKind.ASSESSMENT_SCHEDULED, {"at": at.astimezone(UTC).isoformat()},
                     cipher, {"where": where.strip(), "note": note})
     session.commit()
     return ev
@@ -332,11 +333,12 @@ def send_sms(session: DbSession, intake: Intake, actor: User, *, template: str, 
     phone = personal_values(intake, cipher).get("phone")
     if not phone:
         raise ActionError("unsafe_to_text")
-    outbox: Any = importlib.import_module("services.outbox")
-    message = outbox.enqueue_sms(session, to=phone, body=body, intake_id=intake.id, purpose=f"staff_{template}")
+    message = enqueue_sms(cast(Session, session), to=phone, body=body, intake_id=intake.id,
+                          purpose=f"staff_{template}")
     if message is None:
         session.rollback()
         return False
+    session.flush()
     _add_event(session, intake, actor, EventKind.SMS_SENT,
                {"template": template, "language": intake.language, "outbox_id": message.id}, cipher)
     session.commit()
@@ -368,7 +370,7 @@ def record_outcome(session: DbSession, intake: Intake, actor: User, *, outcome: 
             raise ActionError("invalid")
         private["referred_to"] = (referred_to or "").strip()
     elif kind is Outcome.DUPLICATE:
-        other = queue.find_intake(session, actor, (duplicate_of or "").strip()) if duplicate_of else None
+        other = queue.find_intake(session, actor, duplicate_of or "", by_reference=True)
         if other is None or other.id == intake.id:
             raise ActionError("invalid")
         data["duplicate_of_intake_id"] = other.id
