@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, case, exists, false, func, or_, select, update
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -218,13 +218,14 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
             return QueuePage((), 0, 1, 1, per_page, {})
         base.append(Intake.routed_access_point_id == filters.access_point_id)
 
-    counted = session.execute(select(*_count_columns(user.id)).where(*base)).one()
+    narrowing = _filter_conditions(filters, user.id)
+    columns = _count_columns(user.id)
+    if narrowing:  # the filtered total comes from the same single pass over the scope
+        columns.append(func.coalesce(func.sum(case((and_(*narrowing), 1), else_=0)), 0).label("filtered"))
+    counted = session.execute(select(*columns).where(*base)).one()
     counts = {key: int(value or 0) for key, value in counted._mapping.items()}
-
-    narrowed = [*base, *_filter_conditions(filters, user.id)]
-    total = counts["total"] if len(narrowed) == len(base) else int(
-        session.scalar(select(func.count()).select_from(Intake).where(*narrowed)) or 0
-    )
+    narrowed = [*base, *narrowing]
+    total = counts.pop("filtered", counts["total"])
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
 
