@@ -11,7 +11,7 @@ import logging
 from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from flask_babel import force_locale
-from flask_limiter import RequestLimit
+from flask_limiter import RateLimitExceeded
 from twilio.twiml.messaging_response import MessagingResponse
 
 from extensions import csrf, db, limiter
@@ -56,8 +56,10 @@ def _sender_key() -> str:
     return f"sms:{phone_key(sender)}" if sender else "sms:unknown"
 
 
-def _too_fast(limit: RequestLimit) -> Response:
-    log.info("an SMS sender went over the rate limit (%s)", limit.limit)
+@bp.errorhandler(RateLimitExceeded)
+def too_fast(error: RateLimitExceeded) -> Response:
+    """Answer kindly, with 200 so that Twilio delivers the text: never a silent drop."""
+    log.info("an SMS sender went over the rate limit (%s)", error.description)
     with force_locale(_language_hint()):
         return twiml([render.rate_limited()])
 
@@ -69,7 +71,7 @@ def _language_hint() -> str:
 @bp.post("/inbound")
 @csrf.exempt
 @twilio_signed
-@limiter.limit(_rate_limit, key_func=_sender_key, on_breach=_too_fast)
+@limiter.limit(_rate_limit, key_func=_sender_key)
 def inbound() -> Response:
     """Advance the sender's conversation by one step and reply with TwiML."""
     sender = request.form.get("From", "").strip()
