@@ -147,11 +147,13 @@ class Conversation:
 
     def _first_time(self, message_sid: str | None, conversation: SmsConversation) -> bool:
         sid = (message_sid or "").strip()[:64] or f"local-{uuid.uuid4().hex}"
+        self.session.add(InboundMessage(message_sid=sid, phone_index=self.key,
+                                        conversation_id=conversation.id, received_at=self.now))
         try:
-            with self.session.begin_nested():
-                self.session.add(InboundMessage(message_sid=sid, phone_index=self.key,
-                                                conversation_id=conversation.id, received_at=self.now))
+            self.session.flush()
         except IntegrityError:
+            # Seen before: nothing else was written in this transaction yet, so drop it all.
+            self.session.rollback()
             return False
         return True
 
