@@ -94,8 +94,8 @@ def hotline_line(line: Hotline) -> str:
     """Say how to reach one help line."""
     sentence = HOTLINE_SENTENCES.get(line.key)
     if sentence is None:
-        return _("For %(name)s, call %(number)s.", name=line.name, number=say_number(line.phone))
-    return _(sentence, number=say_number(line.phone))
+        return str(_("For %(name)s, call %(number)s.", name=line.name, number=say_number(line.phone)))
+    return str(_(sentence, number=say_number(line.phone)))
 
 
 def hotline_lines(keys: tuple[str, ...]) -> list[Line]:

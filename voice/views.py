@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy.orm import Session
 
-from extensions import csrf, db
+from extensions import csrf
 from services.twilio_webhooks import twilio_signed
 from voice import calls
 from voice.twiml import render
@@ -18,6 +19,11 @@ def _twiml(body: str) -> Response:
     return Response(body, mimetype="text/xml")
 
 
+def _session() -> Session:
+    session: Session = current_app.extensions["sqlalchemy"].session
+    return session
+
+
 def _call_sid() -> str:
     sid = request.form.get("CallSid", "").strip()
     if not sid or len(sid) > 64:
@@ -29,7 +35,7 @@ def _call_sid() -> str:
 @twilio_signed
 def inbound() -> Response:
     """Answer a call: the language menu."""
-    turn = calls.begin_call(db.session, _call_sid(), request.form.get("From"))
+    turn = calls.begin_call(_session(), _call_sid(), request.form.get("From"))
     return _twiml(render(turn))
 
 
@@ -38,7 +44,7 @@ def inbound() -> Response:
 def step(n: int) -> Response:
     """Take the answer to step ``n`` of a call and ask the next question."""
     form = request.form
-    turn = calls.handle_step(db.session, _call_sid(), n, form.get("Digits"),
+    turn = calls.handle_step(_session(), _call_sid(), n, form.get("Digits"),
                              form.get("SpeechResult"), form.get("From"))
     return _twiml(render(turn))
 
@@ -47,5 +53,5 @@ def step(n: int) -> Response:
 @twilio_signed
 def status() -> Response:
     """Twilio's call status callback: settle a call that ended before the last question."""
-    calls.end_call(db.session, _call_sid(), request.form.get("CallStatus", ""))
+    calls.end_call(_session(), _call_sid(), request.form.get("CallStatus", ""))
     return Response(status=204)

@@ -39,7 +39,8 @@ class Phone:
     def _xml(self, response: TestResponse) -> ET.Element:
         assert response.status_code == 200, response.get_data(as_text=True)
         assert response.mimetype == "text/xml"
-        self.twiml = ET.fromstring(response.get_data())
+        # Our own TwiML, made by the app under test: not untrusted input.
+        self.twiml = ET.fromstring(response.get_data())  # noqa: S314
         return self.twiml
 
     def dial(self) -> ET.Element:

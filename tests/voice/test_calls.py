@@ -305,7 +305,7 @@ def test_a_hang_up_halfway_with_a_number_is_queued_as_a_callback(app: Flask, pho
                                                                   demo: None) -> None:
     call = phone()
     call.dial()
-    for keys, asked in ENGLISH_KEYS[:18]:
+    for keys, _ in ENGLISH_KEYS[:18]:
         call.press(keys)
     with app.app_context():
         assert db.session.scalars(select(VoiceCall)).one().question_key == "safe_to_voicemail"
@@ -408,7 +408,7 @@ def test_the_caller_number_is_stored_encrypted_and_indexed(app: Flask, phone: Di
 def test_a_withheld_number_is_asked_for(app: Flask, phone: Dial, demo: None) -> None:
     call = phone(caller=None)
     call.dial()
-    for keys, asked in ENGLISH_KEYS[:16]:
+    for keys, _ in ENGLISH_KEYS[:16]:
         call.press(keys)
     assert call.gather.attrib["numDigits"] == "10"
     call.press("123")
