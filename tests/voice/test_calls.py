@@ -416,3 +416,15 @@ def test_a_withheld_number_is_asked_for(app: Flask, phone: Dial, demo: None) -> 
     call.press("7855550188")
     _, codes, values = only_intake(app)
     assert codes["phone"] == "given" and values == {"phone": "+17855550188"}
+
+
+def test_a_step_claimed_by_another_worker_is_not_processed_again(app: Flask, phone: Dial) -> None:
+    call = phone()
+    _to_safe_now(call)
+    with app.app_context():  # another gunicorn worker took this same request first
+        db.session.add(VoiceStep(call_sid=call.call_sid, step=3))
+        db.session.commit()
+    call.press("2")
+    assert call.prompt().startswith("Are you safe right now?")
+    _, codes, _ = only_intake(app)
+    assert "safe_now" not in codes
