@@ -15,6 +15,7 @@ from .intake import (
 )
 from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
 from .user import Role, User, user_access_points
+from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
 __all__ = [
     "POPULATIONS",
@@ -22,6 +23,8 @@ __all__ = [
     "AccessPointKind",
     "Answer",
     "Base",
+    "CallPhase",
+    "CallStatus",
     "Channel",
     "ConsentKind",
     "ConsentMethod",
@@ -42,6 +45,8 @@ __all__ = [
     "Track",
     "UTCDateTime",
     "User",
+    "VoiceCall",
+    "VoiceStep",
     "user_access_points",
     "utcnow",
 ]
