@@ -1,7 +1,7 @@
 """Voice calls: one session per Twilio CallSid and the steps each call has processed.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-21
 
 The caller's number is stored encrypted with a blind index, like intakes.contact_phone_index.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
