@@ -69,9 +69,9 @@ def form_for(q: Question, *, here_label: str | None = None, formdata: Any = None
     elif q.kind is Kind.TEXT:
         attrs["answer"] = TextAreaField(_l("Your answer"), render_kw=render_kw)
     elif q.kind is Kind.LOCATION and here_label:
-        attrs["where"] = RadioField(_l("Where do you want help?"),
-                                    choices=[choice(HERE, here_label), choice(ELSEWHERE, _("I want help in another place"))],
-                                    default=HERE, validate_choice=False)
+        places = [choice(HERE, here_label), choice(ELSEWHERE, _("I want help in another place"))]
+        attrs["where"] = RadioField(_l("Where do you want help?"), choices=places, default=HERE,
+                                    validate_choice=False)
         attrs["answer"] = StringField(_l("ZIP code or county"), render_kw=render_kw)
     else:
         attrs["answer"] = StringField(_l("Your answer"), render_kw=render_kw)

@@ -18,6 +18,7 @@ from models.base import utcnow
 from services import intake as intakes
 from services import routing
 from services.hotlines import emergency_hotlines, hotline
+from services.outbox import enqueue_sms
 
 #: Hotline names are proper names in the data file; these msgids let the pages translate them.
 HOTLINE_NAMES = {
@@ -208,9 +209,11 @@ def confirmation_text(intake: Intake, info: Confirmation) -> str:
         ).replace("  ", " ")
 
 
-def send_confirmation_text(session: Any, intake: Intake, info: Confirmation) -> None:
-    """Queue the confirmation text through the outbound SMS interface."""
-    from services.outbox import enqueue_sms
-
-    enqueue_sms(session, to=info.phone, body=confirmation_text(intake, info), intake_id=intake.id,
-                purpose="confirmation")
+def send_confirmation_text(session: Any, intake: Intake, info: Confirmation) -> bool:
+    """Queue the confirmation text through the outbound SMS interface; False if it cannot go."""
+    if info.phone is None:
+        return False
+    message = enqueue_sms(session, to=info.phone, body=confirmation_text(intake, info), intake_id=intake.id,
+                          purpose="confirmation")
+    session.commit()
+    return message is not None

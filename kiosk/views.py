@@ -47,7 +47,7 @@ from intake_forms import (
 from intake_forms.flow import applies
 from kiosk import device
 from kiosk.forms import ELSEWHERE, HERE, form_for
-from kiosk.presenters import answer_rows, confirmation, hotline_rows, location_input
+from kiosk.presenters import answer_rows, confirmation, hotline_rows, location_input, send_confirmation_text
 from models import Intake, IntakeStatus, Kiosk
 from models.base import utcnow
 from models.intake import Channel
@@ -476,10 +476,7 @@ def text_me(mode: str) -> Any:
         return redirect(url_for("kiosk.start", mode=mode))
     info = confirmation(db.session, intake)
     if info.can_text and not session.get("texted"):
-        from kiosk.presenters import send_confirmation_text
-
-        send_confirmation_text(db.session, intake, info)
-        session["texted"] = True
+        session["texted"] = "sent" if send_confirmation_text(db.session, intake, info) else "refused"
     return redirect(url_for("kiosk.done", mode=mode))
 
 
