@@ -88,8 +88,14 @@ class Walker:
         return response
 
     def run(self, answers: list[tuple[str, Any]]) -> None:
+        """Answer in order: None skips, a dict is posted as the form, anything else as the answer."""
         for key, value in answers:
-            response = self.answer(key, value)
+            if value is None:
+                response = self.answer(key, action="skip")
+            elif isinstance(value, dict):
+                response = self.answer(key, **value)
+            else:
+                response = self.answer(key, value)
             assert response.status_code == 302, (key, response.status_code)
 
 
