@@ -102,3 +102,55 @@ class Walker:
 @pytest.fixture
 def walker() -> Callable[[FlaskClient, str], Walker]:
     return Walker
+
+
+# -- the browser ------------------------------------------------------------------------------
+
+
+class BrowserWalk:
+    """Drive the intake pages in Chromium: tap options, type answers, press Next or Skip."""
+
+    def __init__(self, page: Any, origin: str, prefix: str, shots: Any = None, tag: str = "") -> None:
+        self.page = page
+        self.origin = origin
+        self.prefix = prefix
+        self.shots = shots
+        self.tag = tag
+        self.taken: set[str] = set()
+
+    def shot(self, kind: str) -> None:
+        """Save one screenshot per page type (the first time it is seen)."""
+        if self.shots is None or kind in self.taken:
+            return
+        self.taken.add(kind)
+        self.page.screenshot(path=str(self.shots / f"kiosk-{self.tag}-{kind}.png"), full_page=True)
+
+    def at(self, key: str) -> None:
+        self.page.wait_for_url(f"**{self.prefix}/q/{key}")
+
+    def answer(self, key: str, value: Any) -> None:
+        self.at(key)
+        page = self.page
+        if value is None:
+            page.locator("button[value=skip]").click()
+            return
+        if isinstance(value, dict):  # kiosk location: {"where": "elsewhere", "answer": "67801"}
+            page.locator(f"input[name=where][value={value['where']}]").check()
+            if value.get("answer"):
+                page.locator("#answer").fill(value["answer"])
+            self.shot("location")
+        elif isinstance(value, list):
+            for code in value:
+                page.locator(f"input[name=answer][value='{code}']").check()
+            self.shot("question-multi")
+        elif page.locator("input[type=radio][name=answer]").count():
+            page.locator(f"input[name=answer][value='{value}']").check()
+            self.shot("question-choice")
+        else:
+            page.locator("#answer").fill(str(value))
+            self.shot("question-text")
+        page.locator("button[value=next]").click()
+
+    def run(self, answers: list[tuple[str, Any]]) -> None:
+        for key, value in answers:
+            self.answer(key, value)
