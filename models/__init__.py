@@ -14,6 +14,7 @@ from .intake import (
     Track,
 )
 from .user import Role, User, user_access_points
+from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
 __all__ = [
     "POPULATIONS",
@@ -21,6 +22,8 @@ __all__ = [
     "AccessPointKind",
     "Answer",
     "Base",
+    "CallPhase",
+    "CallStatus",
     "Channel",
     "ConsentKind",
     "ConsentMethod",
@@ -35,6 +38,8 @@ __all__ = [
     "Track",
     "UTCDateTime",
     "User",
+    "VoiceCall",
+    "VoiceStep",
     "user_access_points",
     "utcnow",
 ]
