@@ -13,6 +13,7 @@ from .intake import (
     IntakeStatus,
     Track,
 )
+from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
 from .user import Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
@@ -29,12 +30,18 @@ __all__ = [
     "ConsentMethod",
     "ConsentRecord",
     "ContinuumOfCare",
+    "ConversationState",
     "County",
+    "InboundMessage",
     "Intake",
     "IntakeStatus",
     "Kiosk",
+    "OutboxMessage",
+    "OutboxStatus",
     "Region",
     "Role",
+    "SmsConversation",
+    "SmsOptOut",
     "Track",
     "UTCDateTime",
     "User",
