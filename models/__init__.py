@@ -13,8 +13,10 @@ from .intake import (
     IntakeStatus,
     Track,
 )
+from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
 from .staff import AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeView, Outcome
 from .user import Role, User, user_access_points
+from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
 __all__ = [
     "POPULATIONS",
@@ -23,25 +25,35 @@ __all__ = [
     "Answer",
     "AppendOnlyError",
     "Base",
+    "CallPhase",
+    "CallStatus",
     "Channel",
     "ConsentKind",
     "ConsentMethod",
     "ConsentRecord",
     "ContinuumOfCare",
+    "ConversationState",
     "County",
     "EventKind",
+    "InboundMessage",
     "Intake",
     "IntakeEvent",
     "IntakeMatchKey",
     "IntakeStatus",
     "IntakeView",
     "Kiosk",
+    "OutboxMessage",
+    "OutboxStatus",
     "Outcome",
     "Region",
     "Role",
+    "SmsConversation",
+    "SmsOptOut",
     "Track",
     "UTCDateTime",
     "User",
+    "VoiceCall",
+    "VoiceStep",
     "user_access_points",
     "utcnow",
 ]

@@ -1,0 +1,568 @@
+"""Kiosk (`/kiosk/…`, paired tablets) and personal-phone (`/intake/…`) intake pages.
+
+Both prefixes serve the same views; the rule's ``mode`` default tells them apart. The server
+session holds only the intake's public id, the mode and the time of the last request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+
+from extensions import db
+from intake_forms import (
+    DECLINE,
+    DONT_KNOW,
+    ERRORS,
+    LANGUAGES,
+    NOTICES,
+    QUESTIONS,
+    Kind,
+    Question,
+    compute_outcomes,
+    path,
+    previous_question,
+    question,
+)
+from intake_forms.flow import applies
+from kiosk import device
+from kiosk.forms import ELSEWHERE, HERE, form_for
+from kiosk.presenters import answer_rows, confirmation, hotline_rows, location_input, send_confirmation_text
+from models import Intake, IntakeStatus, Kiosk
+from models.base import utcnow
+from models.intake import Channel
+from services import intake as intakes
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint(
+    "kiosk",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/kiosk/static",
+    cli_group="kiosks",
+)
+
+WEB = "web"
+KIOSK = "kiosk"
+PREFIX = {WEB: "/intake", KIOSK: "/kiosk"}
+#: A confirmation page stays reachable (for "Text me this" and a re-read) this long after submit.
+DONE_FOR = timedelta(hours=1)
+#: WCAG 2.2.1: a timeout warning gives at least 20 seconds to extend.
+MIN_WARNING_SECONDS = 20
+#: Extra seconds the server waits beyond the browser's timer before it resets on its own.
+SERVER_GRACE_SECONDS = 5
+
+
+def route(rule: str, endpoint: str, methods: tuple[str, ...] = ("GET",)) -> Any:
+    """Register a view under both /intake and /kiosk, telling them apart by ``mode``."""
+
+    def decorator(view: Any) -> Any:
+        for mode, prefix in PREFIX.items():
+            bp.add_url_rule(prefix + rule, endpoint, view, methods=list(methods), defaults={"mode": mode})
+        return view
+
+    return decorator
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Idle limits for a kiosk: seconds before the warning, then seconds of warning."""
+
+    idle: int
+    warning: int
+
+    @property
+    def total(self) -> int:
+        return self.idle + self.warning
+
+
+def timing() -> Timing:
+    """Read the idle limits from the config (the warning is at least 20 s outside tests)."""
+    idle = int(current_app.config.get("KIOSK_IDLE_SECONDS", 120))
+    warning = int(current_app.config.get("KIOSK_IDLE_WARNING_SECONDS", 30))
+    if warning < MIN_WARNING_SECONDS and not current_app.testing:
+        warning = MIN_WARNING_SECONDS
+    return Timing(idle=max(idle, 1), warning=max(warning, 1))
+
+
+# -- request set-up ---------------------------------------------------------------------------
+
+
+def paired_kiosk() -> Kiosk | None:
+    """Return the kiosk this browser is paired with, if any (cached per request)."""
+    if "kiosk_device" not in g:
+        g.kiosk_device = device.kiosk_from_token(
+            db.session, current_app.config["SECRET_KEY"], request.cookies.get(device.COOKIE_NAME)
+        )
+    kiosk: Kiosk | None = g.kiosk_device
+    return kiosk
+
+
+def wipe(*, abandon: bool = True) -> None:
+    """Forget this browser's household: abandon an unfinished intake, clear the session."""
+    public_id = session.get("intake")
+    if abandon and public_id:
+        intake = db.session.scalar(select(Intake).where(Intake.public_id == public_id))
+        if intake is not None:
+            intakes.abandon(db.session, intake)
+    lang = session.get("lang") if not abandon else None
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+@bp.before_request
+def before() -> Any:
+    """Guard kiosk pages (paired tablets only) and reset a kiosk left idle."""
+    args = request.view_args or {}
+    mode = args.get("mode")
+    g.mode = mode
+    if mode != KIOSK:
+        return None
+    endpoint = (request.endpoint or "").rpartition(".")[2]
+    if endpoint in {"help_now", "pair", "static"}:
+        return None
+    if paired_kiosk() is None:
+        if endpoint == "start":
+            return None  # shows how to pair
+        return redirect(url_for("kiosk.start", mode=KIOSK))
+    now = int(time.time())
+    seen = session.get("seen")
+    if isinstance(seen, int) and now - seen > timing().total + SERVER_GRACE_SECONDS \
+            and (session.get("intake") or session.get("done")):
+        log.info("kiosk %s idle: session reset", paired_kiosk().id)  # type: ignore[union-attr]
+        wipe()
+        session["seen"] = now
+        return redirect(url_for("kiosk.start", mode=KIOSK))
+    session["seen"] = now
+    return None
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Keep intake pages out of every cache so the back button shows nothing later."""
+    if request.endpoint != "kiosk.static":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError) -> Any:
+    """An old page was sent (the form expired): show the page again, kindly."""
+    session["flash"] = "expired"
+    mode = g.get("mode") or WEB
+    if request.endpoint == "kiosk.question":
+        return redirect(request.path)
+    return redirect(url_for("kiosk.start", mode=mode))
+
+
+@bp.app_context_processor
+def kiosk_context() -> dict[str, Any]:
+    return {"kiosk_mode": g.get("mode")}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def channel(mode: str) -> Channel:
+    return Channel.KIOSK if mode == KIOSK else Channel.WEB
+
+
+def current_intake(mode: str) -> Intake | None:
+    """Return this session's intake for this mode (any status), or None."""
+    public_id = session.get("intake")
+    if not public_id or session.get("mode") != mode:
+        return None
+    return db.session.scalar(select(Intake).where(Intake.public_id == public_id))
+
+
+def here_label(mode: str) -> str | None:
+    kiosk = paired_kiosk() if mode == KIOSK else None
+    if kiosk is None:
+        return None
+    return _("Here, at %(place)s", place=kiosk.access_point.name)
+
+
+def page_context(mode: str, **extra: Any) -> dict[str, Any]:
+    """Return what every intake page needs: mode, idle timing, language switch, notices."""
+    t = timing()
+    return {
+        "mode": mode,
+        "idle": t.idle if mode == KIOSK else None,
+        "warning": t.warning,
+        "languages": LANGUAGES,
+        "flash": session.pop("flash", None),
+        **extra,
+    }
+
+
+def next_url(mode: str, intake: Intake) -> str:
+    """Return where this intake goes next: its next question, or the review page."""
+    q = intakes.current_question(intake)
+    if q is None:
+        return url_for("kiosk.review", mode=mode)
+    return url_for("kiosk.question", mode=mode, key=q.key)
+
+
+def progress(codes: dict[str, str], key: str) -> tuple[int, int]:
+    """Return (n, about m): this question's place among those that apply so far."""
+    asked = [q.key for q in QUESTIONS if q.key != "language" and applies(q, codes)]
+    number = asked.index(key) + 1 if key in asked else len(asked)
+    return number, max(len(asked), number)
+
+
+def safe_next(target: str | None, mode: str) -> str:
+    """Allow only a local intake path as a redirect target."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith(PREFIX[mode] + "/"):
+            return parts.path
+    return url_for("kiosk.start", mode=mode)
+
+
+def take_notices() -> list[dict[str, Any]]:
+    keys = session.pop("notices", None) or []
+    return [{"message": _(NOTICES[k].message), "lines": hotline_rows(NOTICES[k].hotlines)}
+            for k in keys if k in NOTICES]
+
+
+def finished_elsewhere(mode: str, intake: Intake | None) -> Any:
+    """Send a session whose intake is missing or closed to the right page."""
+    if intake is not None and intake.status == IntakeStatus.SUBMITTED:
+        session.pop("intake", None)
+        session["done"] = intake.public_id
+        return redirect(url_for("kiosk.done", mode=mode))
+    wipe(abandon=False)
+    return redirect(url_for("kiosk.start", mode=mode))
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+@route("/", "start")
+def start(mode: str) -> Any:
+    """Show the language picker (or, on an unpaired tablet, how to pair)."""
+    if mode == KIOSK and paired_kiosk() is None:
+        return render_template("kiosk/unpaired.html", **page_context(mode)), 200
+    intake = current_intake(mode)
+    if intake is not None and intake.status == IntakeStatus.IN_PROGRESS:
+        return redirect(next_url(mode, intake))
+    kiosk = paired_kiosk() if mode == KIOSK else None
+    place = kiosk.access_point.name if kiosk is not None else None
+    return render_template("kiosk/start.html", **page_context(mode, place=place))
+
+
+@route("/start", "begin", methods=("POST",))
+def begin(mode: str) -> Any:
+    """Start an intake in the chosen language."""
+    lang = request.form.get("lang", "")
+    if lang not in LANGUAGES:
+        return redirect(url_for("kiosk.start", mode=mode))
+    old = current_intake(mode)
+    if old is not None and old.status == IntakeStatus.IN_PROGRESS:
+        intakes.set_code(db.session, old, "language", lang)
+        session["lang"] = lang
+        return redirect(next_url(mode, old))
+    kiosk = paired_kiosk() if mode == KIOSK else None
+    intake = intakes.start_intake(db.session, channel=channel(mode), language=lang,
+                                  kiosk_id=kiosk.id if kiosk else None)
+    seen = session.get("seen")
+    session.clear()
+    session.update(intake=intake.public_id, mode=mode, lang=lang)
+    if seen:
+        session["seen"] = seen
+    return redirect(next_url(mode, intake))
+
+
+@route("/language", "language", methods=("POST",))
+def change_language(mode: str) -> Any:
+    """Switch the language on any page without losing answers, then go back."""
+    lang = request.form.get("lang", "")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        intake = current_intake(mode)
+        if intake is not None and intake.status == IntakeStatus.IN_PROGRESS:
+            intakes.set_code(db.session, intake, "language", lang)
+    return redirect(safe_next(request.form.get("next"), mode))
+
+
+@route("/q/<key>", "question", methods=("GET", "POST"))
+def question_page(mode: str, key: str) -> Any:
+    """Ask one question; save the answer and go on, or show a kind error and keep the input."""
+    try:
+        q = question(key)
+    except KeyError:
+        abort(404)
+    intake = current_intake(mode)
+    if intake is None or intake.status != IntakeStatus.IN_PROGRESS:
+        return finished_elsewhere(mode, intake)
+    codes = intakes.codes(intake)
+    walked = [w.key for w in path(codes)]
+    if key not in walked:
+        # Not asked yet, or no longer asked: an old page posted twice lands on the current one.
+        return redirect(next_url(mode, intake))
+
+    error = None
+    here = here_label(mode) if q.kind is Kind.LOCATION else None
+    if request.method == "POST":
+        form = form_for(q, here_label=here, formdata=request.form)
+        if request.form.get("action") == "skip":
+            step = intakes.set_code(db.session, intake, key, q.skip_code)
+        else:
+            step = save_answer(intake, q, form, mode)
+        if step is not None and step.ok:
+            session["notices"] = [n.key for n in step.notices]
+            if step.next is None:
+                return after_last_question(mode, intake)
+            return redirect(url_for("kiosk.question", mode=mode, key=step.next.key))
+        error = step.error if step is not None else "empty"
+    else:
+        initial, place = initial_value(intake, q, codes, mode)
+        form = form_for(q, here_label=here, initial=initial, place=place)
+
+    number, total = progress(codes, key)
+    back = previous_question(codes, current=key)
+    notices = take_notices() if request.method == "GET" else []
+    status = 200 if error is None else 422
+    return render_template(
+        "kiosk/question.html",
+        **page_context(
+            mode, q=q, form=form, error=_(ERRORS[error]) if error else None,
+            hint=_(q.hint) if (q.hint and (error or q.kind is Kind.DATE)) else None,
+            number=number, total=total, notices=notices,
+            back_url=url_for("kiosk.question", mode=mode, key=back.key) if back else None,
+        ),
+    ), status
+
+
+def save_answer(intake: Intake, q: Question, form: Any, mode: str) -> intakes.StepResult | None:
+    """Save the posted answer through the services (codes for taps, parsing for typing)."""
+    if q.kind in (Kind.CHOICE, Kind.LANGUAGE):
+        code = form.answer.data
+        if not code or q.option(code) is None:
+            return None
+        step = intakes.set_code(db.session, intake, q.key, code)
+        if step.ok and q.kind is Kind.LANGUAGE:
+            session["lang"] = code
+        return step
+    if q.kind is Kind.MULTI:
+        picked = [c for c in (form.answer.data or []) if q.option(c) is not None]
+        if not picked:
+            return None
+        # The shared parser applies the "nothing" / "prefer not" rules to the option numbers.
+        numbers = " ".join(str(q.option_number(c)) for c in picked)
+        return intakes.answer(db.session, intake, q.key, numbers)
+    typed = (form.answer.data or "").strip()
+    if q.kind is Kind.LOCATION and hasattr(form, "where") and form.where.data != ELSEWHERE and not typed:
+        return intakes.set_code(db.session, intake, q.key, HERE)
+    return intakes.answer(db.session, intake, q.key, form.answer.data or "")
+
+
+def initial_value(intake: Intake, q: Question, codes: dict[str, str],
+                  mode: str) -> tuple[str | list[str] | None, str | None]:
+    """Return what to show in the form for an answered question (its current answer)."""
+    code = codes.get(q.key)
+    if code is None:
+        return None, None
+    if q.kind in (Kind.CHOICE, Kind.LANGUAGE):
+        return code, None
+    if q.kind is Kind.MULTI:
+        return code.split(","), None
+    if code in (DECLINE, DONT_KNOW):
+        return None, None
+    if q.kind is Kind.LOCATION:
+        if code == HERE:
+            return None, HERE
+        return location_input(code), ELSEWHERE
+    if q.identifying:
+        return intakes.personal_values(intake).get(q.key), None
+    return code, None
+
+
+def after_last_question(mode: str, intake: Intake) -> Any:
+    """Go to the review page; a household that chose to stop is closed right away."""
+    if compute_outcomes(intakes.codes(intake)).withdrawn:
+        intakes.submit(db.session, intake)
+        wipe(abandon=False)
+        session["notices"] = ["dv_stop"]
+        return redirect(url_for("kiosk.stopped", mode=mode))
+    return redirect(url_for("kiosk.review", mode=mode))
+
+
+@route("/review", "review")
+def review(mode: str) -> Any:
+    """List the answers with a way to change each, then submit."""
+    intake = current_intake(mode)
+    if intake is None or intake.status != IntakeStatus.IN_PROGRESS:
+        return finished_elsewhere(mode, intake)
+    if intakes.current_question(intake) is not None:
+        return redirect(next_url(mode, intake))
+    rows = answer_rows(intake, masked=mode == KIOSK, here=here_label(mode))
+    return render_template("kiosk/review.html", **page_context(mode, rows=rows, notices=take_notices()))
+
+
+@route("/submit", "submit", methods=("POST",))
+def submit(mode: str) -> Any:
+    """Send the intake to the queue (sending twice is harmless) and show the confirmation."""
+    intake = current_intake(mode)
+    if intake is None:
+        done_id = session.get("done")
+        if done_id:
+            return redirect(url_for("kiosk.done", mode=mode))
+        return redirect(url_for("kiosk.start", mode=mode))
+    if intake.status == IntakeStatus.IN_PROGRESS and intakes.current_question(intake) is not None:
+        return redirect(next_url(mode, intake))
+    if intake.status not in (IntakeStatus.IN_PROGRESS, IntakeStatus.SUBMITTED):
+        return finished_elsewhere(mode, intake)
+    intakes.submit(db.session, intake, weights=current_app.config.get("PRIORITY_WEIGHTS"))
+    session.pop("intake", None)
+    session.pop("notices", None)
+    session["done"] = intake.public_id
+    return redirect(url_for("kiosk.done", mode=mode))
+
+
+def done_intake() -> Intake | None:
+    public_id = session.get("done")
+    if not public_id:
+        return None
+    intake = db.session.scalar(select(Intake).where(Intake.public_id == public_id))
+    if intake is None or intake.status != IntakeStatus.SUBMITTED or intake.submitted_at is None:
+        return None
+    if intake.submitted_at + DONE_FOR < utcnow():
+        return None
+    return intake
+
+
+@route("/done", "done")
+def done(mode: str) -> Any:
+    """Show the reference code, where the household is queued, when they open, and help lines."""
+    intake = done_intake()
+    if intake is None:
+        session.pop("done", None)
+        return redirect(url_for("kiosk.start", mode=mode))
+    info = confirmation(db.session, intake)
+    return render_template("kiosk/done.html", **page_context(mode, info=info, sent=session.get("texted"),
+                                                              lines=hotline_rows(None)))
+
+
+@route("/done/text", "text_me", methods=("POST",))
+def text_me(mode: str) -> Any:
+    """Send the reference code and the access point's details by text message."""
+    intake = done_intake()
+    if intake is None:
+        return redirect(url_for("kiosk.start", mode=mode))
+    info = confirmation(db.session, intake)
+    if info.can_text and not session.get("texted"):
+        session["texted"] = "sent" if send_confirmation_text(db.session, intake, info) else "refused"
+    return redirect(url_for("kiosk.done", mode=mode))
+
+
+@route("/finish", "finish", methods=("POST",))
+def finish(mode: str) -> Any:
+    """End the visit: forget everything in this browser and go back to the start."""
+    wipe()
+    return redirect(url_for("kiosk.start", mode=mode))
+
+
+@route("/stopped", "stopped")
+def stopped(mode: str) -> Any:
+    """Confirm that nothing was saved, with the help lines."""
+    return render_template("kiosk/stopped.html", **page_context(mode, notices=take_notices()))
+
+
+@route("/help", "help_now")
+def help_now(mode: str) -> Any:
+    """Show the emergency and help numbers; never gated."""
+    back = request.args.get("from")
+    return render_template("kiosk/help.html",
+                           **page_context(mode, lines=hotline_rows(None), back=safe_next(back, mode)))
+
+
+# -- kiosk only: idle reset, keep-alive, pairing ----------------------------------------------
+
+
+@bp.route("/kiosk/reset", methods=["POST", "GET"], defaults={"mode": KIOSK}, endpoint="reset")
+def reset(mode: str) -> Any:
+    """Wipe the session after the idle warning ran out (POST from the page, GET without JS)."""
+    # GET comes from the no-JavaScript page refresh, which fires only after the full idle time.
+    wipe()
+    response = redirect(url_for("kiosk.start", mode=KIOSK))
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
+
+
+@bp.route("/kiosk/ping", methods=["POST"], defaults={"mode": KIOSK}, endpoint="ping")
+def ping(mode: str) -> Any:
+    """Keep the session alive ("I'm still here")."""
+    return "", 204
+
+
+@bp.route("/kiosk/pair/<code>", methods=["GET", "POST"], defaults={"mode": KIOSK}, endpoint="pair")
+def pair(mode: str, code: str) -> Any:
+    """Pair this browser with a kiosk: confirm first, so a link preview cannot use up the code."""
+    kiosk = device.kiosk_for_code(db.session, code)
+    if kiosk is None:
+        return render_template("kiosk/pair.html", **page_context(mode, kiosk=None)), 404
+    if request.method == "GET":
+        return render_template("kiosk/pair.html", **page_context(mode, kiosk=kiosk))
+    device.complete_pairing(db.session, kiosk)
+    session.clear()
+    response = redirect(url_for("kiosk.start", mode=KIOSK))
+    response.set_cookie(
+        device.COOKIE_NAME,
+        device.device_token(current_app.config["SECRET_KEY"], kiosk),
+        max_age=device.COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Strict",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        path="/",
+    )
+    return response
+
+
+# -- quick exit and the neutral page ------------------------------------------------------------
+
+
+@bp.route("/exit", endpoint="quick_exit")
+def quick_exit() -> Any:
+    """Leave at once: forget this household and show a neutral page."""
+    wipe()
+    response = redirect(url_for("kiosk.neutral"))
+    response.headers["Clear-Site-Data"] = '"cache"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/forecast", endpoint="neutral")
+def neutral() -> Any:
+    """A plain weather page that says nothing about housing help."""
+    home = url_for("kiosk.start", mode=KIOSK) if paired_kiosk() is not None else None
+    return render_template("kiosk/neutral.html", home=home)
+
+
+from kiosk import cli  # noqa: E402  (adds `flask kiosks …` to bp)
+
+__all__ = ["bp", "cli"]
