@@ -1,6 +1,6 @@
 -- wrk script for bench/sms_load.py: one connection per thread, one conversation per connection.
 --
--- Run as: wrk -t N -c N -s sms_load.lua URL -- <plan dir> <path>
+-- Run as: wrk -t N -c N -s sms_load.lua URL -- <plan dir> <path> <unused port>
 -- <plan dir>/conv-<i>.txt holds conversation i's requests in order, one per line:
 -- "<X-Twilio-Signature>\t<urlencoded body>" (the signature is empty for the bare endpoint).
 -- Each thread sends its lines one at a time, in order, and writes "<status> <latency µs>" per
@@ -26,8 +26,10 @@ local items, results = {}, {}
 local index, sent_at, first_at, plan_dir, path = 0, 0, nil, nil, nil
 local answered, retries = true, 0
 
+local sink
 function init(args)
   plan_dir, path = args[1], args[2]
+  sink = wrk.lookup("127.0.0.1", args[3])[1] -- a port nobody listens on
   for line in io.lines(plan_dir .. "/conv-" .. id .. ".txt") do
     local signature, body = line:match("^([^\t]*)\t(.*)$")
     local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
@@ -45,10 +47,7 @@ function request()
   end
   answered = false
   first_at = first_at or sent_at
-  if index > #items then
-    -- Finished. wrk has already opened a new connection (gunicorn's sync workers close every
-    -- connection), and a sync worker that accepted it would wait on it: send one last bare
-    -- request so that it is answered and closed, and stop this thread.
+  if index > #items then -- finished (see response): not sent anywhere that matters
     wrk.thread:stop()
     return wrk.format("POST", "/bench/bare", { ["Content-Type"] = "application/x-www-form-urlencoded" }, "x=1")
   end
@@ -64,5 +63,10 @@ function response(status, headers, body)
     out:write(string.format("%.0f %.0f %d\n", first_at, now_us(), retries))
     out:write(table.concat(results, "\n"), "\n")
     out:close()
+    -- gunicorn's sync workers close every connection, so wrk reconnects at once; a sync worker
+    -- that accepted that idle connection would wait on it until its timeout (30 s). Point the
+    -- reconnection at a closed port instead, and stop.
+    wrk.thread.addr = sink
+    wrk.thread:stop()
   end
 end

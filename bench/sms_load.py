@@ -130,7 +130,8 @@ def run_wrk(port: int, path: str, requests: Plan) -> tuple[float, list[float], i
     n = len(requests)
     wrk = subprocess.Popen(
         ["wrk", "-t", str(n), "-c", str(n), "-d", "600s", "--timeout", "30s",
-         "-s", str(ROOT / "bench" / "sms_load.lua"), f"http://127.0.0.1:{port}", "--", str(plan_dir), path],
+         "-s", str(ROOT / "bench" / "sms_load.lua"), f"http://127.0.0.1:{port}",
+         "--", str(plan_dir), path, str(free_port())],
         stdout=subprocess.PIPE, text=True,
     )
     try:
@@ -149,8 +150,10 @@ def run_wrk(port: int, path: str, requests: Plan) -> tuple[float, list[float], i
         retries += int(retried)
         first.append(float(start))
         last.append(float(end))
-        for line in filter(None, lines[1:]):
+        for position, line in enumerate(filter(None, lines[1:])):
             status, micros = line.split()
+            if float(micros) > 5e6:
+                print(f"{path}: conversation {i}, text {position}: {float(micros) / 1e6:.1f} s")
             latencies.append(float(micros) / 1e6)
             errors += status != "200"
         errors += len(requests[i]) - (len(lines) - 2)  # replies that never came
@@ -158,6 +161,35 @@ def run_wrk(port: int, path: str, requests: Plan) -> tuple[float, list[float], i
     if retries or socket_errors:
         print(f"{path}: {retries} texts sent again after a socket error; wrk: {'; '.join(socket_errors)}")
     return (max(last) - min(first)) / 1e6, latencies, errors
+
+
+def run_wrk_bare(port: int, seconds: int = 10) -> tuple[float, float, float, int, int]:
+    """Load the bare endpoint with plain wrk (50 connections, fixed duration).
+
+    Return (requests/s, p50 s, p99 s, requests, errors).
+    """
+    script = Path(tempfile.mkdtemp(prefix="frontdoor-wrk-")) / "bare.lua"
+    script.write_text('wrk.method = "POST"\nwrk.body = "x=1"\n'
+                      'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n')
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", "50", "-d", f"{seconds}s", "--timeout", "30s", "--latency", "-s", str(script),
+         f"http://127.0.0.1:{port}/bench/bare"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    shutil.rmtree(script.parent)
+    units = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+    def seconds_of(label: str) -> float:
+        value = next(line.split()[1] for line in out.splitlines() if line.strip().startswith(label))
+        number = value.rstrip("smu")
+        return float(number) * units[value[len(number):]]
+
+    total = int(next(line.split()[0] for line in out.splitlines() if "requests in" in line))
+    rate = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
+    errors = sum(int(n) for line in out.splitlines() if "Socket errors" in line
+                 for n in line.replace(",", " ").split() if n.isdigit())
+    errors += sum(int(line.split()[-1]) for line in out.splitlines() if "Non-2xx" in line)
+    return rate, seconds_of("50%"), seconds_of("99%"), total, errors
 
 
 def server_cpu(master: int) -> float:
@@ -245,7 +277,12 @@ def main() -> int:
         # Warm up both endpoints (imports, connections), then measure.
         run_load(port, "/bench/bare", [[("x=1", {"Content-Type": "application/x-www-form-urlencoded"})] * 20] * 4)
         cpu = server_cpu(server.pid)
-        bare_s, bare_lat, bare_err = load(port, "/bench/bare", bare_plan)
+        if args.driver == "wrk":
+            bare_rate, bare_p50, bare_p99, bare_n, bare_err = run_wrk_bare(port)
+        else:
+            bare_s, bare_lat, bare_err = load(port, "/bench/bare", bare_plan)
+            bare_rate, bare_n = len(bare_lat) / bare_s, len(bare_lat)
+            bare_p50, bare_p99 = percentile(bare_lat, 50), percentile(bare_lat, 99)
         cpu, bare_cpu = server_cpu(server.pid), server_cpu(server.pid) - cpu
         sms_s, sms_lat, sms_err = load(port, "/sms/inbound", plan)
         sms_cpu = server_cpu(server.pid) - cpu
@@ -261,12 +298,12 @@ def main() -> int:
         submitted = conn.execute(text("SELECT count(*) FROM intakes WHERE status = 'submitted'")).scalar_one()
     engine.dispose()
 
-    sms_rate, bare_rate = len(sms_lat) / sms_s, len(bare_lat) / bare_s
+    sms_rate = len(sms_lat) / sms_s
     print(f"gunicorn {args.workers} workers, SQLite, {args.conversations} concurrent conversations, "
           f"{len(texts)} texts per intake, {args.rounds} intakes each, load from {args.driver}")
-    print(f"bare endpoint : {bare_rate:8.0f} req/s  p50 {percentile(bare_lat, 50) * 1000:6.1f} ms  "
-          f"p99 {percentile(bare_lat, 99) * 1000:6.1f} ms  errors {bare_err}  "
-          f"(worker CPU {bare_cpu / len(bare_lat) * 1000:.1f} ms per request)")
+    print(f"bare endpoint : {bare_rate:8.0f} req/s  p50 {bare_p50 * 1000:6.1f} ms  "
+          f"p99 {bare_p99 * 1000:6.1f} ms  errors {bare_err}  "
+          f"(worker CPU {bare_cpu / bare_n * 1000:.1f} ms per request)")
     print(f"/sms/inbound  : {sms_rate:8.0f} msg/s  p50 {percentile(sms_lat, 50) * 1000:6.1f} ms  "
           f"p99 {percentile(sms_lat, 99) * 1000:6.1f} ms  errors {sms_err}  "
           f"(mean {statistics.mean(sms_lat) * 1000:.1f} ms, "
