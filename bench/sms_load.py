@@ -2,10 +2,15 @@
 
 Run: ``.venv/bin/python bench/sms_load.py`` (not a test). It builds a fresh SQLite database with
 the demo data, starts gunicorn, pre-signs every request, then texts whole intakes from 50 numbers
-at once (threads with http.client, one request at a time per conversation, as a phone would) and
-prints inbound messages per second and p50/p99 latency beside a bare Flask endpoint on the same
-server. Finally it checks that every message sent was stored and every intake was submitted.
+at once (one request at a time per conversation, as a phone would) and prints inbound messages
+per second and p50/p99 latency beside a bare Flask endpoint on the same server. Finally it checks
+that every message sent was stored and every intake was submitted.
 Targets: >= 300 messages/s, p99 < 100 ms, nothing lost.
+
+The load comes from ``wrk`` (``apt-get install wrk``) with ``bench/sms_load.lua``: one wrk thread
+and connection per conversation, each sending its pre-signed texts in order, so the generator
+takes little CPU from the server. ``--driver threads`` uses Python threads with http.client
+instead (no wrk needed, but they compete with gunicorn for the CPUs).
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -111,6 +118,93 @@ def run_load(port: int, path: str, requests: list[list[tuple[str, dict[str, str]
     return time.perf_counter() - started, latencies, errors[0]
 
 
+Plan = list[list[tuple[str, dict[str, str]]]]
+
+
+def run_wrk(port: int, path: str, requests: Plan) -> tuple[float, list[float], int]:
+    """Send each conversation over its own wrk connection, in order; return (seconds, latencies, errors)."""
+    plan_dir = Path(tempfile.mkdtemp(prefix="frontdoor-wrk-"))
+    for i, items in enumerate(requests):
+        lines = [f"{headers.get('X-Twilio-Signature', '')}\t{body}\n" for body, headers in items]
+        (plan_dir / f"conv-{i}.txt").write_text("".join(lines))
+    n = len(requests)
+    wrk = subprocess.Popen(
+        ["wrk", "-t", str(n), "-c", str(n), "-d", "600s", "--timeout", "30s",
+         "-s", str(ROOT / "bench" / "sms_load.lua"), f"http://127.0.0.1:{port}",
+         "--", str(plan_dir), path, str(free_port())],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        # wrk runs for its whole duration; stop it once every conversation has written its results.
+        while len(list(plan_dir.glob("result-*.txt"))) < n and wrk.poll() is None:
+            time.sleep(0.05)
+        time.sleep(0.2)  # let the last files be closed
+    finally:
+        wrk.send_signal(signal.SIGINT)
+        out, _ = wrk.communicate(timeout=10)
+    socket_errors = [line.strip() for line in out.splitlines() if "errors" in line]
+    first, last, latencies, errors, retries = [], [], [], 0, 0
+    for i in range(n):
+        lines = (plan_dir / f"result-{i}.txt").read_text().split("\n")
+        start, end, retried = lines[0].split()
+        retries += int(retried)
+        first.append(float(start))
+        last.append(float(end))
+        for position, line in enumerate(filter(None, lines[1:])):
+            status, micros = line.split()
+            if float(micros) > 5e6:
+                print(f"{path}: conversation {i}, text {position}: {float(micros) / 1e6:.1f} s")
+            latencies.append(float(micros) / 1e6)
+            errors += status != "200"
+        errors += len(requests[i]) - (len(lines) - 2)  # replies that never came
+    shutil.rmtree(plan_dir)
+    if retries or socket_errors:
+        print(f"{path}: {retries} texts sent again after a socket error; wrk: {'; '.join(socket_errors)}")
+    return (max(last) - min(first)) / 1e6, latencies, errors
+
+
+def run_wrk_bare(port: int, seconds: int = 10) -> tuple[float, float, float, int, int]:
+    """Load the bare endpoint with plain wrk (50 connections, fixed duration).
+
+    Return (requests/s, p50 s, p99 s, requests, errors).
+    """
+    script = Path(tempfile.mkdtemp(prefix="frontdoor-wrk-")) / "bare.lua"
+    script.write_text('wrk.method = "POST"\nwrk.body = "x=1"\n'
+                      'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n')
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", "50", "-d", f"{seconds}s", "--timeout", "30s", "--latency", "-s", str(script),
+         f"http://127.0.0.1:{port}/bench/bare"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    shutil.rmtree(script.parent)
+    units = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+    def seconds_of(label: str) -> float:
+        value = next(line.split()[1] for line in out.splitlines() if line.strip().startswith(label))
+        number = value.rstrip("smu")
+        return float(number) * units[value[len(number):]]
+
+    total = int(next(line.split()[0] for line in out.splitlines() if "requests in" in line))
+    rate = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
+    errors = sum(int(n) for line in out.splitlines() if "Socket errors" in line
+                 for n in line.replace(",", " ").split() if n.isdigit())
+    errors += sum(int(line.split()[-1]) for line in out.splitlines() if "Non-2xx" in line)
+    return rate, seconds_of("50%"), seconds_of("99%"), total, errors
+
+
+def server_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn workers of ``master`` (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
@@ -121,7 +215,11 @@ def main() -> int:
     parser.add_argument("--conversations", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=2, help="intakes per conversation thread")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--driver", choices=("wrk", "threads"),
+                        default="wrk" if shutil.which("wrk") else "threads",
+                        help="load generator (default: wrk when installed)")
     args = parser.parse_args()
+    load = run_wrk if args.driver == "wrk" else run_load
 
     from cryptography.fernet import Fernet
     from twilio.request_validator import RequestValidator
@@ -178,8 +276,16 @@ def main() -> int:
                 time.sleep(0.1)
         # Warm up both endpoints (imports, connections), then measure.
         run_load(port, "/bench/bare", [[("x=1", {"Content-Type": "application/x-www-form-urlencoded"})] * 20] * 4)
-        bare_s, bare_lat, bare_err = run_load(port, "/bench/bare", bare_plan)
-        sms_s, sms_lat, sms_err = run_load(port, "/sms/inbound", plan)
+        cpu = server_cpu(server.pid)
+        if args.driver == "wrk":
+            bare_rate, bare_p50, bare_p99, bare_n, bare_err = run_wrk_bare(port)
+        else:
+            bare_s, bare_lat, bare_err = load(port, "/bench/bare", bare_plan)
+            bare_rate, bare_n = len(bare_lat) / bare_s, len(bare_lat)
+            bare_p50, bare_p99 = percentile(bare_lat, 50), percentile(bare_lat, 99)
+        cpu, bare_cpu = server_cpu(server.pid), server_cpu(server.pid) - cpu
+        sms_s, sms_lat, sms_err = load(port, "/sms/inbound", plan)
+        sms_cpu = server_cpu(server.pid) - cpu
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -192,14 +298,16 @@ def main() -> int:
         submitted = conn.execute(text("SELECT count(*) FROM intakes WHERE status = 'submitted'")).scalar_one()
     engine.dispose()
 
-    sms_rate, bare_rate = len(sms_lat) / sms_s, len(bare_lat) / bare_s
+    sms_rate = len(sms_lat) / sms_s
     print(f"gunicorn {args.workers} workers, SQLite, {args.conversations} concurrent conversations, "
-          f"{len(texts)} texts per intake, {args.rounds} intakes each")
-    print(f"bare endpoint : {bare_rate:8.0f} req/s  p50 {percentile(bare_lat, 50) * 1000:6.1f} ms  "
-          f"p99 {percentile(bare_lat, 99) * 1000:6.1f} ms  errors {bare_err}")
+          f"{len(texts)} texts per intake, {args.rounds} intakes each, load from {args.driver}")
+    print(f"bare endpoint : {bare_rate:8.0f} req/s  p50 {bare_p50 * 1000:6.1f} ms  "
+          f"p99 {bare_p99 * 1000:6.1f} ms  errors {bare_err}  "
+          f"(worker CPU {bare_cpu / bare_n * 1000:.1f} ms per request)")
     print(f"/sms/inbound  : {sms_rate:8.0f} msg/s  p50 {percentile(sms_lat, 50) * 1000:6.1f} ms  "
           f"p99 {percentile(sms_lat, 99) * 1000:6.1f} ms  errors {sms_err}  "
-          f"(mean {statistics.mean(sms_lat) * 1000:.1f} ms)")
+          f"(mean {statistics.mean(sms_lat) * 1000:.1f} ms, "
+          f"worker CPU {sms_cpu / len(sms_lat) * 1000:.1f} ms per text)")
     print(f"ratio sms/bare: {sms_rate / bare_rate:.2f}")
     expected = args.conversations * args.rounds
     print(f"stored {stored}/{sent} inbound messages; {submitted}/{expected} intakes submitted")

@@ -1,7 +1,9 @@
 """Start, answer, submit and purge intakes: the verbs every channel calls.
 
 Each function owns its transaction (it commits), so a channel view only reads the request,
-calls one of these and renders the result. Answers are saved as they are given.
+calls one of these and renders the result. Answers are saved as they are given. A caller that
+does more in the same request (the SMS webhook records the inbound text too) passes
+``commit=False`` and commits once itself.
 """
 
 from __future__ import annotations
@@ -87,15 +89,16 @@ def normalize_reference_code(text: str) -> str | None:
 
 
 def start_intake(session: Session, *, channel: Channel, language: str = "en",
-                 kiosk_id: int | None = None) -> Intake:
-    """Create an intake in progress and save it."""
+                 kiosk_id: int | None = None, commit: bool = True) -> Intake:
+    """Create an intake in progress and save it (flushed; committed unless ``commit=False``)."""
     intake = Intake(channel=channel, language=language, flow_version=FLOW_VERSION,
                     status=IntakeStatus.IN_PROGRESS, kiosk_id=kiosk_id)
     session.add(intake)
     session.flush()
     if language:
         _store(session, intake, "language", language, None, cipher=None)
-    session.commit()
+    if commit:
+        session.commit()
     return intake
 
 
@@ -133,7 +136,8 @@ def _store(session: Session, intake: Intake, key: str, code: str, value: str | N
     intake.last_activity_at = now
 
 
-def record(session: Session, intake: Intake, key: str, result: ParseResult) -> StepResult:
+def record(session: Session, intake: Intake, key: str, result: ParseResult, *,
+           commit: bool = True) -> StepResult:
     """Save a parsed answer (or report why it was not taken) and say what comes next."""
     if intake.status != IntakeStatus.IN_PROGRESS:
         raise IntakeError("this intake is no longer open for answers")
@@ -141,35 +145,37 @@ def record(session: Session, intake: Intake, key: str, result: ParseResult) -> S
         return StepResult(ok=False, error=result.error or "not_understood", notices=(),
                           next=question(key))
     _store(session, intake, key, result.code, result.value, cipher=None)
-    session.commit()
+    if commit:
+        session.commit()
     return StepResult(ok=True, error=None, notices=notices_for(key, result.code),
                       next=current_question(intake))
 
 
 def answer(session: Session, intake: Intake, key: str, raw: str | None, *,
-           offered: str | None = None) -> StepResult:
+           offered: str | None = None, commit: bool = True) -> StepResult:
     """Parse a reply to question `key` in the intake's language and save it."""
     result = parse_answer(question(key), raw, intake.language, offered=offered)
     if result.ok and result.code and result.code.startswith("county:") \
             and routing.find_county(session, result.code.removeprefix("county:")) is None:
         # A county name we do not know is asked again rather than routed blindly.
         result = ParseResult.fail("invalid_location")
-    return record(session, intake, key, result)
+    return record(session, intake, key, result, commit=commit)
 
 
-def set_code(session: Session, intake: Intake, key: str, code: str, value: str | None = None) -> StepResult:
+def set_code(session: Session, intake: Intake, key: str, code: str, value: str | None = None, *,
+             commit: bool = True) -> StepResult:
     """Save an answer picked from a list (a tapped button): the code is already known."""
     q = question(key)
     if q.options and q.option(code) is None and not (q.kind.value == "multi" and _valid_multi(q, code)):
         return StepResult(ok=False, error="not_understood", notices=(), next=q)
-    return record(session, intake, key, ParseResult(ok=True, code=code, value=value))
+    return record(session, intake, key, ParseResult(ok=True, code=code, value=value), commit=commit)
 
 
 def _valid_multi(q: Question, code: str) -> bool:
     return all(q.option(part) is not None for part in code.split(",") if part)
 
 
-def clear_answer(session: Session, intake: Intake, key: str) -> None:
+def clear_answer(session: Session, intake: Intake, key: str, *, commit: bool = True) -> None:
     """Forget one answer so the question is asked again (BACK, or "change this answer")."""
     for a in list(intake.answers):
         if a.key == key:
@@ -177,25 +183,28 @@ def clear_answer(session: Session, intake: Intake, key: str) -> None:
     if key == "phone":
         intake.contact_phone_index = None
     intake.last_activity_at = utcnow()
-    session.commit()
+    if commit:
+        session.commit()
 
 
-def restart(session: Session, intake: Intake) -> None:
+def restart(session: Session, intake: Intake, *, commit: bool = True) -> None:
     """Forget every answer but the language."""
     for a in list(intake.answers):
         if a.key != "language":
             intake.answers.remove(a)
     intake.contact_phone_index = None
     intake.last_activity_at = utcnow()
-    session.commit()
+    if commit:
+        session.commit()
 
 
-def abandon(session: Session, intake: Intake) -> None:
+def abandon(session: Session, intake: Intake, *, commit: bool = True) -> None:
     """Mark an unfinished intake abandoned (kiosk reset, SMS left idle); purge deletes it later."""
     if intake.status == IntakeStatus.IN_PROGRESS:
         intake.status = IntakeStatus.ABANDONED
         intake.last_activity_at = utcnow()
-        session.commit()
+        if commit:
+            session.commit()
 
 
 def _consents(intake: Intake, answers: Mapping[str, str], method: ConsentMethod) -> list[ConsentRecord]:

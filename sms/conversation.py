@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from intake_forms import LANGUAGES, Kind, Question, detect_language, normalize, parse_answer, previous_question
 from intake_forms import question as question_for
@@ -102,19 +102,22 @@ class Conversation:
         if words in STOP_WORDS:
             outbox.opt_out(self.session, self.key, source="keyword")
             conversation.last_inbound_at = self.now
+            language = self._language(conversation)
             self.session.commit()
-            return Reply((), self._language(conversation))
+            return Reply((), language)
         if self._opted_out():
             if words not in START_WHEN_OPTED_OUT:
+                language = self._language(conversation)
                 self.session.commit()  # they asked for no texts: send nothing, keep everything
-                return Reply((), self._language(conversation))
+                return Reply((), language)
             self._opt_in()
             self._refresh(conversation)
             conversation.last_inbound_at = self.now
-            with force_locale(self._language(conversation)):
+            language = self._language(conversation)
+            with force_locale(language):
                 messages = (render.stop_reminder(), *self._ask_current(conversation))
             self.session.commit()
-            return Reply(messages, self._language(conversation))
+            return Reply(messages, language)
 
         self._refresh(conversation)
         conversation.last_inbound_at = self.now
@@ -124,12 +127,14 @@ class Conversation:
             messages = self._done(conversation, conversation.intake, words)
         else:
             messages = self._new(conversation, text, words, first=created)
-        self.session.commit()
-        return Reply(tuple(messages), self._language(conversation))
+        language = self._language(conversation)
+        self.session.commit()  # the one commit: the inbound text, the conversation and the intake
+        return Reply(tuple(messages), language)
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _conversation(self) -> tuple[SmsConversation, bool]:
-        found = self.session.scalar(select(SmsConversation).where(SmsConversation.phone_index.in_(self.keys)))
+        found = self.session.scalar(select(SmsConversation).where(SmsConversation.phone_index.in_(self.keys))
+                                    .options(joinedload(SmsConversation.intake)))
         if found is not None:
             return found, False
         try:
@@ -179,7 +184,7 @@ class Conversation:
                 if conversation.state is ConversationState.NEW:
                     conversation.intake = None
             elif conversation.last_inbound_at < self.now - timedelta(days=self.resume_days):
-                intakes.abandon(self.session, intake)
+                intakes.abandon(self.session, intake, commit=False)
                 conversation.intake = None
                 conversation.state = ConversationState.NEW
 
@@ -213,7 +218,7 @@ class Conversation:
                                  render.language_question()))
 
     def _start(self, conversation: SmsConversation, language: str, *, welcome: bool = True) -> list[str]:
-        intake = intakes.start_intake(self.session, channel=Channel.SMS, language=language)
+        intake = intakes.start_intake(self.session, channel=Channel.SMS, language=language, commit=False)
         conversation.intake = intake
         conversation.language = language
         conversation.state = ConversationState.ACTIVE
@@ -242,25 +247,26 @@ class Conversation:
             with force_locale(intake.language):
                 return [render.help_text(), *self._ask(q)]
         if words in RESTART_WORDS:
-            intakes.restart(self.session, intake)
+            intakes.restart(self.session, intake, commit=False)
             with force_locale(intake.language):
                 return self._ask(intakes.current_question(intake))
         if words in BACK_WORDS:
             before = previous_question(intakes.codes(intake), q.key)
             if before is not None:
-                intakes.clear_answer(self.session, intake, before.key)
+                intakes.clear_answer(self.session, intake, before.key, commit=False)
             with force_locale(intake.language):
                 return self._ask(intakes.current_question(intake))
         if words in LANGUAGE_WORDS and q.kind is not Kind.LANGUAGE:
-            intakes.set_code(self.session, intake, "language", LANGUAGE_WORDS[words])
+            intakes.set_code(self.session, intake, "language", LANGUAGE_WORDS[words], commit=False)
             conversation.language = intake.language
             with force_locale(intake.language):
                 return self._ask(q)
         if words in SKIP_WORDS:
-            step = intakes.record(self.session, intake, q.key, ParseResult(ok=True, code=q.skip_code))
+            step = intakes.record(self.session, intake, q.key, ParseResult(ok=True, code=q.skip_code),
+                                  commit=False)
         else:
             offered = self.offered if q.kind is Kind.PHONE else None
-            step = intakes.answer(self.session, intake, q.key, text, offered=offered)
+            step = intakes.answer(self.session, intake, q.key, text, offered=offered, commit=False)
         if q.kind is Kind.LANGUAGE:
             conversation.language = intake.language
         with force_locale(intake.language):
