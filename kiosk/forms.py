@@ -16,6 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from intake_forms import LANGUAGES, Kind, Question, question
@@ -52,7 +53,7 @@ class QuestionForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """Pick or change the language; `back_to` is the page to return to."""
 
-    lang = RadioField(choices=[(code, code) for code in LANGUAGES])
+    lang = RadioField(choices=[SelectChoice(code, code) for code in LANGUAGES])
     back_to = HiddenField()
 
 
@@ -62,11 +63,11 @@ class ActionForm(FlaskForm):
     go = SubmitField()
 
 
-def choices_for(q: Question) -> list[tuple[str, str]]:
-    """Return (code, translated label) for each option of a question."""
+def choices_for(q: Question) -> list[SelectChoice]:
+    """Return the options of a question: stored code and translated label."""
     if q.key == "language":
-        return [(o.code, o.label) for o in q.options]
-    return [(o.code, _(o.label)) for o in q.options]
+        return [SelectChoice(o.code, o.label) for o in q.options]
+    return [SelectChoice(o.code, _(o.label)) for o in q.options]
 
 
 def build_form(q: Question, *, kiosk_here: str | None = None, data: dict[str, Any] | None = None,
@@ -90,8 +91,8 @@ def build_form(q: Question, *, kiosk_here: str | None = None, data: dict[str, An
     if q.kind is Kind.LOCATION and kiosk_here:
         Form.where = RadioField(  # type: ignore[attr-defined]
             _("Where do you want help?"),
-            choices=[("here", _("Here, at %(place)s", place=kiosk_here)),
-                     ("other", _("In another place"))],
+            choices=[SelectChoice("here", _("Here, at %(place)s", place=kiosk_here)),
+                     SelectChoice("other", _("In another place"))],
             default="here",
         )
     form: QuestionForm = Form(formdata=formdata, data=data) if formdata is not None else Form(data=data)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import click
+from babel import dates
 from flask import (
     Blueprint,
     Response,
@@ -28,7 +29,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from babel import dates
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -157,7 +157,7 @@ def no_store(response: Response) -> Response:
 
 @bp.app_context_processor
 def page_context() -> dict[str, Any]:
-    if not request.blueprint == "kiosk" or request.view_args is None:
+    if request.blueprint != "kiosk" or request.view_args is None:
         return {}
     area = _area()
     return {
@@ -207,7 +207,7 @@ def _format_time(moment: datetime | None, fmt: str = "short", tz: str | None = N
 
 def _format_span(start: dt_time, end: dt_time) -> str:
     locale = str(get_locale() or "en")
-    return f"{dates.format_time(start, 'short', locale=locale)} – {dates.format_time(end, 'short', locale=locale)}"
+    return f"{dates.format_time(start, 'short', locale=locale)} \u2013 {dates.format_time(end, 'short', locale=locale)}"
 
 
 def _to_question(area: str, intake: Intake) -> BaseResponse:
@@ -293,19 +293,17 @@ def ask(area: str, key: str) -> ResponseReturnValue:
     error: str | None = None
     if request.method == "POST":
         form = build_form(q, kiosk_here=here, formdata=request.form)
-        if not form.validate():
-            csrf_field = getattr(form, "csrf_token", None)
-            error = _("This page timed out. Please answer again.") if csrf_field is not None and \
-                csrf_field.errors else _(ERRORS["not_understood"])
-            current_app.logger.debug("form errors on %s: %s", key, list(form.errors))
+        form.validate()  # the answer itself is checked by the intake service below
+        csrf_field = getattr(form, "csrf_token", None)
+        if csrf_field is not None and csrf_field.errors:
+            error = _("This page timed out. Please answer again.")
         else:
             result = _save(intake, q, form)
             if result.ok:
                 session[S_NOTICES] = [n.key for n in result.notices]
                 return _to_question(area, intake)
-            error = _(ERRORS.get(result.error or "", ERRORS["not_understood"]))
-            if q.hint:
-                error = f"{error} {_(q.hint)}"
+            message = ERRORS.get(result.error or "") or ERRORS["not_understood"]
+            error = _(message)
     else:
         code, value = _stored(intake, key)
         form = build_form(q, kiosk_here=here, data=stored_to_data(q, code, value))
