@@ -1,0 +1,45 @@
+# Front Door: `make run` serves the app with demo data; `make test` runs the whole suite.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app app
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: venv translations db demo run test lint bench
+
+# Create .venv if needed; reinstall only when pyproject.toml changed since the last install.
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+# Compile translations/*/LC_MESSAGES/messages.po into the messages.mo files the app reads.
+translations: venv
+	$(PY) -m babel.messages.frontend compile --statistics -d translations
+
+# Create or migrate the database (SQLite at instance/frontdoor.sqlite3 unless DATABASE_URL is set).
+db: venv
+	$(FLASK) db upgrade
+
+# Load the demo CoC, access points, kiosk and staff accounts (once; prints the credentials).
+demo: venv
+	$(FLASK) demo load
+
+run: venv translations db demo
+	$(VENV)/bin/gunicorn "app:create_app()" -b 127.0.0.1:$${PORT:-5000} -w 2 --access-logfile -
+
+test: venv translations
+	$(PY) -m pytest -q -rs
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+# Run every benchmark script in bench/; each prints its figures.
+bench: venv
+	@set -e; for script in bench/*.py; do \
+		[ -e "$$script" ] || { echo "no benchmarks in bench/"; break; }; \
+		echo "== $$script"; $(PY) "$$script"; \
+	done

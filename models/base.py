@@ -1,0 +1,82 @@
+"""Declarative base, naming convention and the UTC datetime type shared by every model."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Dialect, Enum, MetaData
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import registry as orm_registry
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names so that Alembic can drop or alter them later (and batch mode on SQLite
+# can find them).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store aware datetimes in UTC and always read them back as aware UTC.
+
+    SQLite has no time zone support: values are written as naive UTC and the zone is restored on
+    the way out. PostgreSQL stores ``timestamp with time zone``; the value is converted to UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime (models.base.utcnow)")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def str_enum(enum_class: type[enum.StrEnum], length: int = 20) -> Enum:
+    """Store a StrEnum as its value in a plain VARCHAR column.
+
+    No database enum type and no CHECK constraint: adding a value later needs no migration.
+    SQLAlchemy still refuses unknown values on the Python side.
+    """
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Base(DeclarativeBase):
+    """Base class of every model."""
+
+    # One explicit registry (instead of ``metadata`` + ``type_annotation_map`` class attributes) so
+    # that Flask-SQLAlchemy's ``SQLAlchemy(model_class=Base)``, which copies this class body, shares
+    # it: ``db.Model`` and plain subclasses of ``Base`` then live in the same metadata.
+    registry = orm_registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )

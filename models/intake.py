@@ -1,0 +1,176 @@
+"""An intake (one household's pass through the front door), its answers and consents."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from .access_point import AccessPoint, Kiosk
+    from .geo import ContinuumOfCare
+
+
+class Channel(enum.StrEnum):
+    KIOSK = "kiosk"
+    WEB = "web"
+    SMS = "sms"
+    VOICE = "voice"
+
+
+class IntakeStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    ABANDONED = "abandoned"
+    WITHDRAWN = "withdrawn"
+
+
+class Track(enum.StrEnum):
+    HOMELESS = "homeless"
+    PREVENTION = "prevention"
+
+
+class ConsentKind(enum.StrEnum):
+    SHARE_ANSWERS = "share_answers"
+    CONTACT = "contact"
+    VSP_REFERRAL = "vsp_referral"
+    SMS = "sms"
+
+
+class ConsentMethod(enum.StrEnum):
+    TAP = "tap"
+    TYPED = "typed"
+    KEYPAD = "keypad"
+    SPEECH = "speech"
+    STAFF = "staff"
+
+
+def _new_public_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _no_reasons() -> list[str]:
+    return []
+
+
+class Intake(Base):
+    """One household's intake, from the first answer to submission and routing."""
+
+    __tablename__ = "intakes"
+    __table_args__ = (
+        # The staff queue: an access point's submitted intakes, most urgent first, then oldest.
+        Index(
+            "ix_intakes_queue", "routed_access_point_id", "status", "priority", "submitted_at"
+        ),
+        Index("ix_intakes_status_last_activity_at", "status", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=_new_public_id)
+    # "XXX-XXX" in Crockford base32, given at submission.
+    reference_code: Mapped[str | None] = mapped_column(String(7), unique=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    flow_version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[IntakeStatus] = mapped_column(
+        str_enum(IntakeStatus, 16), default=IntakeStatus.IN_PROGRESS
+    )
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    routed_access_point_id: Mapped[int | None] = mapped_column(ForeignKey("access_points.id"))
+    # The CoC whose queue holds the intake (the home CoC, even for out-of-area households).
+    coc_id: Mapped[int | None] = mapped_column(ForeignKey("continuums_of_care.id"), index=True)
+    county_fips: Mapped[str | None] = mapped_column(String(5))
+    # The CoC the household's location belongs to when it is not ours ("KS-502"); None if unknown.
+    out_of_area_coc_code: Mapped[str | None] = mapped_column(String(6))
+    homeless_category: Mapped[int | None] = mapped_column(Integer)
+    track: Mapped[Track | None] = mapped_column(str_enum(Track, 16))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    priority_reasons: Mapped[list[str]] = mapped_column(JSON, default=_no_reasons)
+    diversion_candidate: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    out_of_area: Mapped[bool] = mapped_column(Boolean, default=False)
+    callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # HMAC blind index of the E.164 phone number (services.crypto.blind_index).
+    contact_phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    # Why the intake was routed where it was (a reason code and place names, never personal data).
+    routing_note: Mapped[str | None] = mapped_column(Text)
+
+    kiosk: Mapped[Kiosk | None] = relationship()
+    routed_access_point: Mapped[AccessPoint | None] = relationship()
+    coc: Mapped[ContinuumOfCare | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="intake",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Answer.id",
+    )
+    consents: Mapped[list[ConsentRecord]] = relationship(
+        back_populates="intake",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ConsentRecord.id",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Intake {self.id} {self.status}>"
+
+
+class Answer(Base):
+    """One answer, stored as a code; identifying values are encrypted in ``value_enc``."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("intake_id", "key", name="uq_answers_intake_id_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intake_id: Mapped[int] = mapped_column(ForeignKey("intakes.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str | None] = mapped_column(String(255))
+    value_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    intake: Mapped[Intake] = relationship(back_populates="answers")
+
+    def __repr__(self) -> str:
+        return f"<Answer {self.intake_id}:{self.key}={self.code}>"
+
+
+class ConsentRecord(Base):
+    """What a household agreed to, how and when (never edited; a change is a new record)."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intake_id: Mapped[int] = mapped_column(
+        ForeignKey("intakes.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ConsentKind] = mapped_column(str_enum(ConsentKind, 20))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    method: Mapped[ConsentMethod] = mapped_column(str_enum(ConsentMethod, 16))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
+    flow_version: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    intake: Mapped[Intake] = relationship(back_populates="consents")
+
+    def __repr__(self) -> str:
+        return f"<ConsentRecord {self.intake_id}:{self.kind}={self.granted}>"

@@ -1,0 +1,1 @@
+"""Verbs that own the transaction: intake, routing, PII crypto, accounts, demo data."""

@@ -1,0 +1,335 @@
+"""Start, answer, submit and purge intakes: the verbs every channel calls.
+
+Each function owns its transaction (it commits), so a channel view only reads the request,
+calls one of these and renders the result. Answers are saved as they are given.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from intake_forms import (
+    FLOW_VERSION,
+    Notice,
+    ParseResult,
+    Question,
+    compute_outcomes,
+    next_question,
+    notices_for,
+    parse_answer,
+    question,
+    relevant_answers,
+)
+from intake_forms import conditions as flow_conditions
+from models import AccessPoint, Answer, ConsentRecord, Intake
+from models.base import utcnow
+from models.intake import Channel, ConsentKind, ConsentMethod, IntakeStatus, Track
+from services import routing
+from services.crypto import PiiCipher
+from services.pii import current_cipher
+from services.routing import DbSession as Session
+
+#: Crockford base32: digits and capitals without I, L, O and U.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+#: How a consent was given, by channel, unless the channel says otherwise.
+DEFAULT_METHOD = {
+    Channel.KIOSK: ConsentMethod.TAP,
+    Channel.WEB: ConsentMethod.TAP,
+    Channel.SMS: ConsentMethod.TYPED,
+    Channel.VOICE: ConsentMethod.KEYPAD,
+}
+
+
+class IntakeError(Exception):
+    """An intake cannot do what was asked."""
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What happened to one reply: the error to show, or the help and the next question."""
+
+    ok: bool
+    error: str | None
+    notices: tuple[Notice, ...]
+    next: Question | None
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """A submitted intake and where it went; `already` when it had been submitted before."""
+
+    intake: Intake
+    access_point: AccessPoint | None
+    out_of_area_coc: routing.CocContact | None
+    already: bool
+
+
+def new_reference_code() -> str:
+    """Return a random reference code such as ``7KQ-2MD``."""
+    chars = "".join(secrets.choice(CROCKFORD) for _ in range(6))
+    return f"{chars[:3]}-{chars[3:]}"
+
+
+def normalize_reference_code(text: str) -> str | None:
+    """Read a reference code the way people type it back (o -> 0, i/l -> 1, no dash)."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
+    if len(cleaned) != 6 or any(ch not in CROCKFORD for ch in cleaned):
+        return None
+    return f"{cleaned[:3]}-{cleaned[3:]}"
+
+
+def start_intake(session: Session, *, channel: Channel, language: str = "en",
+                 kiosk_id: int | None = None) -> Intake:
+    """Create an intake in progress and save it."""
+    intake = Intake(channel=channel, language=language, flow_version=FLOW_VERSION,
+                    status=IntakeStatus.IN_PROGRESS, kiosk_id=kiosk_id)
+    session.add(intake)
+    session.flush()
+    if language:
+        _store(session, intake, "language", language, None, cipher=None)
+    session.commit()
+    return intake
+
+
+def codes(intake: Intake) -> dict[str, str]:
+    """Return the stored answers of an intake as key -> code (never personal values)."""
+    return {a.key: a.code for a in intake.answers if a.code is not None}
+
+
+def current_question(intake: Intake) -> Question | None:
+    """Return the next question this intake should be asked, or None when finished."""
+    return next_question(codes(intake))
+
+
+def personal_values(intake: Intake, cipher: PiiCipher | None = None) -> dict[str, str]:
+    """Decrypt the identifying answers of an intake (for staff and confirmations only)."""
+    cipher = cipher or current_cipher()
+    return {a.key: cipher.decrypt(a.value_enc) for a in intake.answers if a.value_enc is not None}
+
+
+def _store(session: Session, intake: Intake, key: str, code: str, value: str | None,
+           *, cipher: PiiCipher | None) -> None:
+    existing = next((a for a in intake.answers if a.key == key), None)
+    encrypted = (cipher or current_cipher()).encrypt(value) if value is not None else None
+    now = utcnow()
+    if existing is None:
+        intake.answers.append(Answer(key=key, code=code, value_enc=encrypted, answered_at=now))
+    else:
+        existing.code = code
+        existing.value_enc = encrypted
+        existing.answered_at = now
+    if key == "language" and code:
+        intake.language = code
+    if key == "phone":
+        intake.contact_phone_index = (cipher or current_cipher()).phone_index(value) if value else None
+    intake.last_activity_at = now
+
+
+def record(session: Session, intake: Intake, key: str, result: ParseResult) -> StepResult:
+    """Save a parsed answer (or report why it was not taken) and say what comes next."""
+    if intake.status != IntakeStatus.IN_PROGRESS:
+        raise IntakeError("this intake is no longer open for answers")
+    if not result.ok or result.code is None:
+        return StepResult(ok=False, error=result.error or "not_understood", notices=(),
+                          next=question(key))
+    _store(session, intake, key, result.code, result.value, cipher=None)
+    session.commit()
+    return StepResult(ok=True, error=None, notices=notices_for(key, result.code),
+                      next=current_question(intake))
+
+
+def answer(session: Session, intake: Intake, key: str, raw: str | None, *,
+           offered: str | None = None) -> StepResult:
+    """Parse a reply to question `key` in the intake's language and save it."""
+    result = parse_answer(question(key), raw, intake.language, offered=offered)
+    return record(session, intake, key, result)
+
+
+def set_code(session: Session, intake: Intake, key: str, code: str, value: str | None = None) -> StepResult:
+    """Save an answer picked from a list (a tapped button): the code is already known."""
+    q = question(key)
+    if q.options and q.option(code) is None and not (q.kind.value == "multi" and _valid_multi(q, code)):
+        return StepResult(ok=False, error="not_understood", notices=(), next=q)
+    return record(session, intake, key, ParseResult(ok=True, code=code, value=value))
+
+
+def _valid_multi(q: Question, code: str) -> bool:
+    return all(q.option(part) is not None for part in code.split(",") if part)
+
+
+def clear_answer(session: Session, intake: Intake, key: str) -> None:
+    """Forget one answer so the question is asked again (BACK, or "change this answer")."""
+    for a in list(intake.answers):
+        if a.key == key:
+            intake.answers.remove(a)
+    if key == "phone":
+        intake.contact_phone_index = None
+    intake.last_activity_at = utcnow()
+    session.commit()
+
+
+def restart(session: Session, intake: Intake) -> None:
+    """Forget every answer but the language."""
+    for a in list(intake.answers):
+        if a.key != "language":
+            intake.answers.remove(a)
+    intake.contact_phone_index = None
+    intake.last_activity_at = utcnow()
+    session.commit()
+
+
+def abandon(session: Session, intake: Intake) -> None:
+    """Mark an unfinished intake abandoned (kiosk reset, SMS left idle); purge deletes it later."""
+    if intake.status == IntakeStatus.IN_PROGRESS:
+        intake.status = IntakeStatus.ABANDONED
+        intake.last_activity_at = utcnow()
+        session.commit()
+
+
+def _consents(intake: Intake, answers: Mapping[str, str], method: ConsentMethod) -> list[ConsentRecord]:
+    now = utcnow()
+    channel = intake.channel.value
+
+    def consent(kind: ConsentKind, granted: bool) -> ConsentRecord:
+        return ConsentRecord(kind=kind, granted=granted, method=method, channel=channel,
+                             flow_version=intake.flow_version, recorded_at=now)
+
+    records = []
+    if "consent_share" in answers:
+        records.append(consent(ConsentKind.SHARE_ANSWERS, answers["consent_share"] == "1"))
+    if flow_conditions.dv_advocate(answers):
+        records.append(consent(ConsentKind.VSP_REFERRAL, True))
+    if answers.get("phone") == "given" or answers.get("email") == "given":
+        records.append(consent(ConsentKind.CONTACT, True))
+    if answers.get("phone") == "given" and "safe_to_text" in answers:
+        records.append(consent(ConsentKind.SMS, answers["safe_to_text"] == "1"))
+    return records
+
+
+def submit(session: Session, intake: Intake, *, weights: Mapping[str, int] | None = None,
+           method: ConsentMethod | None = None, incomplete: bool = False) -> SubmitResult:
+    """Submit an intake in one transaction: outcomes, routing, reference code, consent, queue.
+
+    Submitting twice is harmless: the second call returns the first result. `incomplete`
+    queues an unfinished intake as a callback request (a call that dropped, a person who
+    asked to be called).
+    """
+    claimed = session.execute(
+        update(Intake)
+        .where(Intake.id == intake.id, Intake.status == IntakeStatus.IN_PROGRESS)
+        .values(status=IntakeStatus.SUBMITTED, submitted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 0:  # type: ignore[attr-defined]
+        session.rollback()
+        session.refresh(intake)
+        if intake.status in (IntakeStatus.SUBMITTED, IntakeStatus.WITHDRAWN):
+            return SubmitResult(intake, intake.routed_access_point, _other_coc(session, intake), already=True)
+        raise IntakeError(f"an intake that is {intake.status} cannot be submitted")
+    session.refresh(intake)
+    try:
+        return _finish_submit(session, intake, weights, method, incomplete)
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] | None,
+                   method: ConsentMethod | None, incomplete: bool) -> SubmitResult:
+    all_codes = codes(intake)
+    if next_question(all_codes) is not None and not incomplete:
+        raise IntakeError("this intake still has questions to answer")
+    answers = relevant_answers(all_codes)
+    outcome = compute_outcomes(answers, weights)
+
+    # The least data that does the job: answers that no longer apply are not kept.
+    for a in list(intake.answers):
+        if a.key not in answers:
+            intake.answers.remove(a)
+    if "phone" not in answers:
+        intake.contact_phone_index = None
+
+    if outcome.withdrawn:
+        intake.status = IntakeStatus.WITHDRAWN
+        session.commit()
+        return SubmitResult(intake, None, None, already=False)
+
+    location = routing.resolve_location(session, answers.get("location"))
+    kiosk_ap_id = intake.kiosk.access_point_id if intake.kiosk is not None else None
+    if answers.get("location") == "here" and kiosk_ap_id is not None:
+        location = routing.resolve_location(session, None)
+    result = routing.route(session, location, confidential=outcome.confidential,
+                           kiosk_access_point_id=kiosk_ap_id, household=routing.HouseholdProfile.from_answers(answers))
+
+    intake.homeless_category = outcome.homeless_category
+    intake.track = Track(outcome.track) if outcome.track else None
+    intake.priority = outcome.priority
+    intake.priority_reasons = list(outcome.reasons)
+    intake.diversion_candidate = outcome.diversion_candidate
+    intake.confidential = outcome.confidential
+    intake.callback_requested = outcome.callback_requested or incomplete
+    intake.routed_access_point_id = result.access_point.id if result.access_point else None
+    intake.coc_id = result.coc.id if result.coc else None
+    intake.county_fips = location.county.fips if location.county is not None else None
+    intake.out_of_area = result.out_of_area
+    intake.out_of_area_coc_code = result.out_of_area_coc.code if result.out_of_area_coc else None
+    intake.routing_note = result.note
+    intake.consents.extend(_consents(intake, answers, method or DEFAULT_METHOD[intake.channel]))
+    session.flush()
+    _assign_reference_code(session, intake)
+    session.commit()
+    return SubmitResult(intake, result.access_point, result.out_of_area_coc, already=False)
+
+
+def _assign_reference_code(session: Session, intake: Intake, attempts: int = 20) -> None:
+    """Give the intake a unique reference code; the unique constraint settles races."""
+    for _ in range(attempts):
+        code = new_reference_code()
+        try:
+            with session.begin_nested():
+                session.execute(update(Intake).where(Intake.id == intake.id).values(reference_code=code)
+                                .execution_options(synchronize_session=False))
+        except IntegrityError:
+            continue
+        intake.reference_code = code
+        return
+    raise IntakeError("could not find a free reference code")
+
+
+def _other_coc(session: Session, intake: Intake) -> routing.CocContact | None:
+    if not intake.out_of_area:
+        return None
+    return routing.coc_contact_for_code(intake.out_of_area_coc_code, session)
+
+
+def find_by_reference(session: Session, text: str) -> Intake | None:
+    """Find a submitted intake by the reference code a person reads back."""
+    code = normalize_reference_code(text)
+    if code is None:
+        return None
+    return session.scalar(select(Intake).where(Intake.reference_code == code))
+
+
+def purge(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete abandoned and unfinished intakes idle for longer than `older_than`."""
+    cutoff = (now or utcnow()) - older_than
+    stale = select(Intake.id).where(
+        Intake.status.in_([IntakeStatus.IN_PROGRESS, IntakeStatus.ABANDONED]),
+        Intake.last_activity_at < cutoff,
+    )
+    ids = list(session.scalars(stale))
+    if not ids:
+        return 0
+    session.execute(delete(Answer).where(Answer.intake_id.in_(ids)))
+    session.execute(delete(ConsentRecord).where(ConsentRecord.intake_id.in_(ids)))
+    session.execute(delete(Intake).where(Intake.id.in_(ids)))
+    session.commit()
+    return len(ids)
