@@ -229,8 +229,9 @@ def test_idle_reset_warns_then_wipes_and_back_shows_nothing(app: Flask, live_ser
     pair_tablet(app, page, base)
     page.click("button[name=lang][value=en]")
     page.wait_for_url("**/q/start_choice")
-    answers = {"start_choice": "talk", "location": {"where": "here"}, "contact_method": "agency", "contact_name": "Rosa Example"}
-    answer_all(page, {**answers, "best_time": "any", "consent_share": "1"})
+    answers = {"start_choice": "talk", "location": {"where": "here"}, "contact_method": "agency",
+               "contact_name": "Rosa Example", "best_time": "any", "consent_share": "1"}
+    answer_all(page, answers)
     page.goto(f"{base}/kiosk/q/contact_name")
     assert page.locator("#answer").input_value() == "Rosa Example"
     dialog = page.locator("#idle-warning")
