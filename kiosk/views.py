@@ -54,6 +54,7 @@ from intake_forms.flow import applies
 from models import AccessPoint, Channel, Intake, IntakeStatus, Kiosk
 from models.base import utcnow
 from services import intake as intakes
+from services import routing
 from services.hotlines import Hotline, emergency_hotlines, hotline
 
 from . import devices, texting
@@ -445,7 +446,7 @@ def done(area: str) -> ResponseReturnValue:
     answers = intakes.codes(intake)
     return render_template(
         "kiosk/done.html", intake=intake, ap=ap, hours=hours_view(ap) if ap else None,
-        other_coc=intakes._other_coc(intake) if intake.out_of_area else None,
+        other_coc=routing.coc_contact_for_code(intake.out_of_area_coc_code) if intake.out_of_area else None,
         withdrawn=intake.status == IntakeStatus.WITHDRAWN, contact_method=answers.get("contact_method"),
         can_text=can_text(intake), texted=session.get(S_TEXTED, False), form=ActionForm(),
         hotlines=emergency_hotlines(), contact_days=current_app.config.get("CONTACT_WITHIN_BUSINESS_DAYS", 2),
