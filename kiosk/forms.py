@@ -1,4 +1,4 @@
-"""WTForms built from ``intake_forms`` questions: the page shows what the definition says."""
+"""WTForms forms built from intake_forms questions: one form per question page."""
 
 from __future__ import annotations
 
@@ -7,115 +7,78 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    Field,
-    HiddenField,
-    RadioField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.fields.choices import SelectChoice
+from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
+
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from intake_forms import LANGUAGES, Kind, Question, question
+from intake_forms import Kind, Question
 
-#: HTML autocomplete and input hints per kind. Personal fields never autocomplete on a
-#: shared tablet: the next person must not be offered the last person's answers.
+#: The location code a kiosk stores for "help here": submit routes it to the kiosk's access point.
+HERE = "here"
+ELSEWHERE = "elsewhere"
+
+#: HTML input attributes per kind. Nothing is marked required: every question can be skipped.
 INPUT_ATTRS: dict[Kind, dict[str, str]] = {
-    Kind.COUNT: {"inputmode": "numeric", "autocomplete": "off"},
-    Kind.LOCATION: {"autocomplete": "off", "autocapitalize": "words"},
-    Kind.PHONE: {"type": "tel", "inputmode": "tel", "autocomplete": "off"},
-    Kind.EMAIL: {"type": "email", "inputmode": "email", "autocomplete": "off", "autocapitalize": "none"},
-    Kind.NAME: {"autocomplete": "off", "autocapitalize": "words", "spellcheck": "false"},
-    Kind.DATE: {"inputmode": "numeric", "autocomplete": "off"},
-    Kind.TEXT: {"autocomplete": "off", "rows": "4"},
+    Kind.COUNT: {"inputmode": "numeric", "pattern": "[0-9]*", "maxlength": "3"},
+    Kind.LOCATION: {"inputmode": "text", "maxlength": "60"},
+    Kind.PHONE: {"type": "tel", "inputmode": "tel", "maxlength": "30"},
+    Kind.EMAIL: {"inputmode": "email", "maxlength": "254", "spellcheck": "false"},
+    Kind.NAME: {"maxlength": "100", "spellcheck": "false"},
+    Kind.DATE: {"inputmode": "numeric", "maxlength": "10"},
+    Kind.TEXT: {"maxlength": "2000", "rows": "4"},
 }
-
-TEXT_KINDS = frozenset({Kind.COUNT, Kind.LOCATION, Kind.PHONE, Kind.EMAIL, Kind.NAME, Kind.DATE, Kind.TEXT})
 
 
 class MultiCheckboxField(SelectMultipleField):
-    """Pick any: a list of check boxes."""
+    """A pick-any list shown as checkboxes."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
 class QuestionForm(FlaskForm):
-    """The buttons every question page has; the answer field is added per question."""
+    """Base for the per-question forms; fields are added by `form_for`."""
 
-    next = SubmitField(_l("Next"))
-    skip = SubmitField(_l("Skip this question"))
-
-
-class LanguageForm(FlaskForm):
-    """Pick or change the language; `back_to` is the page to return to."""
-
-    lang = RadioField(choices=[SelectChoice(code, code) for code in LANGUAGES])
-    back_to = HiddenField()
-
-
-class ActionForm(FlaskForm):
-    """A form with only a CSRF token and a button (submit, text me, pair)."""
-
-    go = SubmitField()
-
-
-def choices_for(q: Question) -> list[SelectChoice]:
-    """Return the options of a question: stored code and translated label."""
-    if q.key == "language":
-        return [SelectChoice(o.code, o.label) for o in q.options]
-    return [SelectChoice(o.code, _(o.label)) for o in q.options]
-
-
-def build_form(q: Question, *, kiosk_here: str | None = None, data: dict[str, Any] | None = None,
-               formdata: Any = None) -> QuestionForm:
-    """Return the form for one question (`kiosk_here`: the access point a kiosk offers as "here")."""
-
-    class Form(QuestionForm):
-        pass
-
-    label = _(q.prompt)
     answer: Field
+
+
+def choice(value: str, label: str) -> Any:
+    """Return one choice in the form this WTForms version expects."""
+    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
+
+
+def option_choices(q: Question) -> list[Any]:
+    """Return the choices (code, translated label) of a question's options."""
+    return [choice(opt.code, _(opt.label)) for opt in q.options]
+
+
+def form_for(q: Question, *, here_label: str | None = None, formdata: Any = None,
+             initial: str | list[str] | None = None, place: str | None = None) -> QuestionForm:
+    """Build the form for one question; ``here_label`` offers a kiosk's own place for location."""
+    attrs: dict[str, Any] = {}
+    # Personal answers must never be remembered by the browser of a shared tablet.
+    render_kw = {"autocomplete": "off", "autocapitalize": "off", **INPUT_ATTRS.get(q.kind, {})}
     if q.kind in (Kind.CHOICE, Kind.LANGUAGE):
-        answer = RadioField(label, choices=choices_for(q), validate_choice=True)
+        attrs["answer"] = RadioField(_l("Your answer"), choices=option_choices(q), validate_choice=True)
     elif q.kind is Kind.MULTI:
-        answer = MultiCheckboxField(label, choices=choices_for(q))
+        attrs["answer"] = MultiCheckboxField(_l("Your answer"), choices=option_choices(q))
     elif q.kind is Kind.TEXT:
-        answer = TextAreaField(label, render_kw=INPUT_ATTRS[Kind.TEXT])
+        attrs["answer"] = TextAreaField(_l("Your answer"), render_kw=render_kw)
+    elif q.kind is Kind.LOCATION and here_label:
+        places = [choice(HERE, here_label), choice(ELSEWHERE, _("I want help in another place"))]
+        attrs["where"] = RadioField(_l("Where do you want help?"), choices=places, default=HERE,
+                                    validate_choice=False)
+        attrs["answer"] = StringField(_l("ZIP code or county"), render_kw=render_kw)
     else:
-        answer = StringField(label, render_kw=INPUT_ATTRS.get(q.kind, {"autocomplete": "off"}))
-    Form.answer = answer  # type: ignore[attr-defined]
-    if q.kind is Kind.LOCATION and kiosk_here:
-        Form.where = RadioField(  # type: ignore[attr-defined]
-            _("Where do you want help?"),
-            choices=[SelectChoice("here", _("Here, at %(place)s", place=kiosk_here)),
-                     SelectChoice("other", _("In another place"))],
-            default="here",
-        )
-    form: QuestionForm = Form(formdata=formdata, data=data) if formdata is not None else Form(data=data)
-    return form
-
-
-def stored_to_data(q: Question, code: str | None, value: str | None) -> dict[str, Any]:
-    """Turn a stored answer back into form data, so "Back" and "change" show what was given."""
-    if code is None:
-        return {}
-    if q.kind is Kind.MULTI:
-        return {"answer": [c for c in code.split(",") if c]}
-    if q.kind in (Kind.CHOICE, Kind.LANGUAGE):
-        return {"answer": code}
-    if q.kind is Kind.LOCATION:
-        if code == "here":
-            return {"where": "here"}
-        shown = code.split(":", 1)[1] if ":" in code else ""
-        return {"where": "other", "answer": shown.title() if code.startswith("county:") else shown}
-    if q.kind is Kind.COUNT:
-        return {"answer": code if code.isdigit() else ""}
-    return {"answer": value or ""}
-
-
-__all__ = ["TEXT_KINDS", "ActionForm", "LanguageForm", "QuestionForm", "build_form", "question",
-           "stored_to_data"]
+        attrs["answer"] = StringField(_l("Your answer"), render_kw=render_kw)
+    form_class = type(f"{q.key.title()}Form", (QuestionForm,), attrs)
+    data: dict[str, Any] = {}
+    if initial is not None:
+        data["answer"] = initial
+    if "where" in attrs:
+        data["where"] = place or HERE
+    return form_class(formdata=formdata, data=data)

@@ -1,4 +1,4 @@
-"""Opening hours of an access point: open now, or when it opens next, in its own time zone."""
+"""Opening hours of an access point: open now, or the next opening, in its own time zone."""
 
 from __future__ import annotations
 
@@ -12,56 +12,54 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 @dataclass(frozen=True)
 class OpenStatus:
-    """Whether a place is open at a moment; `until` when open, `next_open` when closed."""
+    """Whether a place is open at a moment, until when, or when it opens next (local times)."""
 
     open_now: bool
-    until: datetime | None
-    next_open: datetime | None
-    next_close: datetime | None
+    closes_at: datetime | None
+    opens_at: datetime | None
 
 
-def _zone(name: str | None) -> ZoneInfo:
+def _clock(text: str) -> tuple[int, int]:
+    hours, _, minutes = text.partition(":")
+    return int(hours), int(minutes or 0)
+
+
+def intervals(hours: dict[str, Any] | None, day: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Return the opening intervals of a weekday as ((h, m), (h, m)) pairs; bad rows are skipped."""
+    found = []
+    for row in (hours or {}).get(day, []) or []:
+        try:
+            start, end = _clock(row[0]), _clock(row[1])
+        except (ValueError, IndexError, TypeError, AttributeError):
+            continue
+        if start < end:
+            found.append((start, end))
+    return sorted(found)
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """Return the time zone, falling back to US Central when the name is unknown."""
     try:
         return ZoneInfo(name or "America/Chicago")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("America/Chicago")
 
 
-def _clock(text: str) -> time | None:
-    try:
-        hours, minutes = (int(part) for part in str(text).split(":", 1))
-    except ValueError:
-        return None
-    if hours == 24 and minutes == 0:
-        return time(23, 59, 59)
-    if not (0 <= hours < 24 and 0 <= minutes < 60):
-        return None
-    return time(hours, minutes)
+def _at(day: datetime, clock: tuple[int, int]) -> datetime:
+    hours, minutes = clock
+    midnight = datetime.combine(day.date(), time(0, 0), tzinfo=day.tzinfo)
+    return midnight + timedelta(hours=hours, minutes=minutes)
 
 
-def spans(hours: dict[str, Any] | None, day: str) -> list[tuple[time, time]]:
-    """Return the (open, close) local times for a weekday key such as "mon"."""
-    result: list[tuple[time, time]] = []
-    for span in (hours or {}).get(day) or []:
-        if not isinstance(span, list | tuple) or len(span) != 2:
-            continue
-        start, end = _clock(span[0]), _clock(span[1])
-        if start is not None and end is not None and start < end:
-            result.append((start, end))
-    return sorted(result)
-
-
-def open_status(hours: dict[str, Any] | None, timezone: str | None, now: datetime) -> OpenStatus:
-    """Say whether the place is open at `now` (aware) and when it closes or next opens."""
-    zone = _zone(timezone)
-    local = now.astimezone(zone)
+def status(hours: dict[str, Any] | None, tz_name: str | None, now: datetime) -> OpenStatus:
+    """Tell whether the place is open at ``now`` (aware), and until when or from when."""
+    local = now.astimezone(zone(tz_name))
     for offset in range(8):
-        day = local.date() + timedelta(days=offset)
-        for start, end in spans(hours, DAYS[day.weekday()]):
-            opens = datetime.combine(day, start, tzinfo=zone)
-            closes = datetime.combine(day, end, tzinfo=zone)
+        day = local + timedelta(days=offset)
+        for start, end in intervals(hours, DAYS[day.weekday()]):
+            opens, closes = _at(day, start), _at(day, end)
             if offset == 0 and opens <= local < closes:
-                return OpenStatus(True, closes, None, None)
+                return OpenStatus(True, closes, None)
             if opens > local:
-                return OpenStatus(False, None, opens, closes)
-    return OpenStatus(False, None, None, None)
+                return OpenStatus(False, None, opens)
+    return OpenStatus(False, None, None)

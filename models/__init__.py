@@ -13,7 +13,9 @@ from .intake import (
     IntakeStatus,
     Track,
 )
+from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
 from .user import Role, User, user_access_points
+from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
 __all__ = [
     "POPULATIONS",
@@ -21,20 +23,30 @@ __all__ = [
     "AccessPointKind",
     "Answer",
     "Base",
+    "CallPhase",
+    "CallStatus",
     "Channel",
     "ConsentKind",
     "ConsentMethod",
     "ConsentRecord",
     "ContinuumOfCare",
+    "ConversationState",
     "County",
+    "InboundMessage",
     "Intake",
     "IntakeStatus",
     "Kiosk",
+    "OutboxMessage",
+    "OutboxStatus",
     "Region",
     "Role",
+    "SmsConversation",
+    "SmsOptOut",
     "Track",
     "UTCDateTime",
     "User",
+    "VoiceCall",
+    "VoiceStep",
     "user_access_points",
     "utcnow",
 ]

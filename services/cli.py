@@ -136,10 +136,13 @@ def _phone_index(cipher: PiiCipher, value_enc: bytes | None) -> str | None:
 @with_appcontext
 def purge_cli(hours: int | None) -> None:
     """Delete abandoned and unfinished intakes older than the retention age."""
+    from models.intake import Channel
+
     from .intake import purge
 
     age = hours if hours is not None else int(current_app.config.get("PURGE_AFTER_HOURS", 72))
-    deleted = purge(_session(), timedelta(hours=age))
+    resume = timedelta(days=int(current_app.config.get("SMS_RESUME_DAYS", 7)))
+    deleted = purge(_session(), timedelta(hours=age), keep_in_progress={Channel.SMS: resume})
     click.echo(f"Deleted {deleted} unfinished intake(s) idle for more than {age} hours.")
 
 

@@ -318,13 +318,23 @@ def find_by_reference(session: Session, text: str) -> Intake | None:
     return session.scalar(select(Intake).where(Intake.reference_code == code))
 
 
-def purge(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
-    """Delete abandoned and unfinished intakes idle for longer than `older_than`."""
-    cutoff = (now or utcnow()) - older_than
+def purge(session: Session, older_than: timedelta, now: datetime | None = None,
+          *, keep_in_progress: Mapping[Channel, timedelta] | None = None) -> int:
+    """Delete abandoned and unfinished intakes idle for longer than `older_than`.
+
+    `keep_in_progress` keeps a channel's unfinished intakes longer (a text conversation can be
+    resumed for SMS_RESUME_DAYS).
+    """
+    now = now or utcnow()
+    unfinished = [IntakeStatus.IN_PROGRESS, IntakeStatus.ABANDONED]
+    longer = {ch: age for ch, age in (keep_in_progress or {}).items() if age > older_than}
     stale = select(Intake.id).where(
-        Intake.status.in_([IntakeStatus.IN_PROGRESS, IntakeStatus.ABANDONED]),
-        Intake.last_activity_at < cutoff,
+        Intake.status.in_(unfinished),
+        Intake.last_activity_at < now - older_than,
     )
+    for channel, age in longer.items():
+        stale = stale.where(~((Intake.channel == channel) & (Intake.status == IntakeStatus.IN_PROGRESS)
+                              & (Intake.last_activity_at >= now - age)))
     ids = list(session.scalars(stale))
     if not ids:
         return 0

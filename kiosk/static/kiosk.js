@@ -1,70 +1,75 @@
-// Progressive enhancement only: every page works without this file.
+/* Optional helpers: quick exit with Esc, no stale pages from the back button, idle warning. */
 (function () {
   "use strict";
-  var exit = document.getElementById("quick-exit");
-  if (exit) {
-    // Replace the current history entry, so "back" does not return to the intake.
-    exit.addEventListener("click", function (event) {
-      event.preventDefault();
-      window.location.replace(exit.href);
-    });
+  var bar = document.getElementById("fd");
+  if (!bar) { return; }
+  var exitUrl = bar.getAttribute("data-exit");
+  var token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+  function leave(event) {
+    if (event) { event.preventDefault(); }
+    window.location.replace(exitUrl);
   }
-  var dialog = document.getElementById("idle-warning");
-  if (!dialog) { return; }
-  var idle = parseInt(dialog.getAttribute("data-idle"), 10) * 1000;
-  var warning = parseInt(dialog.getAttribute("data-warning"), 10);
-  var count = document.getElementById("idle-count");
-  var stay = document.getElementById("idle-stay");
-  var tokenTag = document.querySelector('meta[name="csrf-token"]');
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { leave(event); }
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("a.exit"), function (link) {
+    link.addEventListener("click", leave);
+  });
+  // A page restored from the back-forward cache is fetched again (the server decides).
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { window.location.reload(); }
+  });
+
+  var idle = parseInt(bar.getAttribute("data-idle"), 10);
+  if (!idle) { return; }
+  var warning = parseInt(bar.getAttribute("data-warning"), 10);
+  var pingUrl = bar.getAttribute("data-ping");
+  var dialog = document.getElementById("idle-dialog");
+  var seconds = document.getElementById("idle-seconds");
+  var resetForm = document.getElementById("reset-form");
   var idleTimer = null;
   var tick = null;
-  var left = 0;
   var lastPing = Date.now();
-  var opener = null;
 
   function ping() {
     lastPing = Date.now();
-    var body = new FormData();
-    body.append("csrf_token", tokenTag ? tokenTag.content : "");
-    fetch(dialog.getAttribute("data-ping"), { method: "POST", body: body, credentials: "same-origin" })
-      .catch(function () { /* offline: the next page load will tell */ });
+    if (window.fetch) {
+      fetch(pingUrl, {method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": token}});
+    }
   }
-  function showCount() {
-    count.textContent = count.getAttribute("data-template").replace("__N__", String(left));
-  }
-  function reset() {
-    window.location.replace(dialog.getAttribute("data-reset"));
+  function arm() {
+    window.clearTimeout(idleTimer);
+    idleTimer = window.setTimeout(warn, idle * 1000);
   }
   function warn() {
-    opener = document.activeElement;
-    left = warning;
-    showCount();
-    dialog.hidden = false;
-    stay.focus();
+    var left = warning;
+    seconds.textContent = left;
+    if (dialog.showModal) { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
     tick = window.setInterval(function () {
       left -= 1;
-      if (left <= 0) { window.clearInterval(tick); reset(); return; }
-      showCount();
+      seconds.textContent = Math.max(left, 0);
+      if (left <= 0) {
+        window.clearInterval(tick);
+        resetForm.submit();
+      }
     }, 1000);
   }
-  function restart() {
-    window.clearTimeout(idleTimer);
-    idleTimer = window.setTimeout(warn, idle);
-  }
-  function activity() {
-    if (!dialog.hidden) { return; }
-    restart();
-    if (Date.now() - lastPing > 30000) { ping(); }
-  }
-  stay.addEventListener("click", function () {
+  function stillHere() {
     window.clearInterval(tick);
-    dialog.hidden = true;
+    if (dialog.open) { dialog.close(); }
     ping();
-    restart();
-    if (opener && opener.focus) { opener.focus(); }
+    arm();
+  }
+  document.getElementById("still-here").addEventListener("click", stillHere);
+  ["pointerdown", "keydown", "input", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      if (dialog.open) { return; }
+      arm();
+      // Typing a long answer makes no request: tell the server the person is still here.
+      if (Date.now() - lastPing > idle * 500) { ping(); }
+    }, {passive: true});
   });
-  ["pointerdown", "keydown", "input", "scroll"].forEach(function (name) {
-    document.addEventListener(name, activity, { passive: true });
-  });
-  restart();
-})();
+  dialog.addEventListener("cancel", function (event) { event.preventDefault(); });
+  arm();
+}());

@@ -289,7 +289,7 @@ def test_same_intake_submitted_from_two_threads_once(app, pg_url):
 def test_flask_purge_command(demo, runner):
     with demo.app_context():
         session = db.session
-        intake = svc.start_intake(session, channel=Channel.SMS)
+        intake = svc.start_intake(session, channel=Channel.WEB)
         intake.last_activity_at = utcnow() - timedelta(hours=100)
         session.commit()
     result = runner.invoke(args=["purge"])
@@ -297,3 +297,18 @@ def test_flask_purge_command(demo, runner):
     assert "Deleted 1 unfinished intake" in result.output
     result = runner.invoke(args=["purge", "--hours", "1"])
     assert "Deleted 0" in result.output
+
+
+def test_purge_keeps_text_conversations_for_the_resume_window(demo):
+    with demo.app_context():
+        session = db.session
+        texting = svc.start_intake(session, channel=Channel.SMS)
+        browsing = svc.start_intake(session, channel=Channel.WEB)
+        for intake in (texting, browsing):
+            intake.last_activity_at = utcnow() - timedelta(days=4)
+        session.commit()
+        keep = {Channel.SMS: timedelta(days=7)}
+        texting_id = texting.id
+        assert svc.purge(session, timedelta(hours=72), keep_in_progress=keep) == 1
+        assert set(session.scalars(select(Intake.id))) == {texting_id}
+        assert svc.purge(session, timedelta(hours=72), now=utcnow() + timedelta(days=4), keep_in_progress=keep) == 1

@@ -1,0 +1,130 @@
+"""Text messages: the outbox, opt-outs, conversations and the inbound messages already seen.
+
+Phone numbers are never stored in the clear here: a keyed blind index finds them
+(``PiiCipher.phone_index``) and, where a number must be dialled later (the outbox), it is
+encrypted with the PII cipher. Message bodies are encrypted in the outbox and not kept at all
+for inbound messages.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from .intake import Intake
+
+
+class OutboxStatus(enum.StrEnum):
+    """Where an outbound message is; Twilio's own statuses after ``sent`` come from the callback."""
+
+    QUEUED = "queued"  # waiting in our outbox
+    SENDING = "sending"  # handed to Twilio (accepted, queued or sending there)
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    OPTED_OUT = "opted_out"  # not sent: the number opted out before we got to it
+
+
+class ConversationState(enum.StrEnum):
+    """Where an SMS conversation stands."""
+
+    NEW = "new"  # no intake yet, or the last one ended without a code
+    ACTIVE = "active"  # an intake in progress
+    DONE = "done"  # the intake was submitted; a new text gets the reference code
+
+
+class OutboxMessage(Base):
+    """One outbound text, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "sms_outbox"
+    __table_args__ = (Index("ix_sms_outbox_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    to_index: Mapped[str] = mapped_column(String(64), index=True)
+    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    # What the message is for ("confirmation", "staff_message", ...): never its text.
+    purpose: Mapped[str] = mapped_column(String(32))
+    intake_id: Mapped[int | None] = mapped_column(
+        ForeignKey("intakes.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[OutboxStatus] = mapped_column(
+        str_enum(OutboxStatus, 16), default=OutboxStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+    intake: Mapped[Intake | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.purpose} {self.status}>"
+
+
+class SmsOptOut(Base):
+    """A phone number that texted STOP (or that Twilio reports as opted out, error 21610)."""
+
+    __tablename__ = "sms_opt_outs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_index: Mapped[str] = mapped_column(String(64), unique=True)
+    # "keyword" (the person texted STOP) or "carrier" (Twilio error 21610).
+    source: Mapped[str] = mapped_column(String(16), default="keyword")
+    opted_out_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SmsOptOut {self.id} {self.source}>"
+
+
+class SmsConversation(Base):
+    """The conversation with one phone number: which intake it walks and where it stands."""
+
+    __tablename__ = "sms_conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_index: Mapped[str] = mapped_column(String(64), unique=True)
+    intake_id: Mapped[int | None] = mapped_column(
+        ForeignKey("intakes.id", ondelete="SET NULL"), index=True
+    )
+    state: Mapped[ConversationState] = mapped_column(
+        str_enum(ConversationState, 16), default=ConversationState.NEW
+    )
+    # The language of the conversation before (and after) an intake holds it.
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_inbound_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    intake: Mapped[Intake | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SmsConversation {self.id} {self.state}>"
+
+
+class InboundMessage(Base):
+    """A message Twilio delivered to us, by MessageSid: the same sid twice is processed once."""
+
+    __tablename__ = "sms_inbound"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    phone_index: Mapped[str] = mapped_column(String(64), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sms_conversations.id", ondelete="SET NULL"), index=True
+    )
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<InboundMessage {self.id}>"

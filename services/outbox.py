@@ -1,0 +1,220 @@
+"""The outbox: outbound texts written in the caller's transaction, sent later by a worker.
+
+``enqueue_sms`` only adds a row (it never commits), so a text exists exactly when the change that
+caused it was committed. ``deliver_pending`` (``flask outbox work``, or in-process in development)
+hands queued rows to an ``SmsSender``; ``record_status`` stores what Twilio's status callback says.
+Numbers that opted out get nothing: at enqueue time, at send time, and after Twilio error 21610.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, current_app, g, has_request_context
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.sms import OutboxMessage, OutboxStatus, SmsOptOut
+
+from .pii import current_cipher
+from .sms_sender import OPTED_OUT_ERROR, SmsSender, get_sender
+
+log = logging.getLogger(__name__)
+
+#: After this many failed attempts a message is marked failed and left alone.
+MAX_ATTEMPTS = 5
+
+#: Twilio's message statuses mapped to ours; later states never go back to earlier ones.
+TWILIO_STATUSES: dict[str, OutboxStatus] = {
+    "accepted": OutboxStatus.SENDING,
+    "scheduled": OutboxStatus.SENDING,
+    "queued": OutboxStatus.SENDING,
+    "sending": OutboxStatus.SENDING,
+    "sent": OutboxStatus.SENT,
+    "delivered": OutboxStatus.DELIVERED,
+    "read": OutboxStatus.DELIVERED,
+    "undelivered": OutboxStatus.UNDELIVERED,
+    "failed": OutboxStatus.FAILED,
+    "canceled": OutboxStatus.FAILED,
+}
+_RANK = {
+    OutboxStatus.QUEUED: 0,
+    OutboxStatus.SENDING: 1,
+    OutboxStatus.SENT: 2,
+    OutboxStatus.UNDELIVERED: 3,
+    OutboxStatus.FAILED: 3,
+    OutboxStatus.DELIVERED: 4,
+    OutboxStatus.OPTED_OUT: 5,
+}
+_PENDING_FLAG = "_frontdoor_outbox_pending"
+
+
+# Opt-outs ------------------------------------------------------------------------------------
+
+def is_opted_out(session: Session, phone: str) -> bool:
+    """Tell whether the E.164 number ``phone`` has opted out of texts."""
+    indexes = current_cipher().phone_indexes(phone)
+    return session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone_index.in_(indexes))) is not None
+
+
+def opt_out(session: Session, phone_index: str, *, source: str = "keyword") -> None:
+    """Record that the number with this blind index wants no more texts (in the caller's transaction)."""
+    if session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone_index == phone_index)) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(SmsOptOut(phone_index=phone_index, source=source))
+    except IntegrityError:
+        pass  # recorded at the same moment by another request
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.to_index == phone_index, OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(status=OutboxStatus.OPTED_OUT, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def opt_in(session: Session, phone: str) -> bool:
+    """Forget the opt-out of ``phone`` (START); return whether there was one."""
+    indexes = current_cipher().phone_indexes(phone)
+    result = session.execute(delete(SmsOptOut).where(SmsOptOut.phone_index.in_(indexes)))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# Enqueue -------------------------------------------------------------------------------------
+
+def enqueue_sms(session: Session, *, to: str, body: str, intake_id: int | None = None,
+                purpose: str) -> OutboxMessage | None:
+    """Add a text to the outbox in the caller's transaction (no commit); None if ``to`` opted out."""
+    cipher = current_cipher()
+    if is_opted_out(session, to):
+        return None
+    message = OutboxMessage(
+        to_enc=cipher.encrypt(to),
+        to_index=cipher.phone_index(to),
+        body_enc=cipher.encrypt(body),
+        purpose=purpose,
+        intake_id=intake_id,
+        status=OutboxStatus.QUEUED,
+    )
+    session.add(message)
+    if has_request_context():
+        setattr(g, _PENDING_FLAG, True)
+    return message
+
+
+# Deliver -------------------------------------------------------------------------------------
+
+def status_callback_url(config: Any) -> str | None:
+    """Return the public URL of the status callback, when PUBLIC_BASE_URL is set."""
+    base = config.get("PUBLIC_BASE_URL")
+    return f"{str(base).rstrip('/')}/sms/status" if base else None
+
+
+def _claim(session: Session, message_id: int) -> bool:
+    """Mark one queued message as being sent; False when another worker took it first."""
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1,
+                last_attempt_at=utcnow(), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
+                    status_callback: str | None = None) -> int:
+    """Send up to ``limit`` queued texts, oldest first; return how many the backend accepted."""
+    cipher = current_cipher()
+    ids = list(session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ))
+    session.commit()
+    accepted = 0
+    for message_id in ids:
+        if not _claim(session, message_id):
+            continue
+        message = session.get(OutboxMessage, message_id, populate_existing=True)
+        if message is None:
+            continue
+        if session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone_index == message.to_index)):
+            message.status = OutboxStatus.OPTED_OUT
+            session.commit()
+            continue
+        to = cipher.decrypt(message.to_enc)
+        try:
+            result = sender.send(to, cipher.decrypt(message.body_enc), status_callback=status_callback)
+        except Exception:
+            log.exception("sending outbox message %s failed", message.id)
+            message.status = OutboxStatus.QUEUED if message.attempts < MAX_ATTEMPTS else OutboxStatus.FAILED
+            session.commit()
+            continue
+        if result.error_code == OPTED_OUT_ERROR:
+            message.status = OutboxStatus.OPTED_OUT
+            message.error_code = result.error_code
+            opt_out(session, message.to_index, source="carrier")
+        elif not result.ok:
+            message.error_code = result.error_code
+            message.status = OutboxStatus.QUEUED if message.attempts < MAX_ATTEMPTS else OutboxStatus.FAILED
+        else:
+            accepted += 1
+            message.twilio_sid = result.sid
+            message.status = TWILIO_STATUSES.get(result.status, OutboxStatus.SENDING)
+            message.sent_at = utcnow()
+        session.commit()
+    return accepted
+
+
+def record_status(session: Session, sid: str, status: str, error_code: str | None) -> bool:
+    """Store a delivery status from Twilio's callback and commit; False for an unknown sid."""
+    message = session.scalar(select(OutboxMessage).where(OutboxMessage.twilio_sid == sid))
+    if message is None:
+        return False
+    new = TWILIO_STATUSES.get(status.strip().lower())
+    if new is not None and _RANK[new] >= _RANK[message.status]:
+        message.status = new
+    if error_code:
+        message.error_code = error_code[:16]
+        if error_code == OPTED_OUT_ERROR:
+            message.status = OutboxStatus.OPTED_OUT
+            opt_out(session, message.to_index, source="carrier")
+    session.commit()
+    return True
+
+
+# In-process delivery (development) -----------------------------------------------------------
+
+def deliver_in_process(app: Flask) -> bool:
+    """Tell whether this app sends queued texts at the end of the request that queued them."""
+    configured = app.config.get("SMS_DELIVER_IN_PROCESS")
+    if configured is None:
+        return bool(app.config.get("FRONTDOOR_ENV") == "development")
+    return bool(configured)
+
+
+def init_app(app: Flask) -> None:
+    """Send texts queued during a request right after it, when SMS_DELIVER_IN_PROCESS (development)."""
+    if app.extensions.get("frontdoor.outbox_hook"):
+        return
+    app.extensions["frontdoor.outbox_hook"] = True
+
+    @app.after_request
+    def deliver_queued_texts(response: Response) -> Response:
+        if not getattr(g, _PENDING_FLAG, False) or not deliver_in_process(current_app):
+            return response
+        setattr(g, _PENDING_FLAG, False)
+        session: Session = current_app.extensions["sqlalchemy"].session
+        try:
+            deliver_pending(session, get_sender(current_app), status_callback=status_callback_url(current_app.config))
+        except Exception:  # a failed send must not fail the page; the worker retries later
+            session.rollback()
+            log.exception("in-process delivery of queued texts failed")
+        return response

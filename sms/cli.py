@@ -1,0 +1,113 @@
+"""``flask outbox work`` (send queued texts) and ``flask sms chat`` (try the line without Twilio)."""
+
+from __future__ import annotations
+
+import http.client
+import time
+import uuid
+from urllib.parse import urlencode, urlsplit
+from xml.etree import ElementTree
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator
+
+from services.outbox import deliver_pending, status_callback_url
+from services.sms_sender import get_sender
+
+outbox_cli = AppGroup("outbox", help="Outbound text messages.")
+
+
+def _session() -> Session:
+    session: Session = current_app.extensions["sqlalchemy"].session
+    return session
+
+
+@outbox_cli.command("work")
+@click.option("--once", is_flag=True, help="Send what is queued now, then stop.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
+@click.option("--batch", default=100, show_default=True, help="Most texts sent per look.")
+def outbox_work(once: bool, interval: float, batch: int) -> None:
+    """Send queued outbound texts (loops until stopped unless --once)."""
+    sender = get_sender(current_app)
+    callback = status_callback_url(current_app.config)
+    while True:
+        sent = deliver_pending(_session(), sender, limit=batch, status_callback=callback)
+        if once:
+            click.echo(f"Sent {sent} text(s).")
+            return
+        if sent:
+            click.echo(f"Sent {sent} text(s).")
+        else:
+            time.sleep(interval)
+
+
+sms_cli = AppGroup("sms", help="The SMS access line.")
+
+
+def twiml_messages(xml: str) -> list[str]:
+    """Return the texts of the <Message> elements in a TwiML reply."""
+    # Our own server's reply, not outside input.
+    root = ElementTree.fromstring(xml)  # noqa: S314
+    return [(element.text or "") for element in root.iter("Message")]
+
+
+def sign(url: str, params: dict[str, str]) -> str:
+    """Return the X-Twilio-Signature for these form fields at ``url`` (empty without a token)."""
+    token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    return RequestValidator(token).compute_signature(url, params) if token else ""
+
+
+def _post_local(path: str, params: dict[str, str]) -> tuple[int, str]:
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
+    url = base.rstrip("/") + path
+    client = current_app.test_client()
+    response = client.post(path, data=params, base_url=base, headers={"X-Twilio-Signature": sign(url, params)})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def _post_remote(server: str, path: str, params: dict[str, str]) -> tuple[int, str]:
+    parts = urlsplit(server)
+    public = current_app.config.get("PUBLIC_BASE_URL") or f"{parts.scheme}://{parts.netloc}"
+    body = urlencode(params)
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
+               "X-Twilio-Signature": sign(public.rstrip("/") + path, params)}
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_class(parts.netloc, timeout=15)
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+@sms_cli.command("chat")
+@click.option("--phone", default="+17855550123", show_default=True, help="The number you pretend to text from.")
+@click.option("--server", default=None, help="A running server, e.g. http://127.0.0.1:5000 (default: in-process).")
+def sms_chat(phone: str, server: str | None) -> None:
+    """Text the access line from this terminal, through the same signed webhook Twilio calls."""
+    click.echo("Type a text and press Enter (Ctrl-D to quit). Try: hola, HELP, BACK, SKIP, STOP.")
+    to = current_app.config.get("TWILIO_FROM_NUMBER") or "+15005550006"
+    while True:
+        try:
+            body = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        params = {"From": phone, "To": to, "Body": body, "MessageSid": "SM" + uuid.uuid4().hex,
+                  "NumMedia": "0"}
+        if server:
+            status, xml = _post_remote(server, "/sms/inbound", params)
+        else:
+            status, xml = _post_local("/sms/inbound", params)
+        if status != 200:
+            click.echo(f"(the line answered HTTP {status})")
+            continue
+        texts = twiml_messages(xml)
+        if not texts:
+            click.echo("(no reply)")
+        for text in texts:
+            click.echo(click.style("line> ", bold=True) + text.replace("\n", "\n      "))

@@ -1,0 +1,296 @@
+"""One text in, the replies out: a conversation per phone number over the shared intake.
+
+The intake itself (questions, parsing, branching, submission) lives in ``intake_forms`` and
+``services.intake``; this module only keeps track of the conversation (which intake, which
+state), reads keywords, and renders replies with ``sms.render``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from intake_forms import LANGUAGES, Kind, Question, detect_language, normalize, parse_answer, previous_question
+from intake_forms import question as question_for
+from intake_forms.parse import ParseResult
+from models.base import utcnow
+from models.intake import Channel, Intake, IntakeStatus
+from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
+from services import intake as intakes
+from services import outbox, routing
+from services.pii import current_cipher
+
+from . import render
+from .segments import MAX_SEGMENTS, segments
+
+# Keywords: the whole text, after ``normalize`` (case, accents and punctuation folded).
+STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout",
+                        "opt out", "parar", "cancelar", "baja"})
+START_WORDS = frozenset({"start", "unstop", "comenzar", "alta"})
+#: Twilio also treats these as opting back in, but only for a number that opted out.
+START_WHEN_OPTED_OUT = START_WORDS | {"yes", "si"}
+HELP_WORDS = frozenset({"help", "info", "ayuda", "informacion"})
+BACK_WORDS = frozenset({"back", "go back", "atras", "volver", "regresar", "anterior"})
+RESTART_WORDS = frozenset({"restart", "start over", "new", "reiniciar", "empezar de nuevo", "nuevo", "nueva"})
+SKIP_WORDS = frozenset({"skip", "saltar", "omitir"})
+LANGUAGE_WORDS = {"english": "en", "ingles": "en", "spanish": "es", "espanol": "es"}
+
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The texts to send back (possibly none) and the language they are in."""
+
+    messages: tuple[str, ...]
+    language: str
+    duplicate: bool = False
+
+
+def phone_key(phone: str) -> str:
+    """Return the blind index that finds this sender (E.164 numbers, else the raw address)."""
+    cipher = current_cipher()
+    if _E164.fullmatch(phone):
+        return cipher.phone_index(phone)
+    return cipher.blind_index(f"address:{phone}")
+
+
+def _phone_keys(phone: str) -> list[str]:
+    cipher = current_cipher()
+    if _E164.fullmatch(phone):
+        return cipher.phone_indexes(phone)
+    return cipher.blind_indexes(f"address:{phone}")
+
+
+def _combine(first: str, second: str) -> tuple[str, ...]:
+    """Send two texts as one when that stays within the segment budget."""
+    joined = f"{first}\n{second}"
+    return (joined,) if segments(joined) <= MAX_SEGMENTS else (first, second)
+
+
+class Conversation:
+    """Handle one inbound text for one phone number, inside the caller's app context."""
+
+    def __init__(self, session: Session, *, phone: str, resume_days: int = 7,
+                 weights: Mapping[str, int] | None = None, now: datetime | None = None) -> None:
+        self.session = session
+        self.phone = phone
+        self.resume_days = resume_days
+        self.weights = weights
+        self.now = now or utcnow()
+        self.key = phone_key(phone)
+        self.keys = _phone_keys(phone)
+        self.offered = phone if _E164.fullmatch(phone) else None
+
+    # -- the entry point ------------------------------------------------------------------
+    def handle(self, body: str | None, message_sid: str | None) -> Reply:
+        """Record the text, advance the conversation one step and return the replies."""
+        text = body or ""
+        words = normalize(text)
+        conversation, created = self._conversation()
+        if not self._first_time(message_sid, conversation):
+            return Reply((), conversation.language or "en", duplicate=True)
+
+        if words in STOP_WORDS:
+            outbox.opt_out(self.session, self.key, source="keyword")
+            conversation.last_inbound_at = self.now
+            self.session.commit()
+            return Reply((), self._language(conversation))
+        if self._opted_out():
+            if words not in START_WHEN_OPTED_OUT:
+                self.session.commit()  # they asked for no texts: send nothing, keep everything
+                return Reply((), self._language(conversation))
+            self._opt_in()
+            self._refresh(conversation)
+            conversation.last_inbound_at = self.now
+            with force_locale(self._language(conversation)):
+                messages = (render.stop_reminder(), *self._ask_current(conversation))
+            self.session.commit()
+            return Reply(messages, self._language(conversation))
+
+        self._refresh(conversation)
+        conversation.last_inbound_at = self.now
+        if conversation.state is ConversationState.ACTIVE and conversation.intake is not None:
+            messages = self._active(conversation, conversation.intake, text, words)
+        elif conversation.state is ConversationState.DONE and conversation.intake is not None:
+            messages = self._done(conversation, conversation.intake, words)
+        else:
+            messages = self._new(conversation, text, words, first=created)
+        self.session.commit()
+        return Reply(tuple(messages), self._language(conversation))
+
+    # -- bookkeeping ----------------------------------------------------------------------
+    def _conversation(self) -> tuple[SmsConversation, bool]:
+        found = self.session.scalar(select(SmsConversation).where(SmsConversation.phone_index.in_(self.keys)))
+        if found is not None:
+            return found, False
+        try:
+            with self.session.begin_nested():
+                conversation = SmsConversation(phone_index=self.key, state=ConversationState.NEW,
+                                               last_inbound_at=self.now)
+                self.session.add(conversation)
+        except IntegrityError:  # the same number texted twice at once
+            found = self.session.scalar(
+                select(SmsConversation).where(SmsConversation.phone_index.in_(self.keys)))
+            if found is None:
+                raise
+            return found, False
+        return conversation, True
+
+    def _first_time(self, message_sid: str | None, conversation: SmsConversation) -> bool:
+        sid = (message_sid or "").strip()[:64] or f"local-{uuid.uuid4().hex}"
+        self.session.add(InboundMessage(message_sid=sid, phone_index=self.key,
+                                        conversation_id=conversation.id, received_at=self.now))
+        try:
+            self.session.flush()
+        except IntegrityError:
+            # Seen before: nothing else was written in this transaction yet, so drop it all.
+            self.session.rollback()
+            return False
+        return True
+
+    def _opted_out(self) -> bool:
+        return self.session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone_index.in_(self.keys))) is not None
+
+    def _opt_in(self) -> None:
+        for row in self.session.scalars(select(SmsOptOut).where(SmsOptOut.phone_index.in_(self.keys))):
+            self.session.delete(row)
+
+    def _refresh(self, conversation: SmsConversation) -> None:
+        """Drop an intake that is gone, closed elsewhere, or idle longer than the resume window."""
+        intake = conversation.intake
+        if conversation.state is ConversationState.NEW:
+            return
+        if intake is None:
+            conversation.state = ConversationState.NEW
+            return
+        if conversation.state is ConversationState.ACTIVE:
+            if intake.status is not IntakeStatus.IN_PROGRESS:
+                conversation.state = (ConversationState.DONE if intake.status is IntakeStatus.SUBMITTED
+                                      else ConversationState.NEW)
+                if conversation.state is ConversationState.NEW:
+                    conversation.intake = None
+            elif conversation.last_inbound_at < self.now - timedelta(days=self.resume_days):
+                intakes.abandon(self.session, intake)
+                conversation.intake = None
+                conversation.state = ConversationState.NEW
+
+    def _language(self, conversation: SmsConversation) -> str:
+        if conversation.intake is not None and conversation.intake.language in LANGUAGES:
+            return conversation.intake.language
+        return conversation.language if conversation.language in LANGUAGES else "en"
+
+    # -- states ---------------------------------------------------------------------------
+    def _new(self, conversation: SmsConversation, text: str, words: str, *, first: bool) -> list[str]:
+        """No intake yet: choose the language (a Spanish first text chooses Spanish), then start."""
+        chosen: str | None = None
+        if words in HELP_WORDS:
+            language = "es" if words == "ayuda" else (conversation.language or "en")
+            with force_locale(language):
+                messages = [render.help_text()]
+            if words == "ayuda":
+                return messages + self._start(conversation, "es", welcome=False)
+            return [*messages, render.language_question()]
+        parsed = parse_answer(question_for("language"), text, "en")
+        if parsed.ok and parsed.code in LANGUAGES and words not in SKIP_WORDS and len(words) <= 40:
+            chosen = parsed.code
+        elif detect_language(text) == "es":
+            chosen = "es"
+        if chosen is not None:
+            return self._start(conversation, chosen)
+        if first or not words or words in RESTART_WORDS:
+            return [render.language_question()]
+        with force_locale("en"):
+            return list(_combine(render.hint_text(question_for("language"), parsed.error),
+                                 render.language_question()))
+
+    def _start(self, conversation: SmsConversation, language: str, *, welcome: bool = True) -> list[str]:
+        intake = intakes.start_intake(self.session, channel=Channel.SMS, language=language)
+        conversation.intake = intake
+        conversation.language = language
+        conversation.state = ConversationState.ACTIVE
+        with force_locale(language):
+            first = self._ask(intakes.current_question(intake))
+            return [render.welcome(), *first] if welcome else first
+
+    def _done(self, conversation: SmsConversation, intake: Intake, words: str) -> list[str]:
+        """After submitting: the code again, or a new intake on request."""
+        language = self._language(conversation)
+        if words in RESTART_WORDS or words in START_WORDS:
+            return self._start(conversation, language)
+        with force_locale(language):
+            if words in HELP_WORDS:
+                return [render.help_text()]
+            other = routing.coc_contact_for_code(intake.out_of_area_coc_code) if intake.out_of_area else None
+            result = intakes.SubmitResult(intake, intake.routed_access_point, other, already=True)
+            return [render.reminder(result)]
+
+    def _active(self, conversation: SmsConversation, intake: Intake, text: str, words: str) -> list[str]:
+        """An intake in progress: keywords, else an answer to the current question."""
+        q = intakes.current_question(intake)
+        if q is None:
+            return self._submit(conversation, intake, [])
+        if words in HELP_WORDS:
+            with force_locale(intake.language):
+                return [render.help_text(), *self._ask(q)]
+        if words in RESTART_WORDS:
+            intakes.restart(self.session, intake)
+            with force_locale(intake.language):
+                return self._ask(intakes.current_question(intake))
+        if words in BACK_WORDS:
+            before = previous_question(intakes.codes(intake), q.key)
+            if before is not None:
+                intakes.clear_answer(self.session, intake, before.key)
+            with force_locale(intake.language):
+                return self._ask(intakes.current_question(intake))
+        if words in LANGUAGE_WORDS and q.kind is not Kind.LANGUAGE:
+            intakes.set_code(self.session, intake, "language", LANGUAGE_WORDS[words])
+            conversation.language = intake.language
+            with force_locale(intake.language):
+                return self._ask(q)
+        if words in SKIP_WORDS:
+            step = intakes.record(self.session, intake, q.key, ParseResult(ok=True, code=q.skip_code))
+        else:
+            offered = self.offered if q.kind is Kind.PHONE else None
+            step = intakes.answer(self.session, intake, q.key, text, offered=offered)
+        if q.kind is Kind.LANGUAGE:
+            conversation.language = intake.language
+        with force_locale(intake.language):
+            if not step.ok:
+                return list(_combine(render.hint_text(q, step.error), self._question(q)))
+            messages = [render.notice_text(n) for n in step.notices]
+            if step.next is None:
+                return self._submit(conversation, intake, messages)
+            return messages + self._ask(step.next)
+
+    def _submit(self, conversation: SmsConversation, intake: Intake, messages: list[str]) -> list[str]:
+        result = intakes.submit(self.session, intake, weights=self.weights)
+        with force_locale(intake.language):
+            if result.intake.status is IntakeStatus.WITHDRAWN:
+                conversation.state = ConversationState.NEW
+                conversation.intake = None
+                return [*messages, render.withdrawn()]
+            conversation.state = ConversationState.DONE
+            return [*messages, render.confirmation(result)]
+
+    # -- rendering ------------------------------------------------------------------------
+    def _question(self, q: Question) -> str:
+        return render.question_text(q, offered_phone=self.offered)
+
+    def _ask(self, q: Question | None) -> list[str]:
+        return [self._question(q)] if q is not None else []
+
+    def _ask_current(self, conversation: SmsConversation) -> list[str]:
+        if conversation.state is ConversationState.ACTIVE and conversation.intake is not None:
+            return self._ask(intakes.current_question(conversation.intake))
+        if conversation.state is ConversationState.NEW:
+            return [render.language_question()]
+        return []

@@ -1,0 +1,155 @@
+"""Turn intake questions, notices and results into short texts in the person's language.
+
+Every function returns plain text already made GSM-7 friendly (``segments.plain``) and must be
+called inside ``force_locale(language)``.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from intake_forms import ERRORS, Kind, Notice, Question
+from services.hotlines import Hotline, emergency_hotlines
+from services.intake import SubmitResult
+
+from .segments import plain
+
+#: The help lines HELP always lists (product rule: never gated).
+HELP_LINES = ("emergency", "crisis_988", "ks_crisis", "ks_211", "va_homeless")
+
+#: Short names for help lines in texts (the CSV names are long and English only).
+LINE_NAMES = {
+    "emergency": _l("Emergency"),
+    "crisis_988": _l("Crisis line, call or text"),
+    "ks_crisis": _l("Kansas Crisis Hotline"),
+    "ks_211": _l("Shelter and help"),
+    "va_homeless": _l("Veterans"),
+    "ndvh": _l("Domestic violence hotline"),
+    "trafficking": _l("Trafficking hotline"),
+}
+
+
+def line(item: Hotline) -> str:
+    """Return one help line as "Name: number"."""
+    name = LINE_NAMES.get(item.key)
+    return f"{name if name is not None else item.name}: {item.phone}"
+
+
+def lines(keys: tuple[str, ...]) -> str:
+    """Return help lines, one per row, in the order given (unknown keys are left out)."""
+    known = {h.key: h for h in emergency_hotlines()}
+    return "\n".join(line(known[k]) for k in keys if k in known)
+
+
+def language_question() -> str:
+    """Return the first question, in both languages, with the emergency number."""
+    return plain(
+        "Housing help line. Linea de ayuda de vivienda.\n"
+        "1 English\n2 Español\n"
+        "Emergency/Emergencia: 911. Text HELP or AYUDA for crisis lines."
+    )
+
+
+def welcome() -> str:
+    """Return the first text after the language is chosen."""
+    return plain(_("Welcome. We will ask a few questions to connect you with housing help. "
+                   "You can skip any question. Text HELP any time for emergency numbers."))
+
+
+def _option_label(label: str) -> str:
+    return _(label)
+
+
+def question_text(q: Question, *, offered_phone: str | None = None) -> str:
+    """Return a question as one text: the prompt, then numbered choices."""
+    if q.kind is Kind.LANGUAGE:
+        return language_question()
+    parts = [_(q.prompt)]
+    if q.options:
+        parts.extend(f"{number} {_option_label(opt.label)}" for number, opt in enumerate(q.options, start=1))
+    if q.kind is Kind.MULTI:
+        parts.append(_("Send all the numbers that fit, like 1 3."))
+    elif q.kind is Kind.PHONE and offered_phone:
+        parts.append(_("Reply YES to use the number you are texting from, or send another number."))
+    elif not q.options:
+        parts.append(_("Text SKIP to skip."))
+    return plain("\n".join(parts))
+
+
+def hint_text(q: Question, error: str | None) -> str:
+    """Return why a reply could not be read and how to answer."""
+    reason = _(ERRORS.get(error or "not_understood", ERRORS["not_understood"]))
+    if q.kind is Kind.LANGUAGE:
+        return plain(f"{reason} Reply 1 for English. Responda 2 para español.")
+    if q.hint:
+        how = _(q.hint)
+    elif q.options:
+        how = _("Please reply with a number from 1 to %(last)d.", last=len(q.options))
+    else:
+        how = _("Please try again, or text SKIP to skip this question.")
+    return plain(f"{reason} {how}")
+
+
+def notice_text(notice: Notice) -> str:
+    """Return help shown after an answer, with its phone numbers."""
+    body = _(notice.message)
+    numbers = lines(notice.hotlines)
+    return plain(f"{body}\n{numbers}" if numbers else body)
+
+
+def help_text() -> str:
+    """Return who we are and the emergency numbers (the HELP keyword)."""
+    intro = _("Housing help line for people in Kansas who need a place to stay. "
+              "Text BACK, SKIP, RESTART or STOP.")
+    return plain(f"{intro}\n{lines(HELP_LINES)}")
+
+
+def stop_reminder() -> str:
+    """Return what START says back."""
+    return plain(_("You will get texts from us again. Text STOP to end them."))
+
+
+def rate_limited() -> str:
+    """Return the kind reply when someone texts faster than we take."""
+    return plain(_("You are sending texts very fast. Please wait a minute, then send your answer again. "
+                   "In an emergency call 911."))
+
+
+def trouble() -> str:
+    """Return the reply when something went wrong on our side."""
+    return plain(_("Sorry, something went wrong on our side. Please text again in a few minutes. "
+                   "In an emergency call 911."))
+
+
+def confirmation(result: SubmitResult) -> str:
+    """Return the final text: the reference code and who will contact them."""
+    intake = result.intake
+    code = intake.reference_code or ""
+    parts = [_("Thank you. Your reference code is %(code)s.", code=code)]
+    ap = result.access_point
+    if intake.confidential or ap is None:
+        parts.append(_("A staff member will contact you soon."))
+    else:
+        parts.append(_("%(name)s will contact you soon.", name=ap.name))
+        if ap.phone:
+            parts.append(_("Their phone: %(phone)s.", phone=ap.phone))
+        if ap.address and not ap.is_remote:
+            place = ", ".join(p for p in (ap.address, ap.city) if p)
+            parts.append(_("Address: %(address)s.", address=place))
+    other = result.out_of_area_coc
+    if other is not None:
+        parts.append(_("You can also call %(phone)s for help where you are.", phone=other.phone))
+    parts.append(_("Emergency: 911."))
+    return plain(" ".join(parts))
+
+
+def reminder(result: SubmitResult) -> str:
+    """Return what a new text gets after submitting: the code again, and how to start over."""
+    return plain(confirmation(result) + " " + _("To start a new form, text NEW."))
+
+
+def withdrawn() -> str:
+    """Return the last text when a person stopped on the confidential path."""
+    return plain(_("If you need us again, just send a text."))
+

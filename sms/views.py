@@ -1,0 +1,106 @@
+"""Twilio's messaging webhook (``POST /sms/inbound``) and status callback (``POST /sms/status``).
+
+Both check ``X-Twilio-Signature`` first (403 otherwise) and answer with TwiML. Neither logs a
+phone number or a message body.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
+from flask_babel import force_locale
+from flask_limiter import RateLimitExceeded
+from twilio.twiml.messaging_response import MessagingResponse
+
+from extensions import csrf, db, limiter
+from intake_forms import detect_language
+from services import outbox
+from services.twilio_webhooks import twilio_signed
+
+from . import render
+from .cli import outbox_cli, sms_cli
+from .conversation import Conversation, phone_key
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("sms", __name__, url_prefix="/sms")
+
+#: Per phone number: enough for a person typing fast, not for a loop between two robots.
+DEFAULT_RATE_LIMIT = "20 per minute;300 per day"
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    state.app.cli.add_command(outbox_cli)
+    state.app.cli.add_command(sms_cli)
+    outbox.init_app(state.app)
+
+
+def twiml(messages: tuple[str, ...] | list[str]) -> Response:
+    """Return a TwiML response with one <Message> per text (none: an empty <Response/>)."""
+    response = MessagingResponse()
+    for text in messages:
+        response.message(text)
+    return Response(str(response), mimetype="text/xml")
+
+
+def _rate_limit() -> str:
+    return str(current_app.config.get("SMS_RATE_LIMIT") or DEFAULT_RATE_LIMIT)
+
+
+def _sender_key() -> str:
+    """Rate-limit by the sender's blind index, so no phone number reaches the limiter storage."""
+    sender = request.form.get("From", "")
+    return f"sms:{phone_key(sender)}" if sender else "sms:unknown"
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_fast(error: RateLimitExceeded) -> Response:
+    """Answer kindly, with 200 so that Twilio delivers the text: never a silent drop."""
+    log.info("an SMS sender went over the rate limit (%s)", error.description)
+    with force_locale(_language_hint()):
+        return twiml([render.rate_limited()])
+
+
+def _language_hint() -> str:
+    return detect_language(request.form.get("Body", "")) or "en"
+
+
+@bp.post("/inbound")
+@csrf.exempt
+@twilio_signed
+@limiter.limit(_rate_limit, key_func=_sender_key)
+def inbound() -> Response:
+    """Advance the sender's conversation by one step and reply with TwiML."""
+    sender = request.form.get("From", "").strip()
+    if not sender:
+        return twiml([])
+    conversation = Conversation(
+        db.session,
+        phone=sender,
+        resume_days=int(current_app.config.get("SMS_RESUME_DAYS", 7)),
+        weights=current_app.config.get("PRIORITY_WEIGHTS"),
+    )
+    try:
+        reply = conversation.handle(request.form.get("Body"), request.form.get("MessageSid"))
+    except Exception:
+        db.session.rollback()
+        log.exception("an inbound text could not be handled")
+        with force_locale("en"):
+            return twiml([render.trouble()])
+    return twiml(list(reply.messages))
+
+
+@bp.post("/status")
+@csrf.exempt
+@twilio_signed
+def status() -> Response:
+    """Record the delivery status Twilio reports for an outbound text."""
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
+    state = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
+    error = request.form.get("ErrorCode") or None
+    if sid and state:
+        outbox.record_status(db.session, sid, state, error)
+    return Response(status=204)

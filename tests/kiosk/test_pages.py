@@ -1,0 +1,254 @@
+"""Flask-client tests of the web and kiosk intake pages: pairing, CSRF, caching, double posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from extensions import db
+from kiosk import device
+from models import Intake, IntakeStatus, Kiosk
+from models.sms import OutboxMessage
+
+from .conftest import Walker, pairing_code, token_from
+
+FULL_PATH: list[tuple[str, Any]] = [
+    ("start_choice", "questions"),
+    ("safe_now", "1"),
+    ("fleeing_violence", "0"),
+    ("slept_last_night", "outside"),
+    ("adults", "1"),
+    ("children", "2"),
+    ("pregnant", "0"),
+    ("age_band", "25_54"),
+    ("veteran", "0"),
+    ("health_barrier", "0"),
+    ("safe_place_tonight", "0"),
+    ("could_stay_with", "0"),
+    ("help_needed", ["money", "travel"]),
+]
+CONTACT: list[tuple[str, Any]] = [
+    ("contact_method", "text"),
+    ("phone", "785-555-0199"),
+    ("safe_to_text", "1"),
+    ("safe_to_voicemail", "0"),
+    ("best_time", "any"),
+    ("contact_name", "Sam"),
+    ("legal_name", "Sam Example"),
+    ("dob", "03/25/1980"),
+]
+
+
+def only_intake(app: Flask) -> Intake:
+    with app.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        db.session.expunge(intake)
+        return intake
+
+
+def submit(walker: Walker) -> Any:
+    page = walker.client.get(f"{walker.prefix}/review")
+    assert page.status_code == 200
+    return walker.client.post(f"{walker.prefix}/submit", data={"csrf_token": token_from(page.get_data(as_text=True))})
+
+
+def test_web_intake_end_to_end_with_text_me(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([*FULL_PATH, ("location", "67601"), *CONTACT, ("consent_share", "1")])
+    assert walker.location == "/intake/review"
+    review = walker.client.get("/intake/review").get_data(as_text=True)
+    assert "Sam Example" in review and "Outside, in a car or a tent" in review
+    assert submit(walker).headers["Location"] == "/intake/done"
+    done = walker.client.get("/intake/done").get_data(as_text=True)
+    intake = only_intake(demo)
+    assert intake.status == IntakeStatus.SUBMITTED and intake.channel == "web"
+    assert intake.reference_code in done
+    assert "Sample: Hays Community Resource Center" in done
+    assert "Text me this" in done
+    text = walker.client.post("/intake/done/text", data={"csrf_token": token_from(done)})
+    assert text.status_code == 302
+    walker.client.post("/intake/done/text", data={"csrf_token": token_from(done)})
+    with demo.app_context():
+        assert db.session.scalars(select(OutboxMessage)).all().__len__() == 1
+    assert "We sent a text message" in walker.client.get("/intake/done").get_data(as_text=True)
+
+
+def test_submit_twice_is_harmless(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([("start_choice", "talk"), ("location", "67601"), ("contact_method", "come_back"),
+                ("contact_name", "Jo"), ("consent_share", "0")])
+    page = walker.client.get("/intake/review").get_data(as_text=True)
+    first = walker.client.post("/intake/submit", data={"csrf_token": token_from(page)})
+    second = walker.client.post("/intake/submit", data={"csrf_token": token_from(page)})
+    assert first.headers["Location"] == second.headers["Location"] == "/intake/done"
+    intake = only_intake(demo)
+    assert intake.callback_requested and intake.status == IntakeStatus.SUBMITTED
+
+
+def test_posting_an_old_page_again_changes_that_answer_or_goes_to_the_current_one(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([("start_choice", "questions"), ("safe_now", "1")])
+    token = token_from(walker.client.get(walker.location).get_data(as_text=True))
+    # safe_now posted again (a double tap): stored once more, and on to the current question.
+    again = walker.client.post("/intake/q/safe_now", data={"csrf_token": token, "answer": "1", "action": "next"})
+    assert again.headers["Location"] == "/intake/q/fleeing_violence"
+    # A question not asked yet: back to the current one, nothing stored.
+    ahead = walker.client.post("/intake/q/adults", data={"csrf_token": token, "answer": "3", "action": "next"})
+    assert ahead.headers["Location"] == "/intake/q/fleeing_violence"
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert "adults" not in {a.key for a in intake.answers}
+
+
+def test_bad_input_gets_a_kind_message_and_keeps_what_was_typed(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run(FULL_PATH[:4])
+    response = walker.answer("adults", "forty")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Sorry, we could not read that answer." in html and 'value="forty"' in html
+    assert walker.answer("adults", "2").status_code == 302
+
+
+def test_skip_stores_the_skip_code(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([("start_choice", "questions")])
+    assert walker.answer("safe_now", action="skip").status_code == 302
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert {a.key: a.code for a in intake.answers}["safe_now"] == "9"
+
+
+def test_every_intake_page_is_no_store(demo: Flask, paired: FlaskClient) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    for url in ("/intake/", "/intake/q/start_choice", "/intake/help"):
+        assert walker.client.get(url).headers["Cache-Control"] == "no-store"
+    for url in ("/kiosk/", "/kiosk/help"):
+        assert paired.get(url).headers["Cache-Control"] == "no-store"
+
+
+def test_post_without_csrf_token_is_refused_kindly(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    response = walker.client.post("/intake/q/start_choice", data={"answer": "questions", "action": "next"})
+    assert response.status_code == 302
+    page = walker.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Please answer again" in page
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert "start_choice" not in {a.key for a in intake.answers}
+
+
+def test_language_switch_keeps_answers(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([("start_choice", "questions"), ("safe_now", "1")])
+    page = walker.client.get(walker.location).get_data(as_text=True)
+    switched = walker.client.post("/intake/language", data={
+        "csrf_token": token_from(page), "lang": "es", "next": walker.location})
+    assert switched.headers["Location"] == walker.location
+    html = walker.client.get(walker.location).get_data(as_text=True)
+    assert 'lang="es"' in html and "Salida rápida" in html
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        codes = {a.key: a.code for a in intake.answers}
+        assert intake.language == "es" and codes["safe_now"] == "1" and codes["start_choice"] == "questions"
+    # Only local intake paths are followed.
+    away = walker.client.post("/intake/language", data={
+        "csrf_token": token_from(html), "lang": "en", "next": "https://example.org/x"})
+    assert away.headers["Location"] == "/intake/"
+
+
+def test_unpaired_browser_sees_how_to_pair_never_the_intake(demo: Flask) -> None:
+    client = demo.test_client()
+    html = client.get("/kiosk/").get_data(as_text=True)
+    assert "not set up" in html and 'action="/kiosk/start"' not in html
+    assert client.get("/kiosk/q/safe_now").headers["Location"] == "/kiosk/"
+    assert client.get("/kiosk/help").status_code == 200  # help is never gated
+
+
+def test_pairing_link_works_once_and_binds_to_the_generation(demo: Flask) -> None:
+    code = pairing_code(demo)
+    client = demo.test_client()
+    page = client.get(f"/kiosk/pair/{code}")
+    assert page.status_code == 200  # a link preview does not use the code up
+    response = client.post(f"/kiosk/pair/{code}", data={"csrf_token": token_from(page.get_data(as_text=True))})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and device.COOKIE_NAME in cookie
+    assert 'action="/kiosk/start"' in client.get("/kiosk/").get_data(as_text=True)
+    assert demo.test_client().get(f"/kiosk/pair/{code}").status_code == 404
+    with demo.app_context():
+        kiosk = db.session.scalars(select(Kiosk)).one()
+        assert kiosk.pairing_code_hash is None and kiosk.device_generation == 1
+    # Pairing again (a new tablet) retires the old cookie.
+    new_code = pairing_code(demo)
+    other = demo.test_client()
+    page = other.get(f"/kiosk/pair/{new_code}")
+    other.post(f"/kiosk/pair/{new_code}", data={"csrf_token": token_from(page.get_data(as_text=True))})
+    assert "not set up" in client.get("/kiosk/").get_data(as_text=True)
+
+
+def test_pair_command_prints_a_one_time_link(demo: Flask) -> None:
+    runner = demo.test_cli_runner()
+    result = runner.invoke(args=["kiosks", "pair", "Lobby 2", "--access-point", "sample-colby", "--create"])
+    assert result.exit_code == 0, result.output
+    link = result.output.strip().splitlines()[-1]
+    assert "/kiosk/pair/" in link
+    code = link.rsplit("/", 1)[-1]
+    with demo.app_context():
+        kiosk = db.session.scalar(select(Kiosk).where(Kiosk.label == "Lobby 2"))
+        assert kiosk is not None and kiosk.access_point.slug == "sample-colby"
+        assert kiosk.pairing_code_hash == device.hash_code(code) and code not in kiosk.pairing_code_hash
+    missing = runner.invoke(args=["kiosks", "pair", "Nowhere"])
+    assert missing.exit_code != 0
+
+
+def test_kiosk_intake_records_the_kiosk_and_routes_here(demo: Flask, paired: FlaskClient) -> None:
+    walker = Walker(paired, "/kiosk")
+    walker.start("es")
+    walker.run([*FULL_PATH, ("location", {"where": "here"}), ("contact_method", "come_back"), ("contact_name", "Ana"),
+                ("legal_name", None), ("dob", None), ("interpreter", "1"), ("consent_share", "1")])
+    assert submit(walker).headers["Location"] == "/kiosk/done"
+    done = paired.get("/kiosk/done").get_data(as_text=True)
+    assert "Usted está en la lista" in done and "Sample: Hays Community Resource Center" in done
+    intake = only_intake(demo)
+    with demo.app_context():
+        intake = db.session.get(Intake, intake.id)
+        assert intake.kiosk_id is not None and intake.channel == "kiosk"
+        assert intake.routed_access_point.slug == "sample-hays"
+        assert intake.language == "es"
+
+
+def test_server_resets_an_idle_kiosk_without_javascript(demo: Flask, paired: FlaskClient) -> None:
+    walker = Walker(paired, "/kiosk")
+    walker.start("en")
+    walker.run([("start_choice", "questions")])
+    with paired.session_transaction() as sess:
+        sess["seen"] = int(sess["seen"]) - 10_000
+    response = paired.get("/kiosk/q/safe_now")
+    assert response.headers["Location"] == "/kiosk/"
+    assert only_intake(demo).status == IntakeStatus.ABANDONED
+    assert 'action="/kiosk/start"' in paired.get("/kiosk/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("prefix", ["/intake", "/kiosk"])
+def test_quick_exit_wipes_the_session(demo: Flask, paired: FlaskClient, prefix: str) -> None:
+    client = paired if prefix == "/kiosk" else demo.test_client()
+    walker = Walker(client, prefix)
+    walker.start("en")
+    walker.run([("start_choice", "questions")])
+    response = client.get("/exit")
+    assert response.headers["Location"] == "/forecast"
+    assert "Weather" in client.get("/forecast").get_data(as_text=True)
+    assert client.get(f"{prefix}/q/safe_now").headers["Location"] == f"{prefix}/"
+    assert only_intake(demo).status == IntakeStatus.ABANDONED

@@ -1,0 +1,176 @@
+"""The outbox: queued in the caller's transaction, sent by a worker, status recorded, opt-outs kept."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+from twilio.http import HttpClient
+from twilio.http.response import Response
+
+from extensions import db
+from models.sms import OutboxMessage, OutboxStatus, SmsOptOut
+from services import outbox
+from services.pii import current_cipher
+from services.sms_sender import (
+    ConsoleSender,
+    FakeSender,
+    TwilioSender,
+    build_sender,
+    get_sender,
+    set_sender,
+)
+
+PHONE = "+17855550142"
+
+
+def test_enqueue_adds_in_the_callers_transaction_and_encrypts(app: Flask) -> None:
+    with app.app_context():
+        message = outbox.enqueue_sms(db.session, to=PHONE, body="Your code is 7KQ-2MD.", purpose="confirmation")
+        assert message is not None
+        db.session.rollback()
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+        outbox.enqueue_sms(db.session, to=PHONE, body="Your code is 7KQ-2MD.", purpose="confirmation")
+        db.session.commit()
+        stored = db.session.scalars(select(OutboxMessage)).one()
+        assert PHONE.encode() not in stored.to_enc
+        assert b"7KQ-2MD" not in stored.body_enc
+        assert stored.to_index == current_cipher().phone_index(PHONE)
+        assert stored.status == OutboxStatus.QUEUED
+
+
+def test_deliver_pending_sends_once_and_records_the_sid(app: Flask) -> None:
+    sender = FakeSender()
+    with app.app_context():
+        outbox.enqueue_sms(db.session, to=PHONE, body="one", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="two", purpose="test")
+        db.session.commit()
+        assert outbox.deliver_pending(db.session, sender, status_callback="https://x.example/sms/status") == 2
+        assert outbox.deliver_pending(db.session, sender) == 0
+        assert [m.body for m in sender.sent] == ["one", "two"]
+        assert sender.sent[0].status_callback == "https://x.example/sms/status"
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [r.twilio_sid for r in rows] == [m.sid for m in sender.sent]
+        assert all(r.attempts == 1 and r.sent_at is not None for r in rows)
+
+
+def test_status_callback_updates_and_never_goes_backwards(app: Flask) -> None:
+    sender = FakeSender()
+    with app.app_context():
+        outbox.enqueue_sms(db.session, to=PHONE, body="hello", purpose="test")
+        db.session.commit()
+        outbox.deliver_pending(db.session, sender)
+        sid = sender.sent[0].sid
+        assert outbox.record_status(db.session, sid, "delivered", None)
+        assert outbox.record_status(db.session, sid, "sent", None)
+        assert db.session.scalars(select(OutboxMessage)).one().status == OutboxStatus.DELIVERED
+        assert not outbox.record_status(db.session, "SM-unknown", "delivered", None)
+
+
+def test_opted_out_numbers_get_nothing(app: Flask) -> None:
+    with app.app_context():
+        outbox.opt_out(db.session, current_cipher().phone_index(PHONE))
+        db.session.commit()
+        assert outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test") is None
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+        assert outbox.opt_in(db.session, PHONE)
+        db.session.commit()
+        assert outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test") is not None
+
+
+def test_error_21610_marks_the_number_opted_out(app: Flask) -> None:
+    sender = FakeSender(opted_out={PHONE})
+    with app.app_context():
+        outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="y", purpose="test")
+        db.session.commit()
+        assert outbox.deliver_pending(db.session, sender, limit=1) == 0
+        assert db.session.scalar(select(SmsOptOut.source)) == "carrier"
+        statuses = db.session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)).all()
+        assert statuses == [OutboxStatus.OPTED_OUT, OutboxStatus.OPTED_OUT]
+
+
+def test_21610_in_a_status_callback_marks_opted_out(app: Flask) -> None:
+    sender = FakeSender()
+    with app.app_context():
+        outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test")
+        db.session.commit()
+        outbox.deliver_pending(db.session, sender)
+        outbox.record_status(db.session, sender.sent[0].sid, "failed", "21610")
+        assert outbox.is_opted_out(db.session, PHONE)
+
+
+def test_failures_are_retried_then_given_up(app: Flask) -> None:
+    sender = FakeSender(failing={PHONE: "30003"})
+    with app.app_context():
+        outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test")
+        db.session.commit()
+        for _ in range(outbox.MAX_ATTEMPTS + 2):
+            outbox.deliver_pending(db.session, sender)
+        row = db.session.scalars(select(OutboxMessage)).one()
+        assert row.status == OutboxStatus.FAILED
+        assert row.attempts == outbox.MAX_ATTEMPTS
+        assert row.error_code == "30003"
+
+
+class RecordingHttp(HttpClient):
+    """Twilio's HTTP edge, answered locally: records each request, returns a canned 201."""
+
+    def __init__(self) -> None:
+        super().__init__(logger=None, is_async=False)
+        self.sent: list[tuple[str, str, dict[str, Any]]] = []
+
+    def request(self, method: str, url: str, params: Any = None, data: Any = None, headers: Any = None,
+                auth: Any = None, timeout: Any = None, allow_redirects: bool = False) -> Response:
+        self.sent.append((method, url, dict(data or {})))
+        if data["To"] == "+17855550199":
+            body = {"code": 21610, "message": "Attempt to send to unsubscribed recipient", "status": 400}
+            return Response(400, json.dumps(body))
+        return Response(201, json.dumps({"sid": "SM" + "1" * 32, "status": "queued", "to": data["To"]}))
+
+
+def test_twilio_sender_through_the_rest_client() -> None:
+    http = RecordingHttp()
+    sender = TwilioSender("AC" + "0" * 32, "token", from_number="+15005550006", http_client=http)
+    result = sender.send(PHONE, "hello", status_callback="https://x.example/sms/status")
+    assert result.sid == "SM" + "1" * 32 and result.ok
+    method, url, data = http.sent[0]
+    assert method == "POST" and url.endswith("/Messages.json")
+    assert data["To"] == PHONE and data["From"] == "+15005550006"
+    assert data["StatusCallback"] == "https://x.example/sms/status"
+    refused = sender.send("+17855550199", "hello", status_callback=None)
+    assert refused.error_code == "21610" and not refused.ok
+
+
+def test_backend_is_chosen_by_config(app: Flask) -> None:
+    assert isinstance(build_sender({"SMS_BACKEND": "console"}), ConsoleSender)
+    assert isinstance(build_sender({"SMS_BACKEND": "fake"}), FakeSender)
+    twilio = build_sender({"SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+                           "TWILIO_AUTH_TOKEN": "t", "TWILIO_MESSAGING_SERVICE_SID": "MG" + "0" * 32})
+    assert isinstance(twilio, TwilioSender)
+    assert isinstance(get_sender(app), ConsoleSender)
+    fake = FakeSender()
+    set_sender(app, fake)
+    assert get_sender(app) is fake
+
+
+def test_console_sender_keeps_numbers_and_bodies_out_of_the_log(caplog: Any) -> None:
+    caplog.set_level("INFO")
+    ConsoleSender().send(PHONE, "secret body", status_callback=None)
+    assert PHONE not in caplog.text and "secret body" not in caplog.text
+    assert "42" in caplog.text
+
+
+def test_outbox_work_command(app: Flask) -> None:
+    fake = FakeSender()
+    set_sender(app, fake)
+    with app.app_context():
+        outbox.enqueue_sms(db.session, to=PHONE, body="queued", purpose="test")
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["outbox", "work", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1" in result.output
+    assert [m.body for m in fake.sent] == ["queued"]

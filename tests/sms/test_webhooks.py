@@ -1,0 +1,118 @@
+"""The webhooks: signatures, status callbacks, the per-number rate limit, in-process delivery, the chat CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from extensions import db
+from models import Intake
+from models.sms import OutboxMessage, OutboxStatus, SmsOptOut
+from services import outbox
+from services.sms_sender import FakeSender, set_sender
+
+from .conftest import LINE_NUMBER, Phone, messages, new_sid, signed_post
+
+PARAMS = {"From": "+17855550142", "To": LINE_NUMBER, "Body": "hola", "MessageSid": "SM" + "a" * 32}
+
+
+@pytest.mark.parametrize("path", ["/sms/inbound", "/sms/status"])
+def test_missing_or_forged_signature_is_refused(app: Flask, path: str) -> None:
+    client = app.test_client()
+    assert client.post(path, data=PARAMS).status_code == 403
+    assert client.post(path, data=PARAMS, headers={"X-Twilio-Signature": "Zm9yZ2Vk"}).status_code == 403
+    assert signed_post(client, path, PARAMS, token="not-the-token").status_code == 403
+    # Signed for another URL, or the body changed after signing.
+    assert signed_post(client, path, PARAMS, url="http://localhost/elsewhere").status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Intake.id))) == 0
+
+
+def test_tampered_body_is_refused(app: Flask) -> None:
+    from twilio.request_validator import RequestValidator
+
+    from config import TEST_TWILIO_AUTH_TOKEN
+
+    signature = RequestValidator(TEST_TWILIO_AUTH_TOKEN).compute_signature("http://localhost/sms/inbound", PARAMS)
+    response = app.test_client().post("/sms/inbound", data={**PARAMS, "Body": "STOP"},
+                                      headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
+
+
+def test_public_base_url_is_what_twilio_signed(make_app: Callable[..., Flask]) -> None:
+    app = make_app(PUBLIC_BASE_URL="https://frontdoor.example.org")
+    client = app.test_client()
+    assert signed_post(client, "/sms/inbound", PARAMS).status_code == 403
+    ok = signed_post(client, "/sms/inbound", PARAMS, url="https://frontdoor.example.org/sms/inbound")
+    assert ok.status_code == 200
+
+
+def test_webhooks_need_no_csrf_token_and_answer_twiml(app: Flask) -> None:
+    response = signed_post(app.test_client(), "/sms/inbound", PARAMS)
+    assert response.status_code == 200 and response.mimetype == "text/xml"
+    assert response.get_data(as_text=True).startswith("<?xml")
+
+
+def test_rate_limit_per_number_replies_kindly(make_app: Callable[..., Flask]) -> None:
+    app = make_app(SMS_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    fast, other = Phone(client, "+17855550160"), Phone(client, "+17855550161")
+    for _ in range(3):
+        fast.text("hi")
+    reply = fast.text("hi")
+    assert reply == ["You are sending texts very fast. Please wait a minute, then send your answer again. "
+                     "In an emergency call 911."]
+    assert "1 English" in other.text("hi")[0]
+
+
+def test_status_callback_is_recorded(app: Flask) -> None:
+    fake = FakeSender()
+    set_sender(app, fake)
+    with app.app_context():
+        outbox.enqueue_sms(db.session, to="+17855550142", body="Your code is 7KQ-2MD.", purpose="confirmation")
+        db.session.commit()
+        outbox.deliver_pending(db.session, fake)
+    sid = fake.sent[0].sid
+    client = app.test_client()
+    response = signed_post(client, "/sms/status", {"MessageSid": sid, "MessageStatus": "delivered",
+                                                   "AccountSid": "AC" + "0" * 32})
+    assert response.status_code == 204
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage.status)).one() == OutboxStatus.DELIVERED
+    signed_post(client, "/sms/status", {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "21610"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SmsOptOut.id))) == 1
+    assert signed_post(client, "/sms/status", {"MessageSid": "SMnope", "MessageStatus": "sent"}).status_code == 204
+
+
+def test_in_process_delivery_after_the_request(make_app: Callable[..., Flask]) -> None:
+    app = make_app(SMS_DELIVER_IN_PROCESS=True)
+    fake = FakeSender()
+    set_sender(app, fake)
+
+    @app.get("/_test/queue")
+    def queue() -> str:
+        outbox.enqueue_sms(db.session, to="+17855550142", body="hello", purpose="test")
+        db.session.commit()
+        return "ok"
+
+    assert app.test_client().get("/_test/queue").status_code == 200
+    assert [m.body for m in fake.sent] == ["hello"]
+
+
+def test_flask_sms_chat_goes_through_the_signed_webhook(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["sms", "chat", "--phone", "+17855550199"],
+                                          input="hola\nhelp\nstop\nhi\n")
+    assert result.exit_code == 0, result.output
+    assert "Bienvenido." in result.output or "Welcome" in result.output
+    assert "911" in result.output and "(no reply)" in result.output
+
+
+def test_a_message_sid_seen_twice_gets_an_empty_reply(app: Flask) -> None:
+    client = app.test_client()
+    params = {**PARAMS, "MessageSid": new_sid()}
+    assert messages(signed_post(client, "/sms/inbound", params))
+    assert messages(signed_post(client, "/sms/inbound", params)) == []

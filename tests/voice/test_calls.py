@@ -1,0 +1,430 @@
+"""Whole calls to the access line with real signed requests: TwiML, stored answers, call endings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from extensions import db
+from models import Answer, Intake, IntakeStatus, VoiceCall, VoiceStep
+from services import intake as intakes
+from services.pii import current_cipher
+
+from .conftest import CALLER, Phone
+
+Dial = Callable[..., Phone]
+
+
+def says(element, language: str, voice: str) -> None:
+    """Every <Say> in the document speaks ``language`` with ``voice`` (a valid pair)."""
+    for say in element.iter("Say"):
+        assert say.attrib["language"] == language
+        assert say.attrib["voice"] == voice
+
+
+def only_intake(app: Flask) -> tuple[Intake, dict[str, str], dict[str, str]]:
+    with app.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        return intake, intakes.codes(intake), intakes.personal_values(intake)
+
+
+# English, by keypad: the whole call ------------------------------------------------------------
+
+ENGLISH_KEYS = [
+    ("1", "start_choice"),  # language: English -> then "How do you want to start?"
+    ("1", "safe_now"),  # answer the questions
+    ("1", "fleeing_violence"),  # safe now: yes
+    ("2", "slept_last_night"),  # fleeing: no
+    ("1", "adults"),  # outside (two-digit list: ended by #)
+    ("1", "children"),
+    ("0", "pregnant"),  # 0 children: here 0 is the answer, not the help key
+    ("2", "age_band"),
+    ("3", "veteran"),
+    ("1", "health_barrier"),  # veteran: yes -> the VA line is read
+    ("2", "safe_place_tonight"),
+    ("2", "could_stay_with"),  # no safe place -> 211
+    ("3", "help_needed"),
+    ("13", "location"),  # money and travel, keys ended by #
+    ("67601", "contact_method"),
+    ("2", "phone"),  # call
+    ("1", "safe_to_text"),  # the number I am calling from
+    ("1", "safe_to_voicemail"),
+    ("1", "best_time"),
+    ("4", "consent_share"),  # any time; then names and date of birth are skipped
+]
+
+ENGLISH_CODES = {
+    "language": "en", "start_choice": "questions", "safe_now": "1", "fleeing_violence": "0",
+    "slept_last_night": "outside", "adults": "1", "children": "0", "pregnant": "0",
+    "age_band": "25_54", "veteran": "1", "health_barrier": "0", "safe_place_tonight": "0",
+    "could_stay_with": "0", "help_needed": "money,travel", "location": "zip:67601",
+    "contact_method": "call", "phone": "given", "safe_to_text": "1", "safe_to_voicemail": "1",
+    "best_time": "any", "contact_name": "9", "legal_name": "9", "dob": "9", "consent_share": "1",
+}
+
+
+def test_a_whole_call_in_english_by_keypad(app: Flask, phone: Dial, demo: None) -> None:
+    call = phone()
+    menu = call.dial()
+    gather = call.gather
+    assert gather.attrib["input"] == "dtmf speech"
+    assert gather.attrib["numDigits"] == "1"
+    assert gather.attrib["action"] == "/voice/step/1"
+    first, second = gather.findall("Say")
+    assert (first.text, first.attrib["language"], first.attrib["voice"]) == (
+        "For English press 1.", "en-US", "Polly.Joanna")
+    assert (second.text, second.attrib["language"], second.attrib["voice"]) == (
+        "Para español oprima 2.", "es-US", "Polly.Lupe")
+    assert menu.find("Redirect") is not None
+
+    for step, (keys, asked) in enumerate(ENGLISH_KEYS, start=1):
+        twiml = call.press(keys)
+        says(twiml, "en-US", "Polly.Joanna")
+        gather = call.gather
+        assert gather.attrib["action"] == f"/voice/step/{step + 1}"
+        assert gather.attrib["language"] == "en-US"
+        assert gather.attrib["input"] == "dtmf speech"
+        assert gather.attrib["actionOnEmptyResult"] == "true"
+        with app.app_context():
+            assert db.session.scalars(select(VoiceCall)).one().question_key == asked
+
+        if asked == "start_choice":
+            assert "press star to hear the question again" in call.spoken()
+            assert "For Answer a few questions (about 5 minutes), press 1." in call.prompt()
+        if asked == "slept_last_night":
+            assert gather.attrib["finishOnKey"] == "#" and "numDigits" not in gather.attrib
+            assert "For Somewhere else, press 12." in call.prompt()
+        if asked == "health_barrier":
+            assert "call 8 7 7, 4 2 4, 3 8 3 8" in call.spoken()
+        if asked == "could_stay_with":
+            assert "call 2 1 1" in call.spoken()
+        if asked == "help_needed":
+            assert gather.attrib["finishOnKey"] == "#"
+            assert "Press the numbers of all that fit" in call.prompt()
+        if asked == "location":
+            assert gather.attrib["numDigits"] == "5"
+        if asked == "phone":
+            assert gather.attrib["numDigits"] == "1"
+            assert "ending in 0, 1, 4, 2" in call.prompt()
+            assert CALLER not in call.spoken() and "0142" not in gather.attrib["action"]
+        if asked == "consent_share":
+            assert "Staff will ask you about them when they contact you." in call.spoken()
+
+    final = call.press("1")
+    says(final, "en-US", "Polly.Joanna")
+    assert final.find("Gather") is None and final.find("Hangup") is not None
+    assert final.find("Pause") is not None
+
+    intake, codes, values = only_intake(app)
+    assert intake.status == IntakeStatus.SUBMITTED
+    assert intake.channel == "voice"
+    assert not intake.callback_requested
+    assert codes == ENGLISH_CODES
+    assert values == {"phone": CALLER}
+    spoken = call.spoken()
+    code = intake.reference_code
+    assert code is not None
+    slow = f"{code[0]}, {code[1]}, {code[2]}. {code[4]}, {code[5]}, {code[6]}"
+    assert spoken.count(slow) == 2
+    assert "Sample: Hays Community Resource Center will contact you." in spoken
+    assert "7 8 5, 5 5 5, 0 1 0 0" in spoken
+    with app.app_context():
+        assert [c.method for c in db.session.get(Intake, intake.id).consents] == ["keypad"] * 3
+
+
+# Spanish, by speech ----------------------------------------------------------------------------
+
+SPANISH_SPEECH = [
+    ("Español", "start_choice"),
+    ("Contestar las preguntas.", "safe_now"),
+    ("Sí.", "fleeing_violence"),
+    ("No", "slept_last_night"),
+    ("Con mi familia", "leave_by"),
+    ("Esta semana", "adults"),
+    ("dos", "children"),
+    ("uno", "pregnant"),
+    ("no", "age_band"),
+    ("3", "veteran"),  # a keypad press in the middle of speech answers
+    ("no", "health_barrier"),
+    ("no", "safe_place_tonight"),
+    ("sí", "could_return"),
+    ("tal vez", "could_stay_with"),
+    ("no", "help_needed"),
+    ("dinero y boleto de autobús", "location"),
+    ("Condado de Ellis", "contact_method"),
+    ("llamada", "phone"),
+    ("2", "phone"),  # another number
+    ("7855550177", "safe_to_text"),
+    ("no", "safe_to_voicemail"),
+    ("sí", "best_time"),
+    ("en la tarde", "interpreter"),
+    ("sí", "consent_share"),
+]
+
+
+def test_a_whole_call_in_spanish_by_speech(app: Flask, phone: Dial, demo: None) -> None:
+    call = phone()
+    call.dial()
+    for words, asked in SPANISH_SPEECH:
+        twiml = call.press(words) if words.isdigit() else call.say(words)
+        says(twiml, "es-US", "Polly.Lupe")
+        assert call.gather.attrib["language"] == "es-US"
+        with app.app_context():
+            assert db.session.scalars(select(VoiceCall)).one().question_key == asked
+        if asked == "start_choice":
+            assert "oprima 0 para oír los números de emergencia" in call.spoken()
+        if asked == "phone" and words == "2":
+            assert call.gather.attrib["numDigits"] == "10"
+    final = call.say("Sí, pueden compartir")
+    says(final, "es-US", "Polly.Lupe")
+    assert final.find("Hangup") is not None
+
+    intake, codes, values = only_intake(app)
+    assert intake.status == IntakeStatus.SUBMITTED and intake.language == "es"
+    assert codes == {
+        "language": "es", "start_choice": "questions", "safe_now": "1", "fleeing_violence": "0",
+        "slept_last_night": "family", "leave_by": "7d", "adults": "2", "children": "1",
+        "pregnant": "0", "age_band": "25_54", "veteran": "0", "health_barrier": "0",
+        "safe_place_tonight": "1", "could_return": "maybe", "could_stay_with": "0",
+        "help_needed": "money,travel", "location": "county:ellis", "contact_method": "call",
+        "phone": "given", "safe_to_text": "0", "safe_to_voicemail": "1", "best_time": "afternoon",
+        "contact_name": "9", "legal_name": "9", "dob": "9", "interpreter": "1", "consent_share": "1",
+    }
+    assert values == {"phone": "+17855550177"}
+    with app.app_context():
+        share = db.session.get(Intake, intake.id).consents[0]
+        assert (share.kind, share.method) == ("share_answers", "speech")
+
+
+# Speech and keys on one question ---------------------------------------------------------------
+
+
+def _to_safe_now(call: Phone) -> None:
+    call.dial()
+    call.press("1")
+    call.press("1")
+
+
+@pytest.mark.parametrize(
+    ("reply", "by_speech", "code"),
+    [
+        ("yes", True, "1"),
+        ("Yes.", True, "1"),
+        ("sí", True, "1"),
+        ("no", True, "0"),
+        ("No.", True, "0"),
+        ("prefer not to answer", True, "9"),
+        ("1", False, "1"),
+        ("2", False, "0"),
+        ("3", False, "9"),
+    ],
+)
+def test_speech_results_and_digits_store_the_same_codes(app: Flask, phone: Dial, reply: str,
+                                                       by_speech: bool, code: str) -> None:
+    call = phone()
+    _to_safe_now(call)
+    call.say(reply) if by_speech else call.press(reply)
+    _, codes, _ = only_intake(app)
+    assert codes["safe_now"] == code
+
+
+def test_star_repeats_and_zero_reads_the_emergency_numbers(app: Flask, phone: Dial) -> None:
+    call = phone()
+    _to_safe_now(call)
+    asked = call.prompt()
+    call.press("*")
+    assert call.prompt() == asked
+    call.press("0")
+    spoken = call.spoken()
+    assert "Here are the emergency numbers." in spoken
+    for number in ("9 1 1", "9 8 8", "8 8 8, 3 6 3, 2 2 8 7", "2 1 1", "8 7 7, 4 2 4, 3 8 3 8"):
+        assert number in spoken
+    assert call.prompt() == asked  # and back to the question
+    call.say("emergency")
+    assert "Here are the emergency numbers." in call.spoken()
+    _, codes, _ = only_intake(app)
+    assert "safe_now" not in codes
+
+
+# Silence, unreadable answers and the callback offer ---------------------------------------------
+
+
+def test_silence_re_asks_twice_then_offers_a_callback(app: Flask, phone: Dial, demo: None) -> None:
+    call = phone()
+    _to_safe_now(call)
+    asked = call.prompt()
+    call.silence()
+    assert call.spoken().startswith("We did not get an answer.")
+    assert call.prompt() == asked
+    call.say("purple elephant")
+    assert call.spoken().startswith("Sorry, we could not read that answer.")
+    call.silence()
+    assert "Do you want staff to call you back to finish?" in call.prompt()
+    call.press("1")  # yes, call me back
+    assert "ending in 0, 1, 4, 2" in call.prompt()
+    final = call.press("1")
+    assert final.find("Hangup") is not None
+    assert "Staff will call you back." in call.spoken()
+
+    intake, codes, values = only_intake(app)
+    assert intake.status == IntakeStatus.SUBMITTED and intake.callback_requested
+    assert intake.reference_code is not None and intake.routed_access_point_id is not None
+    assert codes == {"language": "en", "start_choice": "questions", "contact_method": "call",
+                     "phone": "given"}
+    assert values == {"phone": CALLER}
+
+
+def test_declining_the_callback_skips_the_question(app: Flask, phone: Dial) -> None:
+    call = phone()
+    _to_safe_now(call)
+    for _ in range(3):
+        call.silence()
+    call.press("2")
+    assert call.prompt().startswith("Are you trying to get away")
+    _, codes, _ = only_intake(app)
+    assert codes["safe_now"] == "9"
+
+
+def test_a_silent_language_menu_goes_on_in_english(app: Flask, phone: Dial) -> None:
+    call = phone()
+    call.dial()
+    call.silence()
+    call.silence()
+    assert call.gather.attrib["action"] == "/voice/step/3"
+    call.silence()
+    assert call.prompt().startswith("How do you want to start?")
+
+
+# Calls that end early ---------------------------------------------------------------------------
+
+
+def test_a_hang_up_halfway_with_a_number_is_queued_as_a_callback(app: Flask, phone: Dial,
+                                                                  demo: None) -> None:
+    call = phone()
+    call.dial()
+    for keys, _ in ENGLISH_KEYS[:18]:
+        call.press(keys)
+    with app.app_context():
+        assert db.session.scalars(select(VoiceCall)).one().question_key == "safe_to_voicemail"
+    response = call.hang_up()
+    assert response.status_code == 204
+    intake, codes, values = only_intake(app)
+    assert intake.status == IntakeStatus.SUBMITTED
+    assert intake.callback_requested
+    assert intake.reference_code is not None
+    assert codes["safe_to_text"] == "1" and "safe_to_voicemail" not in codes
+    assert values == {"phone": CALLER}
+    # Twilio sending the status again changes nothing.
+    assert call.hang_up().status_code == 204
+    again, _, _ = only_intake(app)
+    assert again.reference_code == intake.reference_code
+    with app.app_context():
+        record = db.session.scalars(select(VoiceCall)).one()
+        assert record.status == "submitted" and record.ended_at is not None
+
+
+def test_a_hang_up_without_a_number_is_kept_as_abandoned(app: Flask, phone: Dial) -> None:
+    call = phone()
+    call.dial()
+    for keys, _ in ENGLISH_KEYS[:6]:
+        call.press(keys)
+    call.hang_up()
+    intake, codes, _ = only_intake(app)
+    assert intake.status == IntakeStatus.ABANDONED
+    assert intake.reference_code is None
+    assert codes["adults"] == "1"
+    with app.app_context():
+        assert db.session.scalars(select(VoiceCall)).one().status == "abandoned"
+
+
+def test_a_hang_up_at_the_language_menu_leaves_no_intake(app: Flask, phone: Dial) -> None:
+    call = phone()
+    call.dial()
+    call.hang_up()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Intake)) == 0
+        assert db.session.scalars(select(VoiceCall)).one().status == "ended"
+
+
+# Signatures, retries, privacy -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/voice/inbound", "/voice/step/1", "/voice/status"])
+def test_a_forged_or_missing_signature_is_refused(phone: Dial, path: str) -> None:
+    call = phone()
+    assert call.post(path, {"Digits": "1"}, signature="forged").status_code == 403
+    assert call.post(path, {"Digits": "1"}, signature="").status_code == 403
+
+
+def test_a_signature_for_other_parameters_is_refused(app: Flask, phone: Dial) -> None:
+    from twilio.request_validator import RequestValidator
+
+    call = phone()
+    call.dial()
+    validator = RequestValidator(app.config["TWILIO_AUTH_TOKEN"])
+    signed_for = {"CallSid": call.call_sid, "Digits": "1"}
+    signature = validator.compute_signature("http://localhost/voice/step/1", signed_for)
+    assert call.post("/voice/step/1", {"Digits": "2"}, signature=signature).status_code == 403
+
+
+def test_a_twilio_retry_of_the_same_step_records_nothing_twice(app: Flask, phone: Dial) -> None:
+    call = phone()
+    call.dial()
+    call.press("1")
+    call.press("1")
+    assert call.action == "/voice/step/3"
+    first = call.post("/voice/step/3", {"Digits": "2"})
+    again = call.post("/voice/step/3", {"Digits": "1"})  # the same request, or a late duplicate
+    assert first.status_code == again.status_code == 200
+    _, codes, _ = only_intake(app)
+    assert codes["safe_now"] == "0"
+    call._xml(again)
+    assert call.action == "/voice/step/4"  # the retry re-reads the question that is waiting
+    assert call.prompt().startswith("Do you want to keep going")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(VoiceStep)) == 3
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == 3
+    # The inbound webhook sent again does not start a second call or intake.
+    call.dial()
+    assert call.action == "/voice/step/4"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(VoiceCall)) == 1
+
+
+def test_the_caller_number_is_stored_encrypted_and_indexed(app: Flask, phone: Dial) -> None:
+    call = phone()
+    call.dial()
+    with app.app_context():
+        record = db.session.scalars(select(VoiceCall)).one()
+        assert record.caller_enc is not None and CALLER.encode() not in record.caller_enc
+        cipher = current_cipher()
+        assert cipher.decrypt(record.caller_enc) == CALLER
+        assert record.caller_index == cipher.phone_index(CALLER)
+
+
+def test_a_withheld_number_is_asked_for(app: Flask, phone: Dial, demo: None) -> None:
+    call = phone(caller=None)
+    call.dial()
+    for keys, _ in ENGLISH_KEYS[:16]:
+        call.press(keys)
+    assert call.gather.attrib["numDigits"] == "10"
+    call.press("123")
+    assert call.spoken().startswith("That does not look like a phone number.")
+    call.press("7855550188")
+    _, codes, values = only_intake(app)
+    assert codes["phone"] == "given" and values == {"phone": "+17855550188"}
+
+
+def test_a_step_claimed_by_another_worker_is_not_processed_again(app: Flask, phone: Dial) -> None:
+    call = phone()
+    _to_safe_now(call)
+    with app.app_context():  # another gunicorn worker took this same request first
+        db.session.add(VoiceStep(call_sid=call.call_sid, step=3))
+        db.session.commit()
+    call.press("2")
+    assert call.prompt().startswith("Are you safe right now?")
+    _, codes, _ = only_intake(app)
+    assert "safe_now" not in codes

@@ -1,0 +1,426 @@
+"""The call, step by step: read a keypad press or a speech result, save it, say what comes next.
+
+One ``VoiceCall`` row per Twilio CallSid holds where the caller is. Each <Gather> posts to
+``/voice/step/<n>``; step ``n`` is processed once (``voice_steps`` has a unique (call_sid, step)),
+so a request Twilio sends again re-reads the current prompt and records nothing twice.
+
+Answers go through ``services.intake`` exactly as on the kiosk: the same parsing, the same codes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import phonenumbers
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from intake_forms import DECLINE, Kind, Question, normalize, parse_answer, question
+from intake_forms import conditions as flow_conditions
+from intake_forms.definition import NO, YES
+from models import Channel, Intake, IntakeStatus
+from models.base import utcnow
+from models.intake import ConsentMethod
+from models.voice import CallPhase, CallStatus, VoiceCall, VoiceStep
+from services import intake as intakes
+from services.pii import current_cipher
+from voice import speech
+from voice.speech import Line
+
+log = logging.getLogger(__name__)
+
+#: Answers the keypad cannot give: skipped on a call (their skip code is stored) and asked by
+#: staff when they call back. The phone number is the exception: it is offered and confirmed.
+SKIPPED_KINDS = frozenset({Kind.NAME, Kind.EMAIL, Kind.DATE, Kind.TEXT})
+#: Unreadable or silent answers allowed before the caller is offered a callback (asked 3 times).
+MAX_RETRIES = 2
+#: Twilio call statuses that mean the call is over.
+FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
+# A yes/no confirmation is a channel prompt, not an intake question: it reuses the intake's own
+# yes and no options, so "1", "sí", "yes" and "nope" read the same as everywhere else.
+_CONFIRM = Question("voice_confirm", Kind.CHOICE, "", options=(YES, NO))
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A <Gather>: what to ask, where the answer goes, and how the keypad is read."""
+
+    step: int
+    lines: tuple[Line, ...]
+    num_digits: int | None = None
+    finish_on_key: str | None = None
+    timeout: int = 5
+    hints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One response to Twilio: things to say, then a prompt (or, without one, hang up)."""
+
+    language: str
+    said: tuple[Line, ...]
+    prompt: Prompt | None
+
+
+# -- entry points ----------------------------------------------------------------------------
+
+
+def begin_call(session: Session, call_sid: str, caller: str | None) -> Turn:
+    """Answer a new call with the language menu; a repeated request re-reads where the call is."""
+    call = _find(session, call_sid)
+    if call is None:
+        call = VoiceCall(call_sid=call_sid, phase=CallPhase.LANGUAGE, step=1, retries=0,
+                         status=CallStatus.ACTIVE)
+        number = _e164(caller)
+        if number is not None:
+            cipher = current_cipher()
+            call.caller_enc = cipher.encrypt(number)
+            call.caller_index = cipher.phone_index(number)
+        session.add(call)
+        try:
+            session.commit()
+        except IntegrityError:  # the same call, delivered twice at once
+            session.rollback()
+            call = _find(session, call_sid)
+            if call is None:
+                raise
+    return _current(call)
+
+
+def handle_step(session: Session, call_sid: str, step: int, digits: str | None,
+                speech_result: str | None, caller: str | None) -> Turn:
+    """Process the answer to step ``step`` of a call, once."""
+    call = _find(session, call_sid)
+    if call is None:
+        return begin_call(session, call_sid, caller)
+    if call.phase is CallPhase.DONE or call.status is not CallStatus.ACTIVE:
+        return _current(call)
+    if step != call.step or not _claim(session, call_sid, step):
+        return _current(call)
+    call.step += 1
+    raw, by_speech = _read_input(digits, speech_result)
+    language = call.language or "en"
+    with force_locale(language):
+        turn = _dispatch(session, call, raw, by_speech)
+    call.updated_at = utcnow()
+    session.commit()
+    return turn
+
+
+def end_call(session: Session, call_sid: str, call_status: str) -> None:
+    """Handle Twilio's status callback: a call that ended early is queued or kept as abandoned."""
+    if call_status not in FINAL_STATUSES:
+        return
+    call = _find(session, call_sid)
+    if call is None:
+        return
+    _finalize(session, call)
+    if call.ended_at is None:
+        call.ended_at = utcnow()
+    session.commit()
+
+
+# -- reading input ---------------------------------------------------------------------------
+
+
+def _read_input(digits: str | None, speech_result: str | None) -> tuple[str, bool]:
+    if digits and digits.strip():
+        return digits.strip(), False
+    return (speech_result or "").strip(), bool(speech_result and speech_result.strip())
+
+
+def _find(session: Session, call_sid: str) -> VoiceCall | None:
+    return session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
+
+
+def _claim(session: Session, call_sid: str, step: int) -> bool:
+    """Record that this step is being processed; False when it already was."""
+    try:
+        with session.begin_nested():
+            session.add(VoiceStep(call_sid=call_sid, step=step))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _e164(number: str | None) -> str | None:
+    """Return the caller's number in E.164, or None when it is withheld or not a phone number."""
+    if not number:
+        return None
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _caller(call: VoiceCall) -> str | None:
+    return current_cipher().decrypt(call.caller_enc) if call.caller_enc else None
+
+
+# -- the steps -------------------------------------------------------------------------------
+
+
+def _dispatch(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> Turn:
+    spoken = normalize(raw) if by_speech else ""
+    if raw == "*" or spoken in speech.REPEAT_WORDS:
+        return _turn(call, [])
+    if call.phase is not CallPhase.LANGUAGE and (
+        (raw == "0" and not _zero_is_an_answer(call)) or spoken in speech.EMERGENCY_WORDS
+    ):
+        return _turn(call, speech.emergency_lines())
+    if call.phase is CallPhase.LANGUAGE:
+        return _on_language(session, call, raw)
+    intake = call.intake
+    if intake is None or intake.status != IntakeStatus.IN_PROGRESS:
+        return _close(session, call, speech.goodbye_lines())
+    if call.phase is CallPhase.QUESTION:
+        return _on_question(session, call, intake, raw, by_speech)
+    if call.phase is CallPhase.PHONE_CONFIRM:
+        return _on_phone_confirm(session, call, intake, raw)
+    if call.phase is CallPhase.PHONE_ENTRY:
+        return _on_phone_entry(session, call, intake, raw)
+    if call.phase is CallPhase.CALLBACK_OFFER:
+        return _on_callback_offer(session, call, intake, raw)
+    return _close(session, call, speech.goodbye_lines())
+
+
+def _zero_is_an_answer(call: VoiceCall) -> bool:
+    """In a count that can be zero ("How many children?"), 0 is the answer, not the help key."""
+    if call.phase is not CallPhase.QUESTION or call.question_key is None:
+        return False
+    q = question(call.question_key)
+    return q.kind is Kind.COUNT and q.minimum == 0
+
+
+def _on_language(session: Session, call: VoiceCall, raw: str) -> Turn:
+    result = parse_answer(question("language"), raw)
+    if result.ok and result.code in speech.VOICES:
+        language = result.code
+    elif call.retries < MAX_RETRIES:
+        call.retries += 1
+        return _current(call)
+    else:
+        language = speech.DEFAULT_LANGUAGE
+    intake = intakes.start_intake(session, channel=Channel.VOICE, language=language)
+    call.intake_id = intake.id
+    call.intake = intake
+    call.language = language
+    with force_locale(language):
+        return _advance(session, call, intake, speech.welcome_lines())
+
+
+def _on_question(session: Session, call: VoiceCall, intake: Intake, raw: str, by_speech: bool) -> Turn:
+    key = call.question_key or ""
+    q = question(key)
+    if q.kind is Kind.MULTI and raw.isdigit() and len(q.options) <= 9:
+        raw = " ".join(raw)  # keypad "136" means options 1, 3 and 6
+    result = intakes.answer(session, intake, key, raw)
+    if not result.ok:
+        return _retry(session, call, intake, result.error)
+    if key == "consent_share":
+        call.consent_method = (ConsentMethod.SPEECH if by_speech else ConsentMethod.KEYPAD).value
+    said: list[Line] = []
+    for notice in result.notices:
+        said += speech.notice_lines(notice)
+    return _advance(session, call, intake, said)
+
+
+def _on_phone_confirm(session: Session, call: VoiceCall, intake: Intake, raw: str) -> Turn:
+    reply = parse_answer(_CONFIRM, raw, call.language or "en")
+    caller = _caller(call)
+    if reply.ok and reply.code == YES.code and caller is not None:
+        intakes.set_code(session, intake, "phone", "given", caller)
+        return _after_phone(session, call, intake)
+    if reply.ok and reply.code == NO.code:
+        call.phase = CallPhase.PHONE_ENTRY
+        call.retries = 0
+        return _current(call)
+    return _retry(session, call, intake, reply.error)
+
+
+def _on_phone_entry(session: Session, call: VoiceCall, intake: Intake, raw: str) -> Turn:
+    result = intakes.answer(session, intake, "phone", raw)
+    if not result.ok:
+        return _retry(session, call, intake, result.error)
+    return _after_phone(session, call, intake)
+
+
+def _after_phone(session: Session, call: VoiceCall, intake: Intake) -> Turn:
+    if call.callback:
+        return _finish(session, call, intake, incomplete=True)
+    return _advance(session, call, intake, [])
+
+
+def _on_callback_offer(session: Session, call: VoiceCall, intake: Intake, raw: str) -> Turn:
+    reply = parse_answer(_CONFIRM, raw, call.language or "en")
+    if not reply.ok:
+        return _retry(session, call, intake, reply.error)
+    if reply.code == NO.code:
+        intakes.set_code(session, intake, call.question_key or "", question(call.question_key or "").skip_code)
+        return _advance(session, call, intake, [])
+    call.callback = True
+    answers = intakes.codes(intake)
+    if answers.get("phone") == "given":
+        return _finish(session, call, intake, incomplete=True)
+    if answers.get("contact_method") not in flow_conditions.PHONE_METHODS:
+        # Asking to be called back is choosing a phone call as the way to be contacted.
+        intakes.set_code(session, intake, "contact_method", "call")
+    return _ask_phone(call)
+
+
+def _retry(session: Session, call: VoiceCall, intake: Intake, error: str | None) -> Turn:
+    """Ask again after silence or an unreadable answer; after two re-asks, offer a callback."""
+    if call.retries < MAX_RETRIES:
+        call.retries += 1
+        return _turn(call, [speech.error_line(error)])
+    call.retries = 0
+    if call.phase is CallPhase.QUESTION:
+        key = call.question_key or ""
+        if flow_conditions.contact_applies(intakes.codes(intake)):
+            call.phase = CallPhase.CALLBACK_OFFER
+            return _current(call)
+        intakes.set_code(session, intake, key, question(key).skip_code)
+        return _advance(session, call, intake, [])
+    if call.phase in (CallPhase.PHONE_CONFIRM, CallPhase.PHONE_ENTRY) and not call.callback:
+        intakes.set_code(session, intake, "phone", DECLINE)
+        return _advance(session, call, intake, [])
+    # A callback the caller could not confirm, or a callback offer nobody answered: end here.
+    _finalize(session, call)
+    lines = speech.no_number_lines() if call.status is CallStatus.ABANDONED else speech.goodbye_lines()
+    return _close(session, call, lines)
+
+
+# -- moving on -------------------------------------------------------------------------------
+
+
+def _advance(session: Session, call: VoiceCall, intake: Intake, said: list[Line]) -> Turn:
+    """Go to the next question the keypad can answer, storing skips for the others."""
+    skipped = False
+    while True:
+        q = intakes.current_question(intake)
+        if q is None:
+            return _finish(session, call, intake, incomplete=False, said=said)
+        if q.kind in SKIPPED_KINDS:
+            intakes.set_code(session, intake, q.key, q.skip_code)
+            if not skipped:
+                said.append(speech.skipped_line())
+                skipped = True
+            continue
+        call.retries = 0
+        if q.kind is Kind.PHONE:
+            return _ask_phone(call, said)
+        call.phase = CallPhase.QUESTION
+        call.question_key = q.key
+        return _turn(call, said)
+
+
+def _ask_phone(call: VoiceCall, said: list[Line] | None = None) -> Turn:
+    call.question_key = "phone"
+    call.retries = 0
+    call.phase = CallPhase.PHONE_CONFIRM if call.caller_enc else CallPhase.PHONE_ENTRY
+    return _turn(call, said or [])
+
+
+def _finish(session: Session, call: VoiceCall, intake: Intake, *, incomplete: bool,
+            said: list[Line] | None = None) -> Turn:
+    method = ConsentMethod(call.consent_method) if call.consent_method else None
+    result = intakes.submit(session, intake, method=method, incomplete=incomplete)
+    call.status = CallStatus.SUBMITTED
+    lines = list(said or [])
+    done = result.intake
+    if done.status == IntakeStatus.WITHDRAWN or done.reference_code is None:
+        lines += speech.goodbye_lines()
+    else:
+        place = result.access_point
+        lines += speech.confirmation_lines(
+            done.reference_code,
+            place.name if place else None,
+            place.phone if place else None,
+            callback=done.callback_requested,
+        )
+        other = result.out_of_area_coc
+        if other is not None:
+            lines.insert(-1, speech.other_coc_line(other.name, other.phone))
+    return _close(session, call, lines)
+
+
+def _finalize(session: Session, call: VoiceCall) -> None:
+    """Settle a call that is over: queue it as a callback request when there is a number."""
+    if call.status is not CallStatus.ACTIVE:
+        return
+    intake = call.intake
+    if intake is None:
+        call.status = CallStatus.ENDED
+    elif intake.status != IntakeStatus.IN_PROGRESS:
+        call.status = CallStatus.SUBMITTED
+    elif intakes.codes(intake).get("phone") == "given":
+        intakes.submit(session, intake, incomplete=True,
+                       method=ConsentMethod(call.consent_method) if call.consent_method else None)
+        call.status = CallStatus.SUBMITTED
+    else:
+        intakes.abandon(session, intake)
+        call.status = CallStatus.ABANDONED
+    call.phase = CallPhase.DONE
+    log.info("voice call %s ended: %s", call.id, call.status)
+
+
+def _close(session: Session, call: VoiceCall, lines: list[Line]) -> Turn:
+    call.phase = CallPhase.DONE
+    return Turn(call.language or "en", tuple(lines), None)
+
+
+# -- prompts ---------------------------------------------------------------------------------
+
+
+def _turn(call: VoiceCall, said: list[Line]) -> Turn:
+    current = _current(call)
+    return Turn(current.language, (*said, *current.said), current.prompt)
+
+
+def _current(call: VoiceCall) -> Turn:
+    """Build the prompt the call is waiting on (the same one again after a repeated request)."""
+    if call.phase is CallPhase.LANGUAGE:
+        return Turn("en", (), Prompt(call.step, speech.LANGUAGE_MENU, num_digits=1,
+                                     hints=("English", "Español", "Spanish")))
+    language = call.language or "en"
+    with force_locale(language):
+        if call.phase is CallPhase.DONE:
+            return Turn(language, tuple(speech.goodbye_lines()), None)
+        if call.phase is CallPhase.PHONE_CONFIRM:
+            caller = _caller(call) or ""
+            return Turn(language, (), Prompt(call.step, tuple(speech.phone_confirm_lines(caller[-4:])),
+                                             num_digits=1, hints=_yes_no_hints(language)))
+        if call.phase is CallPhase.PHONE_ENTRY:
+            return Turn(language, (), Prompt(call.step, tuple(speech.phone_entry_lines()),
+                                             num_digits=10, timeout=8))
+        if call.phase is CallPhase.CALLBACK_OFFER:
+            return Turn(language, (), Prompt(call.step, tuple(speech.callback_offer_lines()),
+                                             num_digits=1, hints=_yes_no_hints(language)))
+        q = question(call.question_key or "")
+        return Turn(language, (), _question_prompt(call.step, q, language))
+
+
+def _question_prompt(step: int, q: Question, language: str) -> Prompt:
+    lines = tuple(speech.question_lines(q))
+    hints = speech.hints_for(q, language)
+    if q.kind in (Kind.CHOICE, Kind.LANGUAGE):
+        if len(q.options) <= 9:
+            return Prompt(step, lines, num_digits=1, hints=hints)
+        return Prompt(step, lines, finish_on_key="#", hints=hints)
+    if q.kind is Kind.MULTI:
+        return Prompt(step, lines, finish_on_key="#", hints=hints)
+    if q.kind is Kind.LOCATION:
+        return Prompt(step, lines, num_digits=5, finish_on_key="#", timeout=8)
+    # Counts: one or two digits ended by the pound key (or by a pause).
+    return Prompt(step, lines, finish_on_key="#")
+
+
+def _yes_no_hints(language: str) -> tuple[str, ...]:
+    return speech.hints_for(_CONFIRM, language)

@@ -1,0 +1,236 @@
+"""What the access line says, in the caller's language: voices, sentences and read-aloud helpers.
+
+Every sentence is an English msgid. Call these functions inside ``force_locale(language)``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from intake_forms import ERRORS, Kind, Notice, Question
+from services.hotlines import Hotline, emergency_hotlines, hotline
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for translation without translating it."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A language as Twilio speaks and hears it: a BCP-47 tag and a Say voice valid for it."""
+
+    language: str
+    voice: str
+
+
+#: The ONE table of voice and language pairs. Twilio fails a <Say> whose voice does not speak
+#: its language, so each Polly voice is listed with the language it was made for (Joanna: US
+#: English; Lupe: US Spanish). The same tag is given to <Gather> for speech recognition.
+VOICES: dict[str, Voice] = {
+    "en": Voice("en-US", "Polly.Joanna"),
+    "es": Voice("es-US", "Polly.Lupe"),
+}
+DEFAULT_LANGUAGE = "en"
+
+
+def voice_for(language: str | None) -> Voice:
+    """Return the voice for an intake language (English when there is none for it)."""
+    return VOICES.get(language or DEFAULT_LANGUAGE, VOICES[DEFAULT_LANGUAGE])
+
+
+@dataclass(frozen=True)
+class Line:
+    """One thing to say; an empty ``text`` is a one-second pause. ``language`` None: the call's."""
+
+    text: str
+    language: str | None = None
+
+
+PAUSE = Line("")
+
+#: The language menu: each sentence in its own language, so it is not translated.
+LANGUAGE_MENU = (
+    Line("For English press 1.", "en"),
+    Line("Para español oprima 2.", "es"),
+)
+
+#: The lines read when a caller presses 0 (product rule: 911, 988, the Kansas Crisis Hotline,
+#: 211 and the VA homeless veterans line are always one key away).
+EMERGENCY_KEYS = ("emergency", "crisis_988", "ks_crisis", "ks_211", "va_homeless")
+
+#: How each help line is named aloud; the numbers come from services.hotlines.
+HOTLINE_SENTENCES = {
+    "emergency": N_("In an emergency, call %(number)s."),
+    "crisis_988": N_("For the suicide and crisis line, call or text %(number)s."),
+    "ks_crisis": N_("For the Kansas Crisis Hotline, call %(number)s."),
+    "ks_211": N_("For shelter and other help, call %(number)s."),
+    "va_homeless": N_("For the VA line for veterans without a home, call %(number)s."),
+    "ndvh": N_("For the National Domestic Violence Hotline, call %(number)s."),
+    "trafficking": N_("For the National Human Trafficking Hotline, call %(number)s."),
+}
+
+#: Spoken words that ask for the question again, or for the emergency numbers.
+REPEAT_WORDS = frozenset({"repeat", "again", "say again", "repetir", "repita", "repite", "otra vez"})
+EMERGENCY_WORDS = frozenset({"emergency", "emergencia", "911", "help", "ayuda"})
+
+
+def spell(text: str) -> str:
+    """Read characters one by one, with a pause between groups: "7KQ-2MD" -> "7, K, Q. 2, M, D"."""
+    groups = [g for g in re.split(r"[^0-9A-Za-z]+", text) if g]
+    return ". ".join(", ".join(group) for group in groups)
+
+
+def say_number(phone: str) -> str:
+    """Read a phone number digit by digit in its groups: "785-555-0100" -> "7 8 5, 5 5 5, 0 1 0 0"."""
+    groups = re.findall(r"\d+", phone)
+    return ", ".join(" ".join(group) for group in groups)
+
+
+def hotline_line(line: Hotline) -> str:
+    """Say how to reach one help line."""
+    sentence = HOTLINE_SENTENCES.get(line.key)
+    if sentence is None:
+        return str(_("For %(name)s, call %(number)s.", name=line.name, number=say_number(line.phone)))
+    return str(_(sentence, number=say_number(line.phone)))
+
+
+def hotline_lines(keys: tuple[str, ...]) -> list[Line]:
+    """Say how to reach each of these help lines (unknown keys are left out)."""
+    lines = []
+    for key in keys:
+        try:
+            lines.append(Line(hotline_line(hotline(key))))
+        except KeyError:
+            continue
+    return lines
+
+
+def emergency_lines() -> list[Line]:
+    """Read the emergency numbers (the caller pressed 0)."""
+    known = {line.key for line in emergency_hotlines()}
+    return [Line(_("Here are the emergency numbers.")),
+            *hotline_lines(tuple(k for k in EMERGENCY_KEYS if k in known)),
+            Line(_("Now, back to the question."))]
+
+
+def notice_lines(notice: Notice) -> list[Line]:
+    """Say the help that follows an answer and its help lines."""
+    return [Line(_(notice.message)), *hotline_lines(notice.hotlines)]
+
+
+def welcome_lines() -> list[Line]:
+    return [
+        Line(_("Welcome to the housing help line. You can press the keys on your phone or say "
+               "your answer.")),
+        Line(_("At any time, press star to hear the question again, or press 0 to hear the "
+               "emergency numbers.")),
+    ]
+
+
+def error_line(error: str | None) -> Line:
+    return Line(_(ERRORS.get(error or "", ERRORS["not_understood"])))
+
+
+def option_lines(q: Question) -> list[Line]:
+    return [
+        Line(_("For %(option)s, press %(number)s.", option=_(opt.label), number=number))
+        for number, opt in enumerate(q.options, start=1)
+    ]
+
+
+def question_lines(q: Question) -> list[Line]:
+    """Say an intake question and how to answer it on the keypad."""
+    lines = [Line(_(q.prompt))]
+    if q.kind in (Kind.CHOICE, Kind.LANGUAGE):
+        lines += option_lines(q)
+        if len(q.options) > 9:
+            lines.append(Line(_("Press the number, then press the pound key.")))
+    elif q.kind is Kind.MULTI:
+        lines += option_lines(q)
+        lines.append(Line(_("Press the numbers of all that fit, then press the pound key.")))
+    elif q.kind is Kind.COUNT:
+        lines.append(Line(_("Press the number, then press the pound key.")))
+        if q.minimum == 0:
+            lines.append(Line(_("If there are none, press 0.")))
+    elif q.kind is Kind.LOCATION:
+        lines.append(Line(_("Press the 5 digits of the ZIP code, or say the name of the county.")))
+    return lines
+
+
+def hints_for(q: Question, language: str) -> tuple[str, ...]:
+    """Words the speech recognizer should expect: the options' labels and their known words."""
+    words: list[str] = []
+    for opt in q.options:
+        words.append(_(opt.label))
+        words.extend(opt.words.get(language, ()))
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def phone_confirm_lines(last_four: str) -> list[Line]:
+    return [
+        Line(_("Can staff call you back at the number you are calling from, ending in "
+               "%(digits)s?", digits=spell(last_four))),
+        Line(_("For yes, press 1. To give another number, press 2.")),
+    ]
+
+
+def phone_entry_lines() -> list[Line]:
+    return [Line(_("Please press the 10 digits of the phone number staff can call, starting "
+                   "with the area code."))]
+
+
+def skipped_line() -> Line:
+    return Line(_("We will skip a few questions here. Staff will ask you about them when they "
+                  "contact you."))
+
+
+def callback_offer_lines() -> list[Line]:
+    return [
+        Line(_("We could not get an answer to that question.")),
+        Line(_("Do you want staff to call you back to finish? For yes, press 1. To skip this "
+               "question and go on, press 2.")),
+    ]
+
+
+def confirmation_lines(reference_code: str, place_name: str | None, place_phone: str | None,
+                       *, callback: bool) -> list[Line]:
+    """The last words of a call: the reference code, slowly and twice, and who will call."""
+    code = spell(reference_code)
+    lines = [
+        Line(_("Thank you. Staff will call you back.") if callback
+             else _("Thank you. Your answers have been sent.")),
+        Line(_("Your reference code is: %(code)s.", code=code)),
+        PAUSE,
+        Line(_("Again, your reference code is: %(code)s.", code=code)),
+    ]
+    if place_name and place_phone:
+        lines.append(Line(_("%(place)s will contact you. Their phone number is %(phone)s.",
+                            place=place_name, phone=say_number(place_phone))))
+    elif place_name:
+        lines.append(Line(_("%(place)s will contact you.", place=place_name)))
+    lines += [*hotline_lines(("emergency",)), Line(_("Goodbye."))]
+    return lines
+
+
+def other_coc_line(name: str | None, phone: str) -> Line:
+    """Tell an out-of-area caller how to reach their own area's coordinated entry."""
+    if name:
+        return Line(_("You can also call %(name)s at %(phone)s.", name=name, phone=say_number(phone)))
+    return Line(_("You can also call %(phone)s for help where you are.", phone=say_number(phone)))
+
+
+def no_number_lines() -> list[Line]:
+    return [
+        Line(_("We could not get a phone number to call you back.")),
+        Line(_("Please call again any time.")),
+        *hotline_lines(("ks_211", "emergency")),
+        Line(_("Goodbye.")),
+    ]
+
+
+def goodbye_lines() -> list[Line]:
+    return [Line(_("Thank you for calling. Goodbye."))]
