@@ -14,6 +14,7 @@ from .intake import (
     Track,
 )
 from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
+from .staff import AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeView, Outcome
 from .user import Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
@@ -22,6 +23,7 @@ __all__ = [
     "AccessPoint",
     "AccessPointKind",
     "Answer",
+    "AppendOnlyError",
     "Base",
     "CallPhase",
     "CallStatus",
@@ -32,12 +34,17 @@ __all__ = [
     "ContinuumOfCare",
     "ConversationState",
     "County",
+    "EventKind",
     "InboundMessage",
     "Intake",
+    "IntakeEvent",
+    "IntakeMatchKey",
     "IntakeStatus",
+    "IntakeView",
     "Kiosk",
     "OutboxMessage",
     "OutboxStatus",
+    "Outcome",
     "Region",
     "Role",
     "SmsConversation",

@@ -25,6 +25,7 @@ from .base import Base, str_enum, utcnow
 if TYPE_CHECKING:
     from .access_point import AccessPoint, Kiosk
     from .geo import ContinuumOfCare
+    from .user import User
 
 
 class Channel(enum.StrEnum):
@@ -114,8 +115,14 @@ class Intake(Base):
     submitted_at: Mapped[datetime | None] = mapped_column()
     # Why the intake was routed where it was (a reason code and place names, never personal data).
     routing_note: Mapped[str | None] = mapped_column(Text)
+    # Staff work (services.queue): who holds the intake, and how it left the queue.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    outcome: Mapped[str | None] = mapped_column(String(32))
 
     kiosk: Mapped[Kiosk | None] = relationship()
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     routed_access_point: Mapped[AccessPoint | None] = relationship()
     coc: Mapped[ContinuumOfCare | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(

@@ -1,0 +1,157 @@
+"""Benchmark: the staff queue page with 50,000 intakes, on SQLite and on PostgreSQL.
+
+Loads generated intakes (no personal data) into a fresh database, signs a staff member in and
+times ``GET /staff/`` (the whole request: queries and template) with Flask's test client.
+
+    .venv/bin/python bench/staff_queue.py [--intakes 50000] [--runs 60] [--pg URL | --no-pg]
+
+PostgreSQL: a throwaway database is created on ``--pg`` (default: TEST_DATABASE_URL's server, else
+postgresql://postgres@127.0.0.1:5432) and dropped afterwards. Target: p95 under 150 ms on both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from app import create_app  # noqa: E402
+from config import engine_options  # noqa: E402
+from extensions import db  # noqa: E402
+from models import AccessPoint, ContinuumOfCare, Intake, Region, Role, User  # noqa: E402
+from models.base import utcnow  # noqa: E402
+from services.accounts import hash_password  # noqa: E402
+
+PASSWORD = "benchmark password 1"  # noqa: S105 - a throwaway account in a throwaway database
+REASONS = ["slept_outside", "no_safe_place_tonight", "children", "pregnant", "veteran", "age_62_plus",
+           "youth_alone", "health_barrier", "leave_within_7_days"]
+
+
+def load(app: Any, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        s = db.session
+        coc = ContinuumOfCare(code="KS-507", name="Kansas Balance of State", is_home=True)
+        s.add(coc)
+        s.flush()
+        region = Region(coc_id=coc.id, number=1, name="Region 1")
+        s.add(region)
+        s.flush()
+        aps = [AccessPoint(slug=f"ap-{n}", name=f"Access point {n}", coc_id=coc.id, region_id=region.id)
+               for n in range(13)]
+        s.add_all(aps)
+        s.flush()
+        staff = User(email="staff@bench.invalid", display_name="Staff", password_hash=hash_password(PASSWORD),
+                     role=Role.STAFF, access_points=aps[:2])
+        admin = User(email="admin@bench.invalid", display_name="Admin", password_hash=hash_password(PASSWORD),
+                     role=Role.ADMIN)
+        s.add_all([staff, admin])
+        s.flush()
+        now = utcnow()
+        rows = []
+        for n in range(count):
+            reasons = rng.sample(REASONS, rng.randint(0, 4))
+            closed = rng.random() < 0.2
+            claimed = rng.random() < 0.15
+            rows.append({
+                "public_id": uuid.uuid4().hex, "reference_code": f"{n // 1000:03d}-{n % 1000:03d}",
+                "channel": rng.choice(["kiosk", "web", "sms", "voice"]), "language": rng.choice(["en", "en", "es"]),
+                "status": "submitted", "routed_access_point_id": aps[rng.randrange(len(aps))].id,
+                "coc_id": coc.id, "track": rng.choice(["homeless", "prevention"]), "priority": rng.randint(0, 12),
+                "priority_reasons": reasons, "diversion_candidate": rng.random() < 0.3,
+                "confidential": False, "out_of_area": rng.random() < 0.05,
+                "callback_requested": rng.random() < 0.1,
+                "submitted_at": now - timedelta(minutes=rng.randint(1, 60 * 24 * 30)),
+                "claimed_by_id": staff.id if claimed else None, "claimed_at": now if claimed else None,
+                "closed_at": now if closed else None, "outcome": "declined" if closed else None,
+            })
+        for start in range(0, len(rows), 5000):
+            s.execute(insert(Intake), rows[start : start + 5000])
+        s.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
+        else:
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+
+
+def measure(app: Any, email: str, path: str, runs: int) -> tuple[float, float]:
+    client = app.test_client()
+    page = client.get("/staff/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/staff/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303, response.status_code
+    timings = []
+    for n in range(runs + 5):
+        started = time.perf_counter()
+        response = client.get(path)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200
+        if n >= 5:  # warm-up
+            timings.append(elapsed)
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
+
+
+def run(label: str, url: str, count: int, runs: int) -> None:
+    app = create_app({"FRONTDOOR_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url), "RATELIMIT_ENABLED": False})
+    started = time.perf_counter()
+    load(app, count)
+    print(f"{label}: loaded {count:,} intakes in {time.perf_counter() - started:.1f} s")
+    cases = [
+        ("staff, 2 access points", "staff@bench.invalid", "/staff/"),
+        ("staff, page 20", "staff@bench.invalid", "/staff/?page=20"),
+        ("staff, filter sms + unclaimed", "staff@bench.invalid", "/staff/?channel=sms&claim=unclaimed"),
+        ("admin, all 13 access points", "admin@bench.invalid", "/staff/"),
+    ]
+    for name, email, path in cases:
+        median, p95 = measure(app, email, path, runs)
+        print(f"  {name:32s} median {median:6.1f} ms   p95 {p95:6.1f} ms")
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--intakes", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--pg", default=None, help="PostgreSQL server URL")
+    parser.add_argument("--no-pg", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args.intakes, args.runs)
+
+    if args.no_pg:
+        return
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import create_pg_database, drop_pg_database, pg_server_url
+
+    server = args.pg or pg_server_url()
+    url = create_pg_database(server)
+    try:
+        run("PostgreSQL", url, args.intakes, args.runs)
+    finally:
+        drop_pg_database(url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,434 @@
+"""The staff queue: who may see which intakes, the queue page, claims and possible duplicates.
+
+Rules (see docs/staff.md):
+
+- **staff** see the submitted intakes routed to their access points;
+- **victim service provider staff** see only the *confidential* intakes of their access points;
+- **coordinators** see every access point of their region; **admins** see everything;
+- an intake outside a person's scope does not exist for them (views answer 404);
+- the identifying answers of a confidential intake are shown only to victim service provider
+  staff of the access point it is routed to; those of an intake whose household declined to share
+  are shown only to staff of that access point (not to coordinators or admins).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from models import (
+    AccessPoint,
+    Answer,
+    ConsentKind,
+    EventKind,
+    Intake,
+    IntakeEvent,
+    IntakeMatchKey,
+    IntakeStatus,
+    Role,
+    User,
+)
+from models.base import utcnow
+from services.crypto import PiiCipher
+from services.intake import normalize_reference_code
+
+from .routing import DbSession
+
+PER_PAGE = 25
+
+#: Flags a queue row can carry, in the order they are shown; each is an Intake boolean column.
+FLAGS: tuple[str, ...] = ("diversion_candidate", "out_of_area", "callback_requested", "confidential")
+
+#: Filters on who holds an intake.
+CLAIM_FILTERS: tuple[str, ...] = ("unclaimed", "mine", "claimed")
+
+
+# -- scope and visibility --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The intakes a person may see: access points (None = all) and whether only confidential."""
+
+    access_point_ids: frozenset[int] | None
+    confidential_only: bool = False
+
+    def allows(self, access_point_id: int | None) -> bool:
+        """Tell whether an access point is inside this scope."""
+        if self.access_point_ids is None:
+            return True
+        return access_point_id is not None and access_point_id in self.access_point_ids
+
+
+def scope_for(session: DbSession, user: User) -> Scope:
+    """Return the scope of ``user`` by role."""
+    if user.role is Role.ADMIN:
+        return Scope(None)
+    if user.role is Role.COORDINATOR:
+        if user.region_id is None:
+            return Scope(frozenset())
+        ids = session.scalars(select(AccessPoint.id).where(AccessPoint.region_id == user.region_id))
+        return Scope(frozenset(ids))
+    own = frozenset(ap.id for ap in user.access_points)
+    return Scope(own, confidential_only=user.role is Role.VSP_STAFF)
+
+
+def _visible(scope: Scope) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Intake.status == IntakeStatus.SUBMITTED]
+    if scope.access_point_ids is not None:
+        conditions.append(Intake.routed_access_point_id.in_(sorted(scope.access_point_ids)))
+    if scope.confidential_only:
+        conditions.append(Intake.confidential.is_(True))
+    return conditions
+
+
+def find_intake(session: DbSession, user: User, public_id: str, *, by_reference: bool = False) -> Intake | None:
+    """Return the submitted intake ``public_id`` when ``user`` may see it, else None.
+
+    With ``by_reference``, ``public_id`` may also be a reference code as people type it.
+    """
+    scope = scope_for(session, user)
+    match = Intake.public_id == public_id.strip()
+    if by_reference:
+        code = normalize_reference_code(public_id)
+        if code is not None:
+            match = or_(match, Intake.reference_code == code)
+    return session.scalar(select(Intake).where(match, *_visible(scope)))
+
+
+
+def share_declined(intake: Intake) -> bool:
+    """Tell whether the household's latest answer to sharing was no."""
+    shares = [c for c in intake.consents if c.kind is ConsentKind.SHARE_ANSWERS]
+    return bool(shares) and not shares[-1].granted
+
+
+def identity_visible(user: User, intake: Intake) -> bool:
+    """Tell whether ``user`` may read the identifying answers of ``intake`` (already in scope)."""
+    own = intake.routed_access_point_id in {ap.id for ap in user.access_points}
+    if intake.confidential:
+        return user.role is Role.VSP_STAFF and own
+    if user.role is Role.VSP_STAFF:
+        return False
+    if share_declined(intake):
+        return user.role is Role.STAFF and own
+    return True
+
+
+def may_manage(user: User) -> bool:
+    """Tell whether ``user`` may reassign, release or transfer intakes held by someone else."""
+    return user.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+# -- the queue page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue page is narrowed to; every field is optional."""
+
+    access_point_id: int | None = None
+    track: str | None = None
+    channel: str | None = None
+    language: str | None = None
+    flag: str | None = None
+    claim: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One intake as the queue shows it: codes and names of places, never personal data."""
+
+    public_id: str
+    reference_code: str | None
+    priority: int
+    reasons: tuple[str, ...]
+    track: str | None
+    channel: str
+    language: str
+    submitted_at: datetime
+    flags: tuple[str, ...]
+    access_point: str | None
+    claimed_by: str | None
+    claimed_by_me: bool
+    claimed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of the queue, the total after filters and counts for the filter bar."""
+
+    rows: tuple[QueueRow, ...]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _filter_conditions(filters: QueueFilters, user_id: int) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.track:
+        conditions.append(Intake.track == filters.track)
+    if filters.channel:
+        conditions.append(Intake.channel == filters.channel)
+    if filters.language:
+        conditions.append(Intake.language == filters.language)
+    if filters.flag in FLAGS:
+        conditions.append(getattr(Intake, filters.flag).is_(True))
+    if filters.claim == "unclaimed":
+        conditions.append(Intake.claimed_by_id.is_(None))
+    elif filters.claim == "mine":
+        conditions.append(Intake.claimed_by_id == user_id)
+    elif filters.claim == "claimed":
+        conditions.append(Intake.claimed_by_id.is_not(None))
+    return conditions
+
+
+def _count_columns(user_id: int) -> list[Any]:
+    def count_if(condition: ColumnElement[bool], name: str) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
+
+    columns: list[Any] = [func.count().label("total")]
+    columns.append(count_if(Intake.claimed_by_id.is_(None), "unclaimed"))
+    columns.append(count_if(Intake.claimed_by_id == user_id, "mine"))
+    columns.extend(count_if(getattr(Intake, flag).is_(True), flag) for flag in FLAGS)
+    columns.append(count_if(Intake.track == "homeless", "homeless"))
+    columns.append(count_if(Intake.track == "prevention", "prevention"))
+    return columns
+
+
+def queue_page(session: DbSession, user: User, filters: QueueFilters | None = None, *,
+               page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
+    """Return one page of the open intakes ``user`` may see, most urgent first, then oldest."""
+    filters = filters or QueueFilters()
+    scope = scope_for(session, user)
+    base = [*_visible(scope), Intake.closed_at.is_(None)]
+    if filters.access_point_id is not None:
+        if not scope.allows(filters.access_point_id):
+            return QueuePage((), 0, 1, 1, per_page, {})
+        base.append(Intake.routed_access_point_id == filters.access_point_id)
+
+    narrowing = _filter_conditions(filters, user.id)
+    columns = _count_columns(user.id)
+    if narrowing:  # the filtered total comes from the same single pass over the scope
+        columns.append(func.coalesce(func.sum(case((and_(*narrowing), 1), else_=0)), 0).label("filtered"))
+    counted = session.execute(select(*columns).where(*base)).one()
+    counts = {key: int(value or 0) for key, value in counted._mapping.items()}
+    narrowed = [*base, *narrowing]
+    total = counts.pop("filtered", counts["total"])
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 1), pages)
+
+    holder = aliased(User)
+    query: Select[Any] = (
+        select(
+            Intake.public_id, Intake.reference_code, Intake.priority, Intake.priority_reasons,
+            Intake.track, Intake.channel, Intake.language, Intake.submitted_at,
+            *(getattr(Intake, flag) for flag in FLAGS),
+            AccessPoint.name, holder.display_name, Intake.claimed_by_id, Intake.claimed_at,
+        )
+        .outerjoin(AccessPoint, AccessPoint.id == Intake.routed_access_point_id)
+        .outerjoin(holder, holder.id == Intake.claimed_by_id)
+        .where(*narrowed)
+        .order_by(Intake.priority.desc(), Intake.submitted_at.asc(), Intake.id.asc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = []
+    for r in session.execute(query):
+        flag_values = r[8 : 8 + len(FLAGS)]
+        ap_name, holder_name, holder_id, claimed_at = r[8 + len(FLAGS) :]
+        rows.append(QueueRow(
+            public_id=r.public_id, reference_code=r.reference_code, priority=r.priority,
+            reasons=tuple(r.priority_reasons or ()),
+            track=str(r.track) if r.track else None, channel=str(r.channel),
+            language=r.language, submitted_at=r.submitted_at or utcnow(),
+            flags=tuple(flag for flag, on in zip(FLAGS, flag_values, strict=True) if on),
+            access_point=ap_name, claimed_by=holder_name, claimed_by_me=holder_id == user.id,
+            claimed_at=claimed_at,
+        ))
+    return QueuePage(tuple(rows), total, page, pages, per_page, counts)
+
+
+# -- claims ------------------------------------------------------------------------------------
+
+
+def claim(session: DbSession, intake_id: int, user_id: int) -> bool:
+    """Claim an open, unclaimed intake for ``user_id``; exactly one of many callers wins.
+
+    A conditional UPDATE settles the race in the database: under PostgreSQL's row lock or
+    SQLite's write lock, only the first UPDATE still finds ``claimed_by_id IS NULL``.
+    """
+    result = cast(CursorResult[Any], session.execute(
+        update(Intake)
+        .where(Intake.id == intake_id, Intake.claimed_by_id.is_(None), Intake.closed_at.is_(None),
+               Intake.status == IntakeStatus.SUBMITTED)
+        .values(claimed_by_id=user_id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ))
+    if result.rowcount != 1:
+        session.rollback()
+        return False
+    session.add(IntakeEvent(intake_id=intake_id, actor_id=user_id, kind=EventKind.CLAIMED, data={}))
+    session.commit()
+    return True
+
+
+def release(session: DbSession, intake: Intake, actor: User) -> bool:
+    """Give up a claim: the holder may, and so may a coordinator or admin."""
+    holder = intake.claimed_by_id
+    if holder is None or intake.closed_at is not None:
+        return False
+    if holder != actor.id and not may_manage(actor):
+        return False
+    result = cast(CursorResult[Any], session.execute(
+        update(Intake)
+        .where(Intake.id == intake.id, Intake.claimed_by_id == holder)
+        .values(claimed_by_id=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    ))
+    if result.rowcount != 1:
+        session.rollback()
+        return False
+    session.add(IntakeEvent(intake_id=intake.id, actor_id=actor.id, kind=EventKind.RELEASED,
+                            data={"from_user_id": holder}))
+    session.commit()
+    session.refresh(intake)
+    return True
+
+
+def assignable_users(session: DbSession, intake: Intake) -> list[User]:
+    """Return the active users who could hold ``intake``: staff of its access point (VSP staff
+    when it is confidential)."""
+    roles = [Role.VSP_STAFF] if intake.confidential else [Role.STAFF]
+    users = session.scalars(
+        select(User)
+        .where(User.active.is_(True), User.role.in_(roles),
+               User.access_points.any(AccessPoint.id == intake.routed_access_point_id))
+        .order_by(User.display_name)
+    )
+    return list(users)
+
+
+def reassign(session: DbSession, intake: Intake, actor: User, to_user_id: int) -> bool:
+    """Give an open intake to another staff member of its access point (coordinators, admins)."""
+    if not may_manage(actor) or intake.closed_at is not None:
+        return False
+    if to_user_id not in {u.id for u in assignable_users(session, intake)}:
+        return False
+    previous = intake.claimed_by_id
+    session.execute(
+        update(Intake)
+        .where(Intake.id == intake.id, Intake.closed_at.is_(None))
+        .values(claimed_by_id=to_user_id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.add(IntakeEvent(intake_id=intake.id, actor_id=actor.id, kind=EventKind.REASSIGNED,
+                            data={"from_user_id": previous, "to_user_id": to_user_id}))
+    session.commit()
+    session.refresh(intake)
+    return True
+
+
+# -- possible duplicates -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Another open intake that may be the same household, and why."""
+
+    public_id: str
+    reference_code: str | None
+    reason: str  # "phone" or "name_dob"
+    access_point: str | None
+    submitted_at: datetime | None
+
+
+NAME_KEYS = ("legal_name", "contact_name")
+
+
+def normalize_name(name: str) -> str:
+    """Fold case, accents, punctuation and spacing so that "José  García" matches "jose garcia"."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    letters = "".join(ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(letters.split())
+
+
+def name_dob_key(values: dict[str, str], cipher: PiiCipher) -> str | None:
+    """Return the blind index of name + date of birth, or None without both."""
+    dob = values.get("dob")
+    name = next((values[k] for k in NAME_KEYS if values.get(k)), None)
+    if not dob or not name or not normalize_name(name):
+        return None
+    return cipher.blind_index(f"name_dob|{normalize_name(name)}|{dob}")
+
+
+def _decrypted(session: DbSession, intake_ids: Sequence[int], cipher: PiiCipher) -> dict[int, dict[str, str]]:
+    found: dict[int, dict[str, str]] = {i: {} for i in intake_ids}
+    rows = session.execute(
+        select(Answer.intake_id, Answer.key, Answer.value_enc)
+        .where(Answer.intake_id.in_(intake_ids), Answer.key.in_(("dob", *NAME_KEYS)),
+               Answer.value_enc.is_not(None))
+    )
+    for intake_id, key, value_enc in rows:
+        if value_enc is not None:
+            found[intake_id][key] = cipher.decrypt(value_enc)
+    return found
+
+
+def _fill_match_keys(session: DbSession, conditions: Sequence[ColumnElement[bool]],
+                     cipher: PiiCipher, batch: int = 500) -> None:
+    """Compute the name + date of birth index of the matching intakes that have none yet."""
+    has_dob = exists().where(Answer.intake_id == Intake.id, Answer.key == "dob", Answer.code == "given")
+    has_key = exists().where(IntakeMatchKey.intake_id == Intake.id)
+    missing = list(session.scalars(select(Intake.id).where(*conditions, has_dob, ~has_key)))
+    for start in range(0, len(missing), batch):
+        chunk = missing[start : start + batch]
+        for intake_id, values in _decrypted(session, chunk, cipher).items():
+            session.add(IntakeMatchKey(intake_id=intake_id, name_dob_index=name_dob_key(values, cipher)))
+    session.flush()
+
+
+def possible_duplicates(session: DbSession, user: User, intake: Intake, cipher: PiiCipher) -> list[Duplicate]:
+    """Return other open intakes ``user`` may see with the same phone, or name and birth date.
+
+    Confidential intakes are only ever matched for victim service provider staff. The caller
+    commits (new match keys are added to the session).
+    """
+    scope = scope_for(session, user)
+    candidates = [*_visible(scope), Intake.closed_at.is_(None), Intake.id != intake.id]
+    if user.role is not Role.VSP_STAFF:
+        candidates.append(Intake.confidential.is_(False))
+    reasons: list[ColumnElement[bool]] = []
+    phone_match = None
+    if intake.contact_phone_index:
+        phone_match = Intake.contact_phone_index == intake.contact_phone_index
+        reasons.append(phone_match)
+    own_key = name_dob_key(_decrypted(session, [intake.id], cipher)[intake.id], cipher)
+    if own_key is not None:
+        _fill_match_keys(session, candidates, cipher)
+        reasons.append(Intake.id.in_(select(IntakeMatchKey.intake_id)
+                                     .where(IntakeMatchKey.name_dob_index == own_key)))
+    if not reasons:
+        return []
+    rows = session.execute(
+        select(Intake.public_id, Intake.reference_code, AccessPoint.name, Intake.submitted_at,
+               (phone_match if phone_match is not None else false()).label("by_phone"))
+        .outerjoin(AccessPoint, AccessPoint.id == Intake.routed_access_point_id)
+        .where(*candidates, or_(*reasons))
+        .order_by(Intake.submitted_at)
+        .limit(20)
+    )
+    return [Duplicate(r.public_id, r.reference_code, "phone" if r.by_phone else "name_dob", r.name,
+                      r.submitted_at) for r in rows]
+

@@ -1,0 +1,115 @@
+"""Forms of the staff pages; every one carries a CSRF token (Flask-WTF)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - WTForms before 3.3
+    SelectChoice = None
+
+
+def choices(items: Iterable[tuple[Any, Any]]) -> list[Any]:
+    """Return select choices in the form this WTForms version prefers."""
+    if SelectChoice is None:
+        return list(items)
+    return [SelectChoice(value, label) for value, label in items]
+
+CONTACT_METHOD_LABELS = {
+    "phone": _l("Phone call"),
+    "sms": _l("Text message"),
+    "email": _l("Email"),
+    "in_person": _l("In person"),
+}
+CONTACT_RESULT_LABELS = {
+    "reached": _l("Reached the household"),
+    "no_answer": _l("No answer"),
+    "left_voicemail": _l("Left a voice message"),
+    "wrong_number": _l("Wrong or disconnected number"),
+    "message_sent": _l("Message sent"),
+}
+OUTCOME_LABELS = {
+    "assessed_in_hmis": _l("Assessment done in HMIS"),
+    "diverted": _l("Resolved by diversion"),
+    "referred_elsewhere": _l("Referred elsewhere"),
+    "unable_to_contact": _l("Unable to contact"),
+    "declined": _l("Declined services"),
+    "duplicate": _l("Duplicate of another intake"),
+}
+DIVERSION_RESULT_LABELS = {
+    "1": _l("Yes: housed or re-housed in a safe alternative"),
+    "0": _l("No"),
+    "99": _l("Data not collected"),
+}
+SMS_TEMPLATE_LABELS = {
+    "will_call": _l("We will call you soon"),
+    "missed_call": _l("We tried to call you"),
+    "appointment": _l("Your assessment appointment"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField(_l("Sign in"))
+
+
+class ButtonForm(FlaskForm):
+    """A form with nothing but its CSRF token (claim, release, sign out)."""
+
+
+class ContactForm(FlaskForm):
+    method = SelectField(_l("How"), choices=choices(CONTACT_METHOD_LABELS.items()))
+    result = SelectField(_l("Result"), choices=choices(CONTACT_RESULT_LABELS.items()))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Log contact attempt"))
+
+
+class SmsForm(FlaskForm):
+    template = SelectField(_l("Message"), choices=choices(SMS_TEMPLATE_LABELS.items()))
+    submit = SubmitField(_l("Send text message"))
+
+
+class ScheduleForm(FlaskForm):
+    at = DateTimeLocalField(_l("When (access point's local time)"), validators=[DataRequired()],
+                            format="%Y-%m-%dT%H:%M")
+    where = StringField(_l("Where"), validators=[DataRequired(), Length(max=200)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Schedule assessment"))
+
+
+class OutcomeForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), choices=choices(OUTCOME_LABELS.items()))
+    hmis_client_id = StringField(_l("HMIS client ID (optional)"), validators=[Optional(), Length(max=64)])
+    diversion_result = SelectField(_l("Diversion result (HUD 4.20.A)"),
+                                   choices=choices(DIVERSION_RESULT_LABELS.items()))
+    referred_to = StringField(_l("Referred to"), validators=[Optional(), Length(max=200)])
+    duplicate_of = StringField(_l("Reference code of the other intake"), validators=[Optional(), Length(max=40)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Record outcome"))
+
+
+class TransferForm(FlaskForm):
+    access_point = SelectField(_l("Access point"), coerce=int, choices=[])
+    note = TextAreaField(_l("Note for the other access point"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Transfer"))
+
+
+class ReassignForm(FlaskForm):
+    user = SelectField(_l("Staff member"), coerce=int, choices=[])
+    submit = SubmitField(_l("Reassign"))

@@ -1,0 +1,219 @@
+"""Actions on an intake: each one an append-only event; SMS only when safe; audit of views."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from extensions import db
+from models import AppendOnlyError, EventKind, Intake, IntakeEvent, IntakeView, User
+from models.sms import OutboxMessage
+from services import queue, staff_actions
+from services.outbox import opt_out
+from services.pii import current_cipher
+
+from .conftest import World, csrf_from, make_intake
+
+
+def _events(intake_id: int) -> list[IntakeEvent]:
+    return list(db.session.scalars(select(IntakeEvent).where(IntakeEvent.intake_id == intake_id)
+                                   .order_by(IntakeEvent.id)))
+
+
+def _post(client: FlaskClient, path: str, **data: str):
+    token = csrf_from(client.get("/staff/").get_data(as_text=True))
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+def test_every_intake_page_view_is_audited(client: FlaskClient, world: World, signed_in) -> None:
+    signed_in("coordinator")
+    for key in ("own", "confidential", "own"):
+        assert client.get(f"/staff/intakes/{world.intakes[key].public_id}").status_code == 200
+    assert client.get(f"/staff/intakes/{world.intakes['other'].public_id}").status_code == 404
+    with client.application.app_context():
+        views = list(db.session.scalars(select(IntakeView).order_by(IntakeView.id)))
+        assert [(v.intake_id, v.user_id, v.identity_shown) for v in views] == [
+            (world.intakes["own"].id, world.user_id("coordinator"), True),
+            (world.intakes["confidential"].id, world.user_id("coordinator"), False),
+            (world.intakes["own"].id, world.user_id("coordinator"), True),
+        ]
+
+
+def test_actions_need_a_claim_and_become_events(client: FlaskClient, world: World, signed_in) -> None:
+    signed_in("staff")
+    intake = world.intakes["own"]
+    base = f"/staff/intakes/{intake.public_id}"
+    _post(client, f"{base}/contact", method="phone", result="no_answer", note="Rang twice")
+    with client.application.app_context():
+        assert _events(intake.id) == []
+    assert _post(client, f"{base}/claim").status_code == 303
+    _post(client, f"{base}/contact", method="phone", result="no_answer", note="Rang twice")
+    _post(client, f"{base}/schedule", at="2030-01-02T10:00", where="Front desk", note="Bring ID")
+    _post(client, f"{base}/outcome", outcome="diverted", diversion_result="1", note="Staying with sister")
+    page = client.get(base).get_data(as_text=True)
+    assert "Rang twice" in page and "Front desk" in page and "Resolved by diversion" in page
+    with client.application.app_context():
+        events = _events(intake.id)
+        assert [e.kind for e in events] == [EventKind.CLAIMED, EventKind.CONTACT_ATTEMPT,
+                                            EventKind.ASSESSMENT_SCHEDULED, EventKind.OUTCOME]
+        assert all(e.actor_id == world.user_id("staff") for e in events)
+        contact, scheduled, outcome = events[1:]
+        assert contact.data == {"method": "phone", "result": "no_answer"}
+        # Notes never sit in plain text: data holds codes, the note is encrypted.
+        assert b"Rang twice" not in (contact.private_enc or b"")
+        assert json.loads(current_cipher().decrypt(contact.private_enc or b""))["note"] == "Rang twice"
+        assert scheduled.data["at"] == "2030-01-02T16:00:00+00:00"  # 10:00 in Kansas (CST)
+        assert outcome.data == {"outcome": "diverted", "hmis_event": 2, "prob_sol_div_rr_result": 1}
+        closed = db.session.get(Intake, intake.id)
+        assert closed is not None and closed.closed_at is not None and closed.outcome == "diverted"
+        # Append-only.
+        contact.data = {"method": "email", "result": "reached"}
+        with pytest.raises(AppendOnlyError):
+            db.session.commit()
+        db.session.rollback()
+        with pytest.raises(AppendOnlyError):
+            db.session.delete(events[0])
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_assessed_in_hmis_keeps_the_client_id_encrypted(app: Flask, world: World) -> None:
+    with app.app_context():
+        staff = db.session.get(User, world.user_id("staff"))
+        assert staff is not None
+        intake = queue.find_intake(db.session, staff, world.intakes["own"].public_id)
+        assert intake is not None and queue.claim(db.session, intake.id, staff.id)
+        ev = staff_actions.record_outcome(db.session, intake, staff, outcome="assessed_in_hmis",
+                                          hmis_client_id="CL-99812", cipher=current_cipher())
+        assert "CL-99812" not in json.dumps(ev.data)
+        assert json.loads(current_cipher().decrypt(ev.private_enc or b""))["hmis_client_id"] == "CL-99812"
+        with pytest.raises(staff_actions.ActionError):
+            staff_actions.record_outcome(db.session, intake, staff, outcome="declined", cipher=current_cipher())
+
+
+def test_duplicate_outcome_names_the_other_intake(app: Flask, world: World) -> None:
+    with app.app_context():
+        staff = db.session.get(User, world.user_id("staff"))
+        assert staff is not None
+        other = make_intake(db.session, db.session.merge(world.aps["A"]))
+        db.session.commit()
+        intake = queue.find_intake(db.session, staff, world.intakes["own"].public_id)
+        assert intake is not None and queue.claim(db.session, intake.id, staff.id)
+        with pytest.raises(staff_actions.ActionError):  # out of scope: not found
+            staff_actions.record_outcome(db.session, intake, staff, outcome="duplicate",
+                                         duplicate_of=world.intakes["other"].reference_code, cipher=current_cipher())
+        ev = staff_actions.record_outcome(db.session, intake, staff, outcome="duplicate",
+                                          duplicate_of=other.reference_code, cipher=current_cipher())
+        assert ev.data["duplicate_of_intake_id"] == other.id
+
+
+def test_sms_goes_through_the_outbox_in_the_household_language(client: FlaskClient, world: World,
+                                                                 signed_in) -> None:
+    with client.application.app_context():
+        spanish = make_intake(db.session, db.session.merge(world.aps["A"]), language="es", phone="+17855550144")
+        db.session.commit()
+        public_id, intake_id = spanish.public_id, spanish.id
+    signed_in("staff")
+    base = f"/staff/intakes/{public_id}"
+    _post(client, f"{base}/claim")
+    _post(client, f"{base}/sms", template="will_call")
+    with client.application.app_context():
+        messages = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.intake_id == intake_id)))
+        assert len(messages) == 1
+        body = current_cipher().decrypt(messages[0].body_enc)
+        assert "Access point Alpha" in body and "STOP" not in body.split(".")[0]
+        assert current_cipher().decrypt(messages[0].to_enc) == "+17855550144"
+        sent = [e for e in _events(intake_id) if e.kind == EventKind.SMS_SENT]
+        assert sent[0].data["template"] == "will_call" and sent[0].data["language"] == "es"
+        assert sent[0].data["outbox_id"] == messages[0].id
+    return_body = body
+    assert return_body != staff_english_will_call(client.application)
+
+
+def staff_english_will_call(app: Flask) -> str:
+    from staff.views import render_sms
+
+    with app.test_request_context():
+        intake = db.session.scalar(select(Intake).where(Intake.language == "es"))
+        assert intake is not None
+        intake.language = "en"
+        english = render_sms("will_call", intake)
+        db.session.rollback()
+        return english
+
+
+@pytest.mark.parametrize("safe_to_text", ["0", "8", "9"])
+def test_no_sms_when_texting_is_not_safe(client: FlaskClient, world: World, signed_in, safe_to_text: str) -> None:
+    with client.application.app_context():
+        unsafe = make_intake(db.session, db.session.merge(world.aps["A"]), phone="+17855550155",
+                             safe_to_text=safe_to_text, safe_to_voicemail="0")
+        db.session.commit()
+        public_id, intake_id = unsafe.public_id, unsafe.id
+    signed_in("staff")
+    base = f"/staff/intakes/{public_id}"
+    _post(client, f"{base}/claim")
+    page = client.get(base).get_data(as_text=True)
+    assert "DO NOT TEXT" in page and "DO NOT LEAVE A VOICE MESSAGE" in page and 'role="alert"' in page
+    assert f"{base}/sms" not in page
+    response = _post(client, f"{base}/sms", template="will_call")
+    assert response.status_code == 303
+    with client.application.app_context():
+        assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.intake_id == intake_id)) is None
+        assert [e.kind for e in _events(intake_id)] == [EventKind.CLAIMED]
+
+
+def test_no_sms_to_a_number_that_opted_out(client: FlaskClient, world: World, signed_in) -> None:
+    with client.application.app_context():
+        opt_out(db.session, current_cipher().phone_index("+17855550111"))
+        db.session.commit()
+    signed_in("staff")
+    base = f"/staff/intakes/{world.intakes['own'].public_id}"
+    _post(client, f"{base}/claim")
+    response = _post(client, f"{base}/sms", template="will_call")
+    assert "opted out" in client.get(response.headers["Location"]).get_data(as_text=True)
+    with client.application.app_context():
+        assert db.session.scalar(select(OutboxMessage)) is None
+
+
+def test_claim_release_reassign_and_transfer(client: FlaskClient, world: World, signed_in) -> None:
+    intake = world.intakes["own"]
+    base = f"/staff/intakes/{intake.public_id}"
+    signed_in("staff")
+    _post(client, f"{base}/claim")
+    page = client.get(base).get_data(as_text=True)
+    assert "Claimed by Sam Staff" in page
+    client.post("/staff/logout", data={"csrf_token": csrf_from(page)})
+    signed_in("staff2")
+    response = _post(client, f"{base}/claim")
+    assert "already claimed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    _post(client, f"{base}/release")  # not theirs: refused
+    with client.application.app_context():
+        assert db.session.get(Intake, intake.id).claimed_by_id == world.user_id("staff")  # type: ignore[union-attr]
+    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/staff/").get_data(as_text=True))})
+    signed_in("coordinator")
+    _post(client, f"{base}/reassign", user=str(world.user_id("staff2")))
+    _post(client, f"{base}/transfer", access_point=str(world.aps["B"].id), note="Closer to family")
+    with client.application.app_context():
+        moved = db.session.get(Intake, intake.id)
+        assert moved is not None and moved.routed_access_point_id == world.aps["B"].id
+        assert moved.claimed_by_id is None
+        kinds = [e.kind for e in _events(intake.id)]
+        assert kinds == [EventKind.CLAIMED, EventKind.REASSIGNED, EventKind.TRANSFERRED]
+        transfer = _events(intake.id)[-1]
+        assert transfer.data == {"from_access_point_id": world.aps["A"].id, "to_access_point_id": world.aps["B"].id}
+    # Now out of the coordinator's region and out of staff A's queue.
+    assert client.get(base).status_code == 404
+
+
+def test_confidential_intakes_only_move_between_victim_service_providers(app: Flask, world: World) -> None:
+    with app.app_context():
+        intake = db.session.get(Intake, world.intakes["confidential"].id)
+        assert intake is not None
+        assert staff_actions.transfer_targets(db.session, intake) == []
+        own = db.session.get(Intake, world.intakes["own"].id)
+        assert own is not None
+        assert world.aps["V"].id not in {ap.id for ap in staff_actions.transfer_targets(db.session, own)}

@@ -1,0 +1,82 @@
+"""Claims are atomic: of 20 threads claiming one intake at once, exactly one wins."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from extensions import db
+from models import AccessPoint, ContinuumOfCare, EventKind, Intake, IntakeEvent, Role
+from services import queue
+
+from .conftest import add_user, make_intake
+
+MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
+THREADS = 20
+
+
+def race(app: Flask) -> None:
+    with app.app_context():
+        s = db.session
+        coc = ContinuumOfCare(code="KS-507", name="Kansas Balance of State", is_home=True)
+        s.add(coc)
+        s.flush()
+        ap = AccessPoint(slug="ap-race", name="Race", coc_id=coc.id)
+        s.add(ap)
+        s.flush()
+        users = [add_user(s, f"racer{n}@example.org", Role.STAFF, [ap]).id for n in range(THREADS)]
+        intake_id = make_intake(s, ap).id
+        s.commit()
+        engine = db.engine
+
+    barrier = threading.Barrier(THREADS)
+    wins: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker(user_id: int) -> None:
+        try:
+            with app.app_context(), Session(engine) as session:
+                barrier.wait(timeout=30)
+                if queue.claim(session, intake_id, user_id):
+                    wins.append(user_id)
+        except BaseException as exc:  # report, don't hide, failures in threads
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert len(wins) == 1, wins
+    with app.app_context():
+        intake = db.session.get(Intake, intake_id)
+        assert intake is not None and intake.claimed_by_id == wins[0]
+        claims = db.session.scalar(select(func.count()).select_from(IntakeEvent)
+                                   .where(IntakeEvent.kind == EventKind.CLAIMED))
+        assert claims == 1
+
+
+def test_claim_race_sqlite(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'race.sqlite3'}", SQLALCHEMY_ENGINE_OPTIONS={})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        assert db.engine.dialect.name == "sqlite"
+    race(app)
+
+
+def test_claim_race_postgresql(make_app: Callable[..., Flask], pg_url: str) -> None:
+    app = make_app(SQLALCHEMY_DATABASE_URI=pg_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        assert db.engine.dialect.name == "postgresql"
+    race(app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
