@@ -150,6 +150,10 @@ def answer(session: Session, intake: Intake, key: str, raw: str | None, *,
            offered: str | None = None) -> StepResult:
     """Parse a reply to question `key` in the intake's language and save it."""
     result = parse_answer(question(key), raw, intake.language, offered=offered)
+    if result.ok and result.code and result.code.startswith("county:") \
+            and routing.find_county(session, result.code.removeprefix("county:")) is None:
+        # A county name we do not know is asked again rather than routed blindly.
+        result = ParseResult.fail("invalid_location")
     return record(session, intake, key, result)
 
 

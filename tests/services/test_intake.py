@@ -314,3 +314,14 @@ def test_purge_keeps_text_conversations_for_the_resume_window(demo):
         assert svc.purge(session, timedelta(hours=72), keep_in_progress=keep) == 1
         assert set(session.scalars(select(Intake.id))) == {texting_id}
         assert svc.purge(session, timedelta(hours=72), now=utcnow() + timedelta(days=4), keep_in_progress=keep) == 1
+
+
+def test_unknown_county_names_are_asked_again(demo):
+    with demo.app_context():
+        session = db.session
+        intake = svc.start_intake(session, channel=Channel.SMS)
+        run(session, intake, [("start_choice", "talk")])
+        step = svc.answer(session, intake, "location", "si")
+        assert not step.ok and step.error == "invalid_location"
+        assert svc.answer(session, intake, "location", "Ellis County").ok
+        assert svc.codes(intake)["location"] == "county:ellis"
