@@ -47,6 +47,11 @@ def _load() -> dict[str, Hotline]:
     return lines
 
 
+#: The lines every channel keeps one step away (product rule: never gated): 911, 988, the Kansas
+#: Crisis Hotline, 211 and the VA homeless veterans line.
+ALWAYS_REACHABLE: tuple[str, ...] = ("emergency", "crisis_988", "ks_crisis", "ks_211", "va_homeless")
+
+
 def emergency_hotlines() -> tuple[Hotline, ...]:
     """Return every hotline in display order (lines missing from the order come last)."""
     lines = _load()

@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from intake_forms import ERRORS, Kind, Notice, Question
-from services.hotlines import Hotline, emergency_hotlines
+from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines
 from services.intake import SubmitResult
 
 from .segments import plain
 
 #: The help lines HELP always lists (product rule: never gated).
-HELP_LINES = ("emergency", "crisis_988", "ks_crisis", "ks_211", "va_homeless")
+HELP_LINES = ALWAYS_REACHABLE
 
 #: Short names for help lines in texts (the CSV names are long and English only).
 LINE_NAMES = {

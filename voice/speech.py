@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from intake_forms import ERRORS, Kind, Notice, Question
-from services.hotlines import Hotline, emergency_hotlines, hotline
+from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines, hotline
 
 
 def N_(msgid: str) -> str:
@@ -60,7 +60,7 @@ LANGUAGE_MENU = (
 
 #: The lines read when a caller presses 0 (product rule: 911, 988, the Kansas Crisis Hotline,
 #: 211 and the VA homeless veterans line are always one key away).
-EMERGENCY_KEYS = ("emergency", "crisis_988", "ks_crisis", "ks_211", "va_homeless")
+EMERGENCY_KEYS = ALWAYS_REACHABLE
 
 #: How each help line is named aloud; the numbers come from services.hotlines.
 HOTLINE_SENTENCES = {
