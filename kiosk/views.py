@@ -514,6 +514,19 @@ def reset(mode: str) -> Any:
     return response
 
 
+@bp.route("/kiosk/still-there", defaults={"mode": KIOSK}, endpoint="idle_warning")
+def idle_warning(mode: str) -> Any:
+    """Warn before an idle reset when JavaScript is off (WCAG 2.2.1): a plain "I'm still here" link.
+
+    The page refreshes to the reset after the warning time; following the link returns to the
+    page the person was on, and that request counts as activity, so nothing is lost.
+    """
+    if not (session.get("intake") or session.get("done")):
+        return redirect(url_for("kiosk.start", mode=KIOSK))  # nothing left to keep (after a reset)
+    back = safe_next(request.args.get("back"), KIOSK)
+    return render_template("kiosk/idle.html", **page_context(mode, back=back, idle_page=True))
+
+
 @bp.route("/kiosk/ping", methods=["POST"], defaults={"mode": KIOSK}, endpoint="ping")
 def ping(mode: str) -> Any:
     """Keep the session alive ("I'm still here")."""
