@@ -96,6 +96,11 @@ def phone_given(a: Answers) -> bool:
     return phone_applies(a) and a.get("phone") == "given"
 
 
+def texting_allowed(a: Answers) -> bool:
+    """A phone was given and the household said texting it is safe (read from stored answers)."""
+    return a.get("phone") == "given" and a.get("safe_to_text") == "1"
+
+
 def reachable(a: Answers) -> bool:
     """There is a phone number or an email to reach the person at."""
     return phone_given(a) or (email_applies(a) and a.get("email") == "given")

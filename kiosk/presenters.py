@@ -11,6 +11,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from intake_forms import DECLINE, DONT_KNOW, QUESTIONS, Kind, relevant_answers
+from intake_forms import conditions as flow_conditions
 from intake_forms.definition import N_
 from kiosk import hours as hours_mod
 from models import AccessPoint, Intake
@@ -190,7 +191,7 @@ def confirmation(session: Any, intake: Intake, now: datetime | None = None) -> C
         callback=intake.callback_requested,
         confidential=intake.confidential,
         out_of_area=other,
-        can_text=phone is not None and codes.get("safe_to_text") == "1",
+        can_text=phone is not None and flow_conditions.texting_allowed(codes),
         phone=phone,
     )
 

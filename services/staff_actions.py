@@ -18,6 +18,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from intake_forms import DECLINE, DONT_KNOW, Kind, question
+from intake_forms.conditions import texting_allowed
 from intake_forms.definition import QUESTIONS
 from models import (
     AccessPoint,
@@ -194,12 +195,14 @@ def answer_lines(intake: Intake, personal: dict[str, str] | None) -> tuple[Answe
 
 def contact_safety(intake: Intake) -> ContactSafety:
     """Read the contact preferences and the SMS consent of an intake."""
-    codes = {a.key: a.code for a in intake.answers}
+    from services.intake import codes as answer_codes
+
+    codes = answer_codes(intake)
     sms = [c for c in intake.consents if c.kind is ConsentKind.SMS]
     return ContactSafety(
         has_phone=codes.get("phone") == "given",
         has_email=codes.get("email") == "given",
-        safe_to_text=codes.get("safe_to_text") == "1",
+        safe_to_text=texting_allowed(codes),
         safe_to_voicemail=codes.get("safe_to_voicemail") == "1",
         sms_consent=bool(sms) and sms[-1].granted,
         method=codes.get("contact_method"),
