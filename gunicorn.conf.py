@@ -4,3 +4,14 @@
 # No client address and no query string: either can identify a person asking for help.
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 # X-Forwarded-* headers are handled in the app by ProxyFix (TRUST_PROXY_HOPS), not here.
+
+
+def post_worker_init(worker: object) -> None:
+    """Load what the first request would otherwise wait for (see app.warm_up)."""
+    from flask import Flask
+
+    from app import warm_up
+
+    application = getattr(worker, "wsgi", None)
+    if isinstance(application, Flask):
+        warm_up(application)

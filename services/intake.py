@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from intake_forms import (
     FLOW_VERSION,
@@ -312,7 +313,7 @@ def _assign_reference_code(session: Session, intake: Intake, attempts: int = 20)
                                 .execution_options(synchronize_session=False))
         except IntegrityError:
             continue
-        intake.reference_code = code
+        set_committed_value(intake, "reference_code", code)  # written above: no second UPDATE
         return
     raise IntakeError("could not find a free reference code")
 

@@ -94,6 +94,11 @@ def _zip_records(zip5: str) -> list[dict[str, Any]]:
     return records
 
 
+def warm_up() -> None:
+    """Load the offline ZIP database now rather than during someone's first lookup."""
+    _zip_records("66603")
+
+
 @functools.cache
 def _state_records(state: str) -> tuple[dict[str, Any], ...]:
     records: list[dict[str, Any]] = zipcodes.filter_by(state=state)  # type: ignore[no-untyped-call]

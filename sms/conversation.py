@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -43,7 +43,23 @@ RESTART_WORDS = frozenset({"restart", "start over", "new", "reiniciar", "empezar
 SKIP_WORDS = frozenset({"skip", "saltar", "omitir"})
 LANGUAGE_WORDS = {"english": "en", "ingles": "en", "spanish": "es", "espanol": "es"}
 
+#: ``last_inbound_at`` only decides whether a conversation can still be resumed (days later), so
+#: it is written at most once a minute: most texts then write only themselves and one answer.
+TOUCH_EVERY = timedelta(minutes=1)
+
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+# Built once: every text runs these. ``keys`` are the sender's blind indexes (one per PII key).
+_KEYS = bindparam("keys", expanding=True)
+_OPTED_OUT = exists().where(SmsOptOut.phone_index.in_(_KEYS))
+#: The conversation, its intake with every answer, whether the number opted out and whether this
+#: MessageSid was seen before: one round trip for all but the answers, one for the answers.
+_SEEN = select(exists().where(InboundMessage.message_sid == bindparam("sid")))
+_LOAD = (select(SmsConversation, _OPTED_OUT.label("opted_out"),
+                exists().where(InboundMessage.message_sid == bindparam("sid")).label("seen"))
+         .where(SmsConversation.phone_index.in_(_KEYS))
+         .options(joinedload(SmsConversation.intake).selectinload(Intake.answers)))
+_IS_OPTED_OUT = select(_OPTED_OUT)
 
 
 @dataclass(frozen=True)
@@ -89,30 +105,46 @@ class Conversation:
         self.key = phone_key(phone)
         self.keys = _phone_keys(phone)
         self.offered = phone if _E164.fullmatch(phone) else None
+        self.opted_out = False
 
     # -- the entry point ------------------------------------------------------------------
     def handle(self, body: str | None, message_sid: str | None) -> Reply:
-        """Record the text, advance the conversation one step and return the replies."""
-        text = body or ""
-        words = normalize(text)
-        conversation, created = self._conversation()
-        if not self._first_time(message_sid, conversation):
-            return Reply((), conversation.language or "en", duplicate=True)
+        """Record the text, advance the conversation one step and return the replies.
 
+        Everything is read first and written in one flush at the end, so that on SQLite the write
+        lock is held for as short a time as possible.
+        """
+        sid = (message_sid or "").strip()[:64] or f"local-{uuid.uuid4().hex}"
+        try:
+            conversation, created, seen = self._conversation(sid)
+            if seen:
+                return Reply((), conversation.language or "en", duplicate=True)
+            self.session.add(InboundMessage(message_sid=sid, phone_index=self.key,
+                                            conversation_id=conversation.id, received_at=self.now))
+            return self._step(conversation, body or "", created=created)
+        except IntegrityError:
+            # The same MessageSid delivered twice at once: the other delivery recorded it.
+            self.session.rollback()
+            if self.session.scalar(_SEEN, {"sid": sid}):
+                return Reply((), "en", duplicate=True)
+            raise
+
+    def _step(self, conversation: SmsConversation, text: str, *, created: bool) -> Reply:
+        words = normalize(text)
         if words in STOP_WORDS:
             outbox.opt_out(self.session, self.key, source="keyword")
-            conversation.last_inbound_at = self.now
+            self._touch(conversation)
             language = self._language(conversation)
             self.session.commit()
             return Reply((), language)
-        if self._opted_out():
+        if self.opted_out:
             if words not in START_WHEN_OPTED_OUT:
                 language = self._language(conversation)
                 self.session.commit()  # they asked for no texts: send nothing, keep everything
                 return Reply((), language)
             self._opt_in()
             self._refresh(conversation)
-            conversation.last_inbound_at = self.now
+            self._touch(conversation)
             language = self._language(conversation)
             with force_locale(language):
                 messages = (render.stop_reminder(), *self._ask_current(conversation))
@@ -120,7 +152,7 @@ class Conversation:
             return Reply(messages, language)
 
         self._refresh(conversation)
-        conversation.last_inbound_at = self.now
+        self._touch(conversation)
         if conversation.state is ConversationState.ACTIVE and conversation.intake is not None:
             messages = self._active(conversation, conversation.intake, text, words)
         elif conversation.state is ConversationState.DONE and conversation.intake is not None:
@@ -132,38 +164,31 @@ class Conversation:
         return Reply(tuple(messages), language)
 
     # -- bookkeeping ----------------------------------------------------------------------
-    def _conversation(self) -> tuple[SmsConversation, bool]:
-        found = self.session.scalar(select(SmsConversation).where(SmsConversation.phone_index.in_(self.keys))
-                                    .options(joinedload(SmsConversation.intake)))
-        if found is not None:
-            return found, False
+    def _conversation(self, sid: str) -> tuple[SmsConversation, bool, bool]:
+        """Return (conversation, created, seen): seen when this MessageSid was recorded before."""
+        params = {"keys": self.keys, "sid": sid}
+        row = self.session.execute(_LOAD, params).first()
+        if row is not None:
+            self.opted_out = bool(row.opted_out)
+            return row[0], False, bool(row.seen)
+        self.opted_out = bool(self.session.scalar(_IS_OPTED_OUT, params))
         try:
             with self.session.begin_nested():
                 conversation = SmsConversation(phone_index=self.key, state=ConversationState.NEW,
                                                last_inbound_at=self.now)
                 self.session.add(conversation)
         except IntegrityError:  # the same number texted twice at once
-            found = self.session.scalar(
-                select(SmsConversation).where(SmsConversation.phone_index.in_(self.keys)))
+            found = self.session.execute(_LOAD, params).first()
             if found is None:
                 raise
-            return found, False
-        return conversation, True
+            return found[0], False, bool(found.seen)
+        return conversation, True, False
 
-    def _first_time(self, message_sid: str | None, conversation: SmsConversation) -> bool:
-        sid = (message_sid or "").strip()[:64] or f"local-{uuid.uuid4().hex}"
-        self.session.add(InboundMessage(message_sid=sid, phone_index=self.key,
-                                        conversation_id=conversation.id, received_at=self.now))
-        try:
-            self.session.flush()
-        except IntegrityError:
-            # Seen before: nothing else was written in this transaction yet, so drop it all.
-            self.session.rollback()
-            return False
-        return True
-
-    def _opted_out(self) -> bool:
-        return self.session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone_index.in_(self.keys))) is not None
+    def _touch(self, conversation: SmsConversation) -> None:
+        """Note when this number last texted; at most once a minute (see TOUCH_EVERY)."""
+        last = conversation.last_inbound_at
+        if last is None or self.now - last >= TOUCH_EVERY or self.now < last:
+            conversation.last_inbound_at = self.now
 
     def _opt_in(self) -> None:
         for row in self.session.scalars(select(SmsOptOut).where(SmsOptOut.phone_index.in_(self.keys))):
@@ -278,13 +303,13 @@ class Conversation:
             return messages + self._ask(step.next)
 
     def _submit(self, conversation: SmsConversation, intake: Intake, messages: list[str]) -> list[str]:
+        conversation.state = ConversationState.DONE  # committed with the submission
         result = intakes.submit(self.session, intake, weights=self.weights)
         with force_locale(intake.language):
             if result.intake.status is IntakeStatus.WITHDRAWN:
                 conversation.state = ConversationState.NEW
                 conversation.intake = None
                 return [*messages, render.withdrawn()]
-            conversation.state = ConversationState.DONE
             return [*messages, render.confirmation(result)]
 
     # -- rendering ------------------------------------------------------------------------

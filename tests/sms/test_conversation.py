@@ -220,6 +220,46 @@ def test_duplicate_message_sid_changes_nothing(demo: Flask, phone: Callable[[str
         assert db.session.scalar(select(func.count(InboundMessage.id))) == 3
 
 
+def test_the_same_text_delivered_twice_at_once_is_kept_once(demo: Flask, phone: Callable[[str], Phone],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twilio may retry while the first delivery is still being handled: the unique MessageSid decides."""
+    import sms.conversation as conversation_module
+
+    p = phone()
+    start(p)
+    p.text("1", sid="SM" + "e" * 32)
+    # Both deliveries read the conversation before either wrote: the check before writing sees nothing.
+    load = conversation_module.Conversation._conversation
+
+    def not_seen_yet(self: conversation_module.Conversation, sid: str) -> tuple[SmsConversation, bool, bool]:
+        found, created, _seen = load(self, sid)
+        return found, created, False
+
+    monkeypatch.setattr(conversation_module.Conversation, "_conversation", not_seen_yet)
+    assert p.text("2", sid="SM" + "e" * 32) == []
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert intakes.codes(intake).get("start_choice") == "questions"
+        assert intakes.current_question(intake).key == "safe_now"
+        assert db.session.scalar(select(func.count(InboundMessage.id))) == 3
+
+
+def test_last_text_time_is_written_at_most_once_a_minute(demo: Flask, phone: Callable[[str], Phone]) -> None:
+    p = phone()
+    start(p)
+    with demo.app_context():
+        first = conversation_of(demo, p.number).last_inbound_at
+    p.text("1")
+    with demo.app_context():
+        conv = conversation_of(demo, p.number)
+        assert conv.last_inbound_at == first  # seconds later: not written again
+        conv.last_inbound_at = first - timedelta(minutes=2)
+        db.session.commit()
+    p.text("yes")
+    with demo.app_context():
+        assert conversation_of(demo, p.number).last_inbound_at > first
+
+
 def test_no_body_or_number_in_the_database_or_log(demo: Flask, phone: Callable[[str], Phone],
                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("DEBUG")
