@@ -186,6 +186,9 @@ class Config:
             "KIOSK_IDLE_SECONDS": self.env_int("KIOSK_IDLE_SECONDS", 120),
             "KIOSK_IDLE_WARNING_SECONDS": self.env_int("KIOSK_IDLE_WARNING_SECONDS", 30),
             "SMS_RESUME_DAYS": self.env_int("SMS_RESUME_DAYS", 7),
+            # Staff sign-in: signed out after this much inactivity, and after this long in any case.
+            "STAFF_IDLE_MINUTES": self.env_int("STAFF_IDLE_MINUTES", 30),
+            "STAFF_SESSION_HOURS": self.env_int("STAFF_SESSION_HOURS", 12),
             # Per phone number on /sms/inbound (Flask-Limiter syntax); storage is RATELIMIT_STORAGE_URI.
             "SMS_RATE_LIMIT": self.env("SMS_RATE_LIMIT", "20 per minute;300 per day"),
             "PRIORITY_WEIGHTS": weights,

@@ -1,16 +1,23 @@
 """Load test of the SMS webhook: gunicorn (2 workers) on SQLite, 50 conversations at once.
 
-Run: ``.venv/bin/python bench/sms_load.py`` (not a test). It builds a fresh SQLite database with
-the demo data, starts gunicorn, pre-signs every request, then texts whole intakes from 50 numbers
-at once (one request at a time per conversation, as a phone would) and prints inbound messages
-per second and p50/p99 latency beside a bare Flask endpoint on the same server. Finally it checks
-that every message sent was stored and every intake was submitted.
-Targets: >= 300 messages/s, p99 < 100 ms, nothing lost.
+Run: ``.venv/bin/python bench/sms_load.py [--rate 300]`` (not a test). It builds a fresh SQLite
+database with the demo data, starts gunicorn, pre-signs every request, and prints:
 
-The load comes from ``wrk`` (``apt-get install wrk``) with ``bench/sms_load.lua``: one wrk thread
-and connection per conversation, each sending its pre-signed texts in order, so the generator
-takes little CPU from the server. ``--driver threads`` uses Python threads with http.client
-instead (no wrk needed, but they compete with gunicorn for the CPUs).
+- a bare Flask endpoint on the same server (plain wrk, 50 connections), to compare with;
+- a closed run: 50 numbers text whole intakes, each text sent as soon as the reply to the one
+  before it arrives (50 always in flight): the most messages per second the server can take;
+- a paced run: the same 50 conversations offer ``--rate`` texts per second in all, at random
+  (Poisson) times, one connection per text as Twilio does; latency counts from when each text
+  was due, so it is the latency a person would see at that load.
+
+Finally it checks that every message sent was stored and every intake was submitted.
+Targets: >= 300 messages/s, p99 < 100 ms at 300 messages/s, nothing lost.
+
+The closed run uses ``wrk`` (``apt-get install wrk``) with ``bench/sms_load.lua``: one wrk thread
+and connection per conversation, so the generator takes little CPU from the server.
+``--driver threads`` uses Python threads with http.client instead. The paced run uses asyncio in
+this process: wrk opens its next connection right after each reply and leaves it idle until the
+next text is due, which would hold a sync worker.
 """
 
 from __future__ import annotations

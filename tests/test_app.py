@@ -200,6 +200,7 @@ def test_defaults_and_overrides(tmp_path: Path) -> None:
     assert defaults["KIOSK_IDLE_SECONDS"] == 120
     assert defaults["KIOSK_IDLE_WARNING_SECONDS"] == 30
     assert defaults["SMS_RESUME_DAYS"] == 7
+    assert (defaults["STAFF_IDLE_MINUTES"], defaults["STAFF_SESSION_HOURS"]) == (30, 12)
     assert defaults["PRIORITY_WEIGHTS"] is None
     assert defaults["SMS_BACKEND"] == "console"
     assert defaults["RATELIMIT_STORAGE_URI"] == "memory://"
@@ -216,12 +217,15 @@ def test_defaults_and_overrides(tmp_path: Path) -> None:
             "PRIORITY_WEIGHTS": '{"dv": 10}',
             "PUBLIC_BASE_URL": "https://frontdoor.example.org/",
             "KIOSK_IDLE_SECONDS": "90",
+            "STAFF_IDLE_MINUTES": "10",
+            "STAFF_SESSION_HOURS": "8",
         },
     ).load()
     assert given["SMS_BACKEND"] == "twilio"
     assert given["PRIORITY_WEIGHTS"] == {"dv": 10}
     assert given["PUBLIC_BASE_URL"] == "https://frontdoor.example.org"
     assert given["KIOSK_IDLE_SECONDS"] == 90
+    assert (given["STAFF_IDLE_MINUTES"], given["STAFF_SESSION_HOURS"]) == (10, 8)
 
 
 def test_testing_config_ignores_the_real_database_url(
