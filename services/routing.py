@@ -240,6 +240,25 @@ def _access_point_centroid(session: DbSession, county: County) -> tuple[float, f
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
+def describe_location(code: str) -> str:
+    """Say where a stored location answer points, for staff: "67601 (Hays, Ellis County, KS)".
+
+    Offline and without the database; place names are not translated. Codes it does not know
+    are returned as they are.
+    """
+    kind, sep, rest = code.partition(":")
+    if sep and kind == "zip":
+        info = lookup_zip(rest)
+        if info is None:
+            return rest
+        place = ", ".join(part for part in (info.city.title(), info.county, info.state) if part)
+        return f"{info.zip} ({place})" if place else info.zip
+    if sep and kind == "county":
+        name = " ".join(word.capitalize() for word in rest.split())
+        return name if name.lower().endswith("county") else f"{name} County"
+    return code
+
+
 def resolve_location(session: DbSession, code: str | None) -> Location:
     """Turn a stored location answer ("zip:67601", "county:ellis", "9") into a Location."""
     if code is None:

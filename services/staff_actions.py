@@ -33,7 +33,7 @@ from models import (
     User,
 )
 from models.base import utcnow
-from services import queue
+from services import queue, routing
 from services.accounts import verify_password
 from services.crypto import PiiCipher
 from services.outbox import enqueue_sms
@@ -188,6 +188,10 @@ def answer_lines(intake: Intake, personal: dict[str, str] | None) -> tuple[Answe
                 lines.append(AnswerLine(q.key, q.prompt, value=personal.get(q.key)))
         elif q.options or answer.code in (DECLINE, DONT_KNOW):
             lines.append(AnswerLine(q.key, q.prompt, labels=_labels(q.key, answer.code)))
+        elif q.kind is Kind.LOCATION:
+            here = answer.code == "here"  # a kiosk's own access point ("Here" is the kiosk's msgid)
+            lines.append(AnswerLine(q.key, q.prompt, labels=("Here",) if here else (),
+                                    value=None if here else routing.describe_location(answer.code)))
         else:
             lines.append(AnswerLine(q.key, q.prompt, value=answer.code))
     return tuple(lines)

@@ -270,3 +270,15 @@ def test_coc_contact_for_code(session: Session) -> None:
     from_db = routing.coc_contact_for_code("KS-503", session)
     assert from_db == from_csv
     assert routing.coc_contact_for_code("XX-999").phone == "211"
+
+
+@pytest.mark.parametrize(("code", "shown"), [
+    ("zip:67601", "67601 (Hays, Ellis County, KS)"),
+    ("zip:66044", "66044 (Lawrence, Douglas County, KS)"),
+    ("zip:00000", "00000"),
+    ("county:ellis", "Ellis County"),
+    ("county:ellis county", "Ellis County"),
+    ("9", "9"),
+])
+def test_describe_location_for_staff(code: str, shown: str) -> None:
+    assert routing.describe_location(code) == shown

@@ -217,3 +217,19 @@ def test_confidential_intakes_only_move_between_victim_service_providers(app: Fl
         own = db.session.get(Intake, world.intakes["own"].id)
         assert own is not None
         assert world.aps["V"].id not in {ap.id for ap in staff_actions.transfer_targets(db.session, own)}
+
+
+@pytest.mark.parametrize(("code", "shown"), [("zip:67601", "67601 (Hays, Ellis County, KS)"),
+                                             ("county:ellis", "Ellis County"), ("here", "Here")])
+def test_location_is_shown_as_a_place(client: FlaskClient, world: World, signed_in, code: str, shown: str) -> None:
+    from models import Answer
+
+    with client.application.app_context():
+        intake = db.session.get(Intake, world.intakes["own"].id)
+        intake.answers.append(Answer(key="location", code=code))
+        db.session.commit()
+    signed_in("staff")
+    page = client.get(f"/staff/intakes/{world.intakes['own'].public_id}").get_data(as_text=True)
+    assert f'<dd data-key="location">{shown}</dd>' in page
+    if ":" in code:  # the raw code is nowhere on the page
+        assert code not in page
