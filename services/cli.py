@@ -135,15 +135,17 @@ def _phone_index(cipher: PiiCipher, value_enc: bytes | None) -> str | None:
 @click.option("--hours", type=int, default=None, help="Age in hours (default: PURGE_AFTER_HOURS, 72).")
 @with_appcontext
 def purge_cli(hours: int | None) -> None:
-    """Delete abandoned and unfinished intakes older than the retention age."""
+    """Delete abandoned and unfinished intakes, and call records, older than the retention age."""
     from models.intake import Channel
 
-    from .intake import purge
+    from .intake import purge, purge_calls
 
     age = hours if hours is not None else int(current_app.config.get("PURGE_AFTER_HOURS", 72))
     resume = timedelta(days=int(current_app.config.get("SMS_RESUME_DAYS", 7)))
     deleted = purge(_session(), timedelta(hours=age), keep_in_progress={Channel.SMS: resume})
     click.echo(f"Deleted {deleted} unfinished intake(s) idle for more than {age} hours.")
+    calls = purge_calls(_session(), timedelta(hours=age))
+    click.echo(f"Deleted {calls} call record(s) older than {age} hours.")
 
 
 def register_commands(app: Flask) -> None:

@@ -30,7 +30,7 @@ from intake_forms import (
     relevant_answers,
 )
 from intake_forms import conditions as flow_conditions
-from models import AccessPoint, Answer, ConsentRecord, Intake
+from models import AccessPoint, Answer, ConsentRecord, Intake, VoiceCall, VoiceStep
 from models.base import utcnow
 from models.intake import Channel, ConsentKind, ConsentMethod, IntakeStatus, Track
 from services import routing
@@ -357,3 +357,18 @@ def purge(session: Session, older_than: timedelta, now: datetime | None = None,
     session.execute(delete(Intake).where(Intake.id.in_(ids)))
     session.commit()
     return len(ids)
+
+
+def purge_calls(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete call records (the caller's encrypted number, the step log) idle for longer than `older_than`.
+
+    The intake a call produced is kept (or purged) on its own terms; the call record is only
+    needed while the call lasts and while Twilio may still retry it.
+    """
+    cutoff = (now or utcnow()) - older_than
+    sids = list(session.scalars(select(VoiceCall.call_sid).where(VoiceCall.updated_at < cutoff)))
+    session.execute(delete(VoiceStep).where(VoiceStep.processed_at < cutoff))
+    if sids:
+        session.execute(delete(VoiceCall).where(VoiceCall.call_sid.in_(sids)))
+    session.commit()
+    return len(sids)

@@ -325,3 +325,30 @@ def test_unknown_county_names_are_asked_again(demo):
         assert not step.ok and step.error == "invalid_location"
         assert svc.answer(session, intake, "location", "Ellis County").ok
         assert svc.codes(intake)["location"] == "county:ellis"
+
+
+def test_purge_deletes_old_call_records_and_keeps_their_intake(demo, runner):
+    from models import VoiceCall, VoiceStep
+
+    with demo.app_context():
+        session = db.session
+        intake = svc.start_intake(session, channel=Channel.VOICE)
+        svc.submit(session, intake, incomplete=True)
+        old, recent = utcnow() - timedelta(hours=100), utcnow()
+        session.add_all([
+            VoiceCall(call_sid="CA-old", caller_enc=b"x", caller_index="i", intake_id=intake.id,
+                      created_at=old, updated_at=old),
+            VoiceCall(call_sid="CA-new", caller_enc=b"y", caller_index="j", created_at=recent, updated_at=recent),
+            VoiceStep(call_sid="CA-old", step=1, processed_at=old),
+            VoiceStep(call_sid="CA-new", step=1, processed_at=recent),
+        ])
+        session.commit()
+        intake_id = intake.id
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 call record(s)" in result.output
+    with demo.app_context():
+        session = db.session
+        assert list(session.scalars(select(VoiceCall.call_sid))) == ["CA-new"]
+        assert list(session.scalars(select(VoiceStep.call_sid))) == ["CA-new"]
+        assert session.get(Intake, intake_id) is not None  # a submitted intake is not the call record
