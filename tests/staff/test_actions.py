@@ -233,3 +233,10 @@ def test_location_is_shown_as_a_place(client: FlaskClient, world: World, signed_
     assert f'<dd data-key="location">{shown}</dd>' in page
     if ":" in code:  # the raw code is nowhere on the page
         assert code not in page
+
+
+def test_consent_says_how_it_was_given_in_words(client: FlaskClient, world: World, signed_in) -> None:
+    signed_in("staff")
+    page = client.get(f"/staff/intakes/{world.intakes['own'].public_id}").get_data(as_text=True)
+    assert "given by tapping on a screen through Kiosk" in page
+    assert "given by tap " not in page
