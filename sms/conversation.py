@@ -52,14 +52,14 @@ _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # Built once: every text runs these. ``keys`` are the sender's blind indexes (one per PII key).
 _KEYS = bindparam("keys", expanding=True)
 _OPTED_OUT = exists().where(SmsOptOut.phone_index.in_(_KEYS))
+_RECORDED = exists().where(InboundMessage.message_sid == bindparam("sid"))
 #: The conversation, its intake with every answer, whether the number opted out and whether this
-#: MessageSid was seen before: one round trip for all but the answers, one for the answers.
-_SEEN = select(exists().where(InboundMessage.message_sid == bindparam("sid")))
-_LOAD = (select(SmsConversation, _OPTED_OUT.label("opted_out"),
-                exists().where(InboundMessage.message_sid == bindparam("sid")).label("seen"))
+#: MessageSid was recorded before: one round trip for all but the answers, one for the answers.
+_LOAD = (select(SmsConversation, _OPTED_OUT.label("opted_out"), _RECORDED.label("seen"))
          .where(SmsConversation.phone_index.in_(_KEYS))
          .options(joinedload(SmsConversation.intake).selectinload(Intake.answers)))
 _IS_OPTED_OUT = select(_OPTED_OUT)
+_SEEN = select(_RECORDED)
 
 
 @dataclass(frozen=True)
