@@ -33,7 +33,7 @@ from intake_forms.outcomes import (
     compute_outcomes,
     hmis_mapping,
 )
-from intake_forms.parse import ERRORS, ParseResult, detect_language, normalize, parse_answer
+from intake_forms.parse import ERRORS, ParseResult, detect_language, location_parts, normalize, parse_answer
 
 __all__ = [
     "DECLINE",
@@ -56,6 +56,7 @@ __all__ = [
     "detect_language",
     "hmis_mapping",
     "is_finished",
+    "location_parts",
     "next_question",
     "normalize",
     "notices_for",

@@ -259,6 +259,15 @@ def _parse_count(question: Question, text: str) -> ParseResult:
     return ParseResult(ok=True, code=str(number))
 
 
+def location_parts(code: str) -> tuple[str, str] | None:
+    """Split a stored location code: "zip:67601" -> ("zip", "67601"), "county:ellis" -> ("county", "ellis").
+
+    None for anything else ("here" on a kiosk, a skip code).
+    """
+    kind, sep, rest = code.partition(":")
+    return (kind, rest) if sep and kind in ("zip", "county") and rest else None
+
+
 def _parse_location(raw: str, text: str) -> ParseResult:
     zip_match = re.search(r"(?<!\d)(\d{5})(?:[-\s]?\d{4})?(?!\d)", raw)
     if zip_match:

@@ -10,7 +10,7 @@ from babel.dates import format_date, format_time
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from intake_forms import DECLINE, DONT_KNOW, QUESTIONS, Kind, relevant_answers
+from intake_forms import DECLINE, DONT_KNOW, QUESTIONS, Kind, location_parts, relevant_answers
 from intake_forms import conditions as flow_conditions
 from intake_forms.definition import N_
 from kiosk import hours as hours_mod
@@ -59,8 +59,8 @@ def hotline_rows(keys: tuple[str, ...] | None) -> list[dict[str, Any]]:
 
 def location_input(code: str) -> str:
     """Return what a person typed for a stored location code ("zip:67601" -> "67601")."""
-    kind, _sep, rest = code.partition(":")
-    return rest if kind in ("zip", "county") else ""
+    parts = location_parts(code)
+    return parts[1] if parts else ""
 
 
 def mask_value(kind: Kind, value: str) -> str:
@@ -80,12 +80,13 @@ def mask_value(kind: Kind, value: str) -> str:
 def show_location(code: str, here: str | None) -> str:
     if code == "here":
         return here or _("Here")
-    kind, _sep, rest = code.partition(":")
+    parts = location_parts(code)
+    if parts is None:
+        return code
+    kind, rest = parts
     if kind == "zip":
         return _("ZIP code %(zip)s", zip=rest)
-    if kind == "county":
-        return _("%(county)s County", county=rest.title())
-    return code
+    return _("%(county)s County", county=rest.title())
 
 
 def answer_rows(intake: Intake, *, masked: bool = False, here: str | None = None) -> list[dict[str, str]]:

@@ -31,6 +31,7 @@ import zipcodes
 from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
+from intake_forms import location_parts
 from models import AccessPoint, AccessPointKind, ContinuumOfCare, County
 
 DbSession: TypeAlias = Session | scoped_session[Session]
@@ -246,17 +247,18 @@ def describe_location(code: str) -> str:
     Offline and without the database; place names are not translated. Codes it does not know
     are returned as they are.
     """
-    kind, sep, rest = code.partition(":")
-    if sep and kind == "zip":
+    parts = location_parts(code)
+    if parts is None:
+        return code
+    kind, rest = parts
+    if kind == "zip":
         info = lookup_zip(rest)
         if info is None:
             return rest
         place = ", ".join(part for part in (info.city.title(), info.county, info.state) if part)
         return f"{info.zip} ({place})" if place else info.zip
-    if sep and kind == "county":
-        name = " ".join(word.capitalize() for word in rest.split())
-        return name if name.lower().endswith("county") else f"{name} County"
-    return code
+    name = " ".join(word.capitalize() for word in rest.split())
+    return name if name.lower().endswith("county") else f"{name} County"
 
 
 def resolve_location(session: DbSession, code: str | None) -> Location:
@@ -266,10 +268,10 @@ def resolve_location(session: DbSession, code: str | None) -> Location:
     value = code.strip()
     if not value or value in DECLINE_CODES:
         return UNKNOWN_LOCATION
-    kind, sep, rest = value.partition(":")
-    if not sep:  # tolerate a bare ZIP or county name
-        kind, rest = ("zip", value) if normalize_zip(value) else ("county", value)
-    kind = kind.strip().lower()
+    parts = location_parts(value)
+    if parts is None and ":" not in value:  # tolerate a bare ZIP or county name
+        parts = ("zip", value) if normalize_zip(value) else ("county", value)
+    kind, rest = parts or ("", "")
     if kind == "zip":
         return _resolve_zip(session, rest)
     if kind == "county":

@@ -131,3 +131,13 @@ def test_normalize_and_language_detection():
     assert detect_language("Hola, necesito ayuda") == "es"
     assert detect_language("hello") == "en"
     assert detect_language("12345") is None
+
+
+@pytest.mark.parametrize(("code", "parts"), [
+    ("zip:67601", ("zip", "67601")), ("county:ellis", ("county", "ellis")),
+    ("here", None), ("9", None), ("zip:", None), ("city:hays", None),
+])
+def test_location_parts(code: str, parts: tuple[str, str] | None) -> None:
+    from intake_forms import location_parts
+
+    assert location_parts(code) == parts
