@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from intake_forms import conditions
 from models import (
     AccessPoint,
     AccessPointKind,
@@ -138,11 +139,11 @@ def share_granted(intake: Intake) -> bool:
 
 def may_leave(intake: Intake) -> bool:
     """Tell whether an intake may be exported at all (see the module docstring)."""
-    codes = {a.key: a.code for a in intake.answers}
+    codes = {a.key: a.code for a in intake.answers if a.code is not None}
     return (
         intake.status is IntakeStatus.SUBMITTED
         and not intake.confidential
-        and codes.get("fleeing_violence") != "1"
+        and not conditions.fleeing(codes)
         and intake.routed_access_point is not None
         and intake.routed_access_point.kind is not AccessPointKind.VSP
         and intake.outcome != Outcome.DUPLICATE.value

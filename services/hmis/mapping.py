@@ -95,8 +95,14 @@ def hud_or_missing(codes: Mapping[str, str], key: str) -> int:
     return NOT_COLLECTED if value is None else value
 
 
-def answer_text(q: Question, code: str) -> str:
-    """Return an answer as an HMIS assessment answer: HUD numbers where the option has one, else our code."""
+def answer_text(q: Question, code: str) -> str | None:
+    """Return an answer as an HMIS assessment answer: HUD numbers where the option has one, else our code.
+
+    A count is its digits; a declined or unknown count has no answer (None), so it can never be read
+    as a number of people.
+    """
+    if q.kind is Kind.COUNT:
+        return code if code.isdigit() else None
     parts = code.split(",") if q.kind is Kind.MULTI and code not in (DECLINE, DONT_KNOW) else [code]
     shown = []
     for part in parts:

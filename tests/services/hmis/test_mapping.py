@@ -44,6 +44,8 @@ def test_hud_values_come_from_the_names_and_option_numbers() -> None:
     assert mapping.hud_or_missing({}, "veteran") == 99
     assert mapping.answer_text(question("help_needed"), "money,travel") == "money,travel"
     assert mapping.answer_text(question("slept_last_night"), "motel_voucher") == "101"
+    assert mapping.answer_text(question("children"), "3") == "3"
+    assert mapping.answer_text(question("children"), "declined") is None  # any non-digit code: a skip, not a count
 
 
 @pytest.mark.parametrize(("slept", "short", "expected"), [
