@@ -115,3 +115,26 @@ def test_a_bad_date_format_fails_validation(tmp_path: Path) -> None:
     files = writer.render_files(good_rows())
     files["Enrollment.csv"] = files["Enrollment.csv"].replace(NOW.date().isoformat(), "11/20/2026")
     assert not validate_hmis_zip(zipped(files), tmp_path).valid
+
+
+def test_question_names_go_through_the_deployments_field_name_map() -> None:
+    from dataclasses import replace
+
+    header = mapping.ExportHeader("e" * 32, NOW, NOW.date(), NOW.date())
+    settings = replace(SETTINGS, field_names={"veteran": "ce_prescreen_veteran"})
+    questions = {r["AssessmentQuestion"]: r["AssessmentAnswer"]
+                 for r in mapping.build_rows([record()], settings, header)["AssessmentQuestions"]}
+    assert questions["ce_prescreen_veteran"] == "0" and "veteran" not in questions
+    assert questions["slept_last_night"] == "17"  # unmapped keys stay as they are
+
+
+@pytest.mark.parametrize(("raw", "ok"), [('{"veteran": "vet"}', True), ("[1]", False), ('{"veteran": 3}', False)])
+def test_the_field_name_map_is_read_from_the_environment(tmp_path: Path, raw: str, ok: bool) -> None:
+    from config import Config, ConfigError
+
+    config = Config(str(tmp_path), {"HMIS_FIELD_NAMES": raw})
+    if ok:
+        assert config.load()["HMIS_FIELD_NAMES"] == {"veteran": "vet"}
+    else:
+        with pytest.raises(ConfigError, match="HMIS_FIELD_NAMES"):
+            config.load()
