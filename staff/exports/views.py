@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, send_file
 from flask_babel import gettext as _
@@ -52,7 +53,7 @@ def index() -> str | WerkzeugResponse | tuple[str, int]:
             return send_file(io.BytesIO(result.data), mimetype="application/zip", as_attachment=True,
                              download_name=result.filename)
     elif not form.is_submitted():
-        today = utcnow().date()
+        today = utcnow().astimezone(ZoneInfo(current_app.config["HMIS_TIMEZONE"])).date()
         form.start.data, form.end.data = today - timedelta(days=30), today
     recent = db.session.scalars(
         select(HmisExport).where(HmisExport.user_id == user.id).order_by(HmisExport.id.desc()).limit(RECENT)
