@@ -254,9 +254,11 @@ def day(demo: Flask) -> Day:
 
     survivor = {**SMS_ANSWERS, "fleeing_violence": "yes", "phone": "785-555-0144", "contact_method": "call",
                 "contact_name": "Dana Hidden", "legal_name": "Dana Hidden", "dob": "01/02/1985"}
-    d.kept["survivor_advocate"] = service_intake(demo, Channel.WEB, {**survivor, "dv_choice": "advocate"})
-    d.kept["survivor_anonymous"] = service_intake(demo, Channel.SMS, {**survivor, "dv_choice": "anonymous",
-                                                                      "phone": "785-555-0155"})
+    # Both confidential paths, through the channels: an advocate's call (kiosk), going on without a name (text).
+    d.kept["survivor_advocate"] = kiosk_intake(demo, {**HOUSEHOLD, "fleeing_violence": "1", "dv_choice": "advocate",
+                                                      "phone": "785-555-0144", "contact_name": "Dana Hidden"})
+    d.kept["survivor_anonymous"] = sms_intake(demo, "+17855550155", {**survivor, "dv_choice": "keep going",
+                                                                      "phone": "yes"})
     d.secrets["survivor_advocate"] = ["Dana Hidden", "+17855550144", "1985-01-02"]
     d.secrets["survivor_anonymous"] = ["Dana Hidden", "+17855550155"]
     private = {**SMS_ANSWERS, "phone": "785-555-0166", "contact_method": "call", "contact_name": "Pat Private",

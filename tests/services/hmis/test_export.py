@@ -207,3 +207,23 @@ def test_staff_roles_are_scoped(day: Day) -> None:
         assert exportable_access_points(s, vsp) == []
         assert [ap.slug for ap in exportable_access_points(s, staff)] == ["sample-hays"]
         assert "sample-vsp" not in {ap.slug for ap in exportable_access_points(s, None)}
+
+
+def test_the_audit_rows_cannot_be_changed(day: Day, tmp_path: Path) -> None:
+    from models import AppendOnlyError
+
+    export(day, tmp_path)
+    with day.app.app_context():
+        audit = db.session.scalars(select(HmisExport)).one()
+        audit.households = 0
+        with pytest.raises(AppendOnlyError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_both_survivor_paths_were_confidential_and_routed_to_the_victim_service_provider(day: Day) -> None:
+    with day.app.app_context():
+        for label in ("survivor_advocate", "survivor_anonymous"):
+            intake = day.intake(label)
+            assert intake.confidential and intake.routed_access_point is not None
+            assert intake.routed_access_point.slug == "sample-vsp"
