@@ -42,6 +42,7 @@ TWILIO_BLUEPRINTS = {"sms.views:bp", "voice.views:bp"}
 # Modules that add CLI commands through an ``init_app(app)`` function; skipped while missing.
 COMMAND_MODULES = [
     "services.cli",  # demo load, pii generate-key / reencrypt
+    "services.hmis.cli",  # hmis export
 ]
 
 CONTENT_SECURITY_POLICY = (

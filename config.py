@@ -207,7 +207,21 @@ class Config:
             "BABEL_TRANSLATION_DIRECTORIES": "translations",
             "LANGUAGES": list(LANGUAGES),
             "TRUST_PROXY_HOPS": self.env_int("TRUST_PROXY_HOPS", self.default_proxy_hops),
+            # HMIS CSV export: a fixed id per deployment (default from the home CoC), the source name,
+            # the time zone of its dates, and {"question_key": "HMIS field name"} for AssessmentQuestion.
+            "HMIS_IMPLEMENTATION_ID": self.env("HMIS_IMPLEMENTATION_ID"),
+            "HMIS_SOURCE_NAME": self.env("HMIS_SOURCE_NAME"),
+            "HMIS_TIMEZONE": self.env("HMIS_TIMEZONE", "America/Chicago"),
+            "HMIS_FIELD_NAMES": self.hmis_field_names(),
         }
+
+    def hmis_field_names(self) -> dict[str, str]:
+        names = self.env_json("HMIS_FIELD_NAMES")
+        if names is None:
+            return {}
+        if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+            raise ConfigError('HMIS_FIELD_NAMES must be a JSON object such as {"veteran": "veteran_status"}')
+        return {str(k): v for k, v in names.items()}
 
     @staticmethod
     def validate(settings: Mapping[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from .access_point import POPULATIONS, AccessPoint, AccessPointKind, Kiosk
 from .base import Base, UTCDateTime, utcnow
 from .geo import ContinuumOfCare, County, Region
+from .hmis import HmisExport
 from .intake import (
     Answer,
     Channel,
@@ -35,6 +36,7 @@ __all__ = [
     "ConversationState",
     "County",
     "EventKind",
+    "HmisExport",
     "InboundMessage",
     "Intake",
     "IntakeEvent",

@@ -522,3 +522,9 @@ def create_user_command(email: str, role: str, access_points: tuple[str, ...], r
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} account {user.email}.")
+
+
+# The HMIS export page lives in its own blueprint, nested here so sign-in and session rules apply.
+from .exports.views import bp as exports_bp  # noqa: E402
+
+bp.register_blueprint(exports_bp)

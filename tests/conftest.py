@@ -351,3 +351,38 @@ def new_page(
 def page(new_page: Callable[..., Page]) -> Page:
     """Return a page in a fresh English browser context."""
     return new_page()
+
+
+# -- HMIS CSV exports --------------------------------------------------------------------------
+
+
+HMIS_SCHEMA = ROOT / "services" / "hmis" / "schema" / "datapackage.json"
+
+
+def validate_hmis_zip(data: bytes, directory: Path) -> Any:
+    """Unpack an HMIS CSV zip beside the FY2026 data package and return Frictionless's report."""
+    import io
+    import shutil
+    import zipfile
+
+    from frictionless import Package
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(directory)
+    shutil.copy(HMIS_SCHEMA, directory / "datapackage.json")
+    return Package(str(directory / "datapackage.json")).validate()
+
+
+@pytest.fixture
+def hmis_valid(tmp_path: Path) -> Callable[[bytes], None]:
+    """Return ``hmis_valid(zip_bytes)``: fail the test unless Frictionless finds the export valid."""
+    runs = iter(range(1000))
+
+    def check(data: bytes) -> None:
+        directory = tmp_path / f"hmis-{next(runs)}"
+        directory.mkdir()
+        report = validate_hmis_zip(data, directory)
+        errors = report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
+        assert report.valid, errors[:20]
+
+    return check
