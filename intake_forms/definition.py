@@ -14,10 +14,21 @@ FLOW_VERSION = 1
 #: Languages the intake is offered in, in the order a picker lists them.
 LANGUAGES: tuple[str, ...] = ("en", "es")
 
-#: Stored when a person declines a question ("Prefer not to answer", HUD 9).
-DECLINE = "9"
-#: Stored for "I don't know" / "Not sure" (HUD 8).
-DONT_KNOW = "8"
+#: Stored when a person declines a question ("Prefer not to answer"; HUD 9 in exports), on every kind.
+#: A word, never a number, so it can never be mistaken for an answer (a count of 9, a choice, a ZIP).
+DECLINE = "declined"
+#: Stored for "I don't know" / "Not sure" (HUD 8 in exports), on every kind.
+DONT_KNOW = "dont_know"
+
+
+def is_non_answer(code: str | None) -> bool:
+    """Tell whether a stored code says the person declined or did not know (no value was given)."""
+    return code in (DECLINE, DONT_KNOW)
+
+
+def count_value(code: str | None) -> int | None:
+    """Return the number a stored count holds; None for a decline, an unknown or no answer."""
+    return int(code) if code and code.isascii() and code.isdigit() else None
 
 
 def N_(msgid: str) -> str:
@@ -142,6 +153,9 @@ PREFER_NOT = Option(
         "es": ("prefiero no", "prefiero no contestar", "prefiero no responder", "paso", "saltar"),
     },
 )
+#: What a decline or an unknown is called wherever an answer is shown (msgids), on every kind.
+NON_ANSWER_LABELS: dict[str, str] = {DECLINE: PREFER_NOT.label, DONT_KNOW: NOT_SURE.label}
+
 MAYBE = Option(
     "maybe",
     N_("Maybe"),

@@ -10,7 +10,7 @@ from babel.dates import format_date, format_time
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from intake_forms import DECLINE, DONT_KNOW, QUESTIONS, Kind, location_parts, relevant_answers
+from intake_forms import NON_ANSWER_LABELS, QUESTIONS, Kind, is_non_answer, location_parts, relevant_answers
 from intake_forms import conditions as flow_conditions
 from intake_forms.definition import N_
 from kiosk import hours as hours_mod
@@ -98,13 +98,11 @@ def answer_rows(intake: Intake, *, masked: bool = False, here: str | None = None
         code = codes.get(q.key)
         if code is None:
             continue
-        if q.options:
+        if is_non_answer(code):
+            shown = _(NON_ANSWER_LABELS[code])
+        elif q.options:
             labels = [_(opt.label) for part in code.split(",") if (opt := q.option(part)) is not None]
             shown = ", ".join(labels) or code
-        elif code == DECLINE:
-            shown = _("Prefer not to answer")
-        elif code == DONT_KNOW:
-            shown = _("Not sure")
         elif q.kind is Kind.LOCATION:
             shown = show_location(code, here)
         elif q.identifying:

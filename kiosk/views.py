@@ -31,8 +31,6 @@ from sqlalchemy import select
 
 from extensions import db
 from intake_forms import (
-    DECLINE,
-    DONT_KNOW,
     ERRORS,
     LANGUAGES,
     NOTICES,
@@ -40,6 +38,7 @@ from intake_forms import (
     Kind,
     Question,
     compute_outcomes,
+    is_non_answer,
     path,
     previous_question,
     question,
@@ -391,7 +390,7 @@ def initial_value(intake: Intake, q: Question, codes: dict[str, str],
         return code, None
     if q.kind is Kind.MULTI:
         return code.split(","), None
-    if code in (DECLINE, DONT_KNOW):
+    if is_non_answer(code):
         return None, None
     if q.kind is Kind.LOCATION:
         if code == HERE:

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from intake_forms import DECLINE, DONT_KNOW, Kind, question
+from intake_forms import NON_ANSWER_LABELS, Kind, is_non_answer, question
 from intake_forms.conditions import texting_allowed
 from intake_forms.definition import QUESTIONS
 from models import (
@@ -165,10 +165,8 @@ def _labels(key: str, code: str) -> tuple[str, ...]:
         option = q.option(part)
         if option is not None:
             labels.append(option.label)
-        elif part == DECLINE:
-            labels.append("Prefer not to answer")
-        elif part == DONT_KNOW:
-            labels.append("Not sure")
+        elif is_non_answer(part):
+            labels.append(NON_ANSWER_LABELS[part])
         else:
             labels.append(part)
     return tuple(labels)
@@ -186,7 +184,7 @@ def answer_lines(intake: Intake, personal: dict[str, str] | None) -> tuple[Answe
                 lines.append(AnswerLine(q.key, q.prompt, hidden=True))
             else:
                 lines.append(AnswerLine(q.key, q.prompt, value=personal.get(q.key)))
-        elif q.options or answer.code in (DECLINE, DONT_KNOW):
+        elif q.options or is_non_answer(answer.code):
             lines.append(AnswerLine(q.key, q.prompt, labels=_labels(q.key, answer.code)))
         elif q.kind is Kind.LOCATION:
             here = answer.code == "here"  # a kiosk's own access point ("Here" is the kiosk's msgid)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from intake_forms import DECLINE, Kind, Question, normalize, parse_answer, question
+from intake_forms import Kind, Question, normalize, parse_answer, question
 from intake_forms import conditions as flow_conditions
 from intake_forms.definition import NO, YES
 from models import Channel, Intake, IntakeStatus
@@ -289,7 +289,7 @@ def _retry(session: Session, call: VoiceCall, intake: Intake, error: str | None)
         intakes.set_code(session, intake, key, question(key).skip_code)
         return _advance(session, call, intake, [])
     if call.phase in (CallPhase.PHONE_CONFIRM, CallPhase.PHONE_ENTRY) and not call.callback:
-        intakes.set_code(session, intake, "phone", DECLINE)
+        intakes.set_code(session, intake, "phone", question("phone").skip_code)
         return _advance(session, call, intake, [])
     # A callback the caller could not confirm, or a callback offer nobody answered: end here.
     _finalize(session, call)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake_forms import detect_language, normalize, parse_answer, question
+from intake_forms import DECLINE, DONT_KNOW, detect_language, normalize, parse_answer, question
 
 CHOICES = [
     ("veteran", "1", "en", "1"),
@@ -16,10 +16,10 @@ CHOICES = [
     ("veteran", "2", "es", "0"),
     ("veteran", "dos", "es", "0"),
     ("veteran", "nope", "en", "0"),
-    ("veteran", "I don't know", "en", "8"),
-    ("veteran", "no sé", "es", "8"),
-    ("veteran", "prefiero no contestar", "es", "9"),
-    ("veteran", "skip", "en", "9"),
+    ("veteran", "I don't know", "en", DONT_KNOW),
+    ("veteran", "no sé", "es", DONT_KNOW),
+    ("veteran", "prefiero no contestar", "es", DECLINE),
+    ("veteran", "skip", "en", DECLINE),
     ("slept_last_night", "I slept in my car", "en", "outside"),
     ("slept_last_night", "afuerra", "es", "outside"),
     ("slept_last_night", "shleter", "en", "shelter"),
@@ -68,7 +68,7 @@ def test_pick_any(raw, code):
 @pytest.mark.parametrize(("key", "raw", "ok", "code"), [
     ("adults", "3", True, "3"), ("adults", "three", True, "3"), ("adults", "tres", True, "3"),
     ("adults", "0", False, None), ("adults", "11", False, None), ("children", "ninguno", True, "0"),
-    ("children", "2 kids", True, "2"), ("children", "lots", False, None), ("children", "no sé", True, "8"),
+    ("children", "2 kids", True, "2"), ("children", "lots", False, None), ("children", "no sé", True, DONT_KNOW),
 ])
 def test_counts(key, raw, ok, code):
     result = parse_answer(question(key), raw, "es")
@@ -135,7 +135,7 @@ def test_normalize_and_language_detection():
 
 @pytest.mark.parametrize(("code", "parts"), [
     ("zip:67601", ("zip", "67601")), ("county:ellis", ("county", "ellis")),
-    ("here", None), ("9", None), ("zip:", None), ("city:hays", None),
+    ("here", None), (DECLINE, None), ("zip:", None), ("city:hays", None),
 ])
 def test_location_parts(code: str, parts: tuple[str, str] | None) -> None:
     from intake_forms import location_parts

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from extensions import db
+from intake_forms import DONT_KNOW
 from models import Intake, IntakeStatus
 from services.demo import load_demo
 
@@ -31,7 +32,7 @@ FULL: list[tuple[str, Any]] = [
     ("age_band", "25_54"),
     ("veteran", "0"),
     ("health_barrier", "0"),
-    ("safe_place_tonight", "8"),
+    ("safe_place_tonight", DONT_KNOW),
     ("could_return", "maybe"),
     ("could_stay_with", "0"),
     ("help_needed", ["money", "mediation"]),

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from extensions import db
+from intake_forms import DECLINE
 from kiosk import device
 from models import Intake, IntakeStatus, Kiosk
 from models.sms import OutboxMessage
@@ -125,7 +126,7 @@ def test_skip_stores_the_skip_code(demo: Flask) -> None:
     assert walker.answer("safe_now", action="skip").status_code == 302
     with demo.app_context():
         intake = db.session.scalars(select(Intake)).one()
-        assert {a.key: a.code for a in intake.answers}["safe_now"] == "9"
+        assert {a.key: a.code for a in intake.answers}["safe_now"] == DECLINE
 
 
 def test_every_intake_page_is_no_store(demo: Flask, paired: FlaskClient) -> None:

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from extensions import db
+from intake_forms import DECLINE
 from models import Answer, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
 from services import intake as intakes
@@ -351,7 +352,7 @@ def test_skip_stores_the_skip_code(demo: Flask, phone: Callable[[str], Phone], w
     p.text(word)
     with demo.app_context():
         intake = db.session.scalars(select(Intake)).one()
-        assert intakes.codes(intake)["safe_now"] == "9"
+        assert intakes.codes(intake)["safe_now"] == DECLINE
 
 
 @pytest.mark.parametrize("word", ["RESTART", "reiniciar"])

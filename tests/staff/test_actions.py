@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from extensions import db
+from intake_forms import DECLINE, DONT_KNOW
 from models import AppendOnlyError, EventKind, Intake, IntakeEvent, IntakeView, User
 from models.sms import OutboxMessage
 from services import queue, staff_actions
@@ -146,7 +147,7 @@ def staff_english_will_call(app: Flask) -> str:
         return english
 
 
-@pytest.mark.parametrize("safe_to_text", ["0", "8", "9"])
+@pytest.mark.parametrize("safe_to_text", ["0", DONT_KNOW, DECLINE])
 def test_no_sms_when_texting_is_not_safe(client: FlaskClient, world: World, signed_in, safe_to_text: str) -> None:
     with client.application.app_context():
         unsafe = make_intake(db.session, db.session.merge(world.aps["A"]), phone="+17855550155",

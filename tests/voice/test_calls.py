@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from extensions import db
+from intake_forms import DECLINE
 from models import Answer, Intake, IntakeStatus, VoiceCall, VoiceStep
 from services import intake as intakes
 from services.pii import current_cipher
@@ -62,7 +63,7 @@ ENGLISH_CODES = {
     "age_band": "25_54", "veteran": "1", "health_barrier": "0", "safe_place_tonight": "0",
     "could_stay_with": "0", "help_needed": "money,travel", "location": "zip:67601",
     "contact_method": "call", "phone": "given", "safe_to_text": "1", "safe_to_voicemail": "1",
-    "best_time": "any", "contact_name": "9", "legal_name": "9", "dob": "9", "consent_share": "1",
+    "best_time": "any", "contact_name": DECLINE, "legal_name": DECLINE, "dob": DECLINE, "consent_share": "1",
 }
 
 
@@ -191,7 +192,7 @@ def test_a_whole_call_in_spanish_by_speech(app: Flask, phone: Dial, demo: None) 
         "safe_place_tonight": "1", "could_return": "maybe", "could_stay_with": "0",
         "help_needed": "money,travel", "location": "county:ellis", "contact_method": "call",
         "phone": "given", "safe_to_text": "0", "safe_to_voicemail": "1", "best_time": "afternoon",
-        "contact_name": "9", "legal_name": "9", "dob": "9", "interpreter": "1", "consent_share": "1",
+        "contact_name": DECLINE, "legal_name": DECLINE, "dob": DECLINE, "interpreter": "1", "consent_share": "1",
     }
     assert values == {"phone": "+17855550177"}
     with app.app_context():
@@ -216,10 +217,10 @@ def _to_safe_now(call: Phone) -> None:
         ("sí", True, "1"),
         ("no", True, "0"),
         ("No.", True, "0"),
-        ("prefer not to answer", True, "9"),
+        ("prefer not to answer", True, DECLINE),
         ("1", False, "1"),
         ("2", False, "0"),
-        ("3", False, "9"),
+        ("3", False, DECLINE),
     ],
 )
 def test_speech_results_and_digits_store_the_same_codes(app: Flask, phone: Dial, reply: str,
@@ -285,7 +286,7 @@ def test_declining_the_callback_skips_the_question(app: Flask, phone: Dial) -> N
     call.press("2")
     assert call.prompt().startswith("Are you trying to get away")
     _, codes, _ = only_intake(app)
-    assert codes["safe_now"] == "9"
+    assert codes["safe_now"] == DECLINE
 
 
 def test_a_silent_language_menu_goes_on_in_english(app: Flask, phone: Dial) -> None:
