@@ -62,6 +62,10 @@ class Outcomes:
     confidential: bool
     callback_requested: bool
     withdrawn: bool
+    #: How staff can reach the person (``conditions.contact_route``).
+    contact_route: str = "none"
+    #: Asked to be contacted, and no way to do it: the channel says so plainly and gives a number to call.
+    unreachable: bool = False
 
 
 def _count(answers: Answers, key: str) -> int:
@@ -118,16 +122,11 @@ def priority(answers: Answers, weights: Mapping[str, int] | None = None) -> tupl
         and _count(answers, "children") == 0,
         "health_barrier": answers.get("health_barrier") == "1",
         "leave_within_7_days": answers.get("leave_by") in _LEAVE_SOON,
-        "callback_requested": callback_requested(answers),
+        "callback_requested": conditions.callback_requested(answers),
     }
     reasons = sorted((k for k, hit in met.items() if hit and w.get(k, 0) > 0),
                      key=lambda k: (-w[k], list(DEFAULT_WEIGHTS).index(k)))
     return sum(w[k] for k in reasons), tuple(reasons)
-
-
-def callback_requested(answers: Answers) -> bool:
-    """Tell whether the person asked to be contacted (a person instead of the questions, an advocate)."""
-    return conditions.talk_path(answers) or conditions.dv_advocate(answers)
 
 
 def compute_outcomes(answers: Answers, weights: Mapping[str, int] | None = None) -> Outcomes:
@@ -142,7 +141,9 @@ def compute_outcomes(answers: Answers, weights: Mapping[str, int] | None = None)
         priority=score,
         reasons=reasons,
         confidential=conditions.confidential(a),
-        callback_requested=callback_requested(a),
+        callback_requested=conditions.callback_requested(a),
+        contact_route=conditions.contact_route(a),
+        unreachable=conditions.unreachable(a),
         withdrawn=conditions.dv_stop(a),
     )
 

@@ -132,6 +132,8 @@ class Confirmation:
     out_of_area: routing.CocContact | None
     can_text: bool
     phone: str | None
+    #: Staff have no way to reach a household that asked to be contacted: the number to call instead.
+    call_us: str | None = None
 
 
 def _clock(moment: datetime) -> str:
@@ -192,6 +194,7 @@ def confirmation(session: Any, intake: Intake, now: datetime | None = None) -> C
         out_of_area=other,
         can_text=phone is not None and flow_conditions.texting_allowed(codes),
         phone=phone,
+        call_us=intakes.reach_back(intake).call_us,
     )
 
 

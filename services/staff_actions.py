@@ -121,6 +121,12 @@ class ContactSafety:
     sms_consent: bool
     method: str | None
     best_time: str | None
+    #: How staff can reach the household (``intake_forms.conditions.contact_route``).
+    route: str = "none"
+    #: Asked to be contacted and gave no way to do it (they were told which number to call).
+    unreachable: bool = False
+    #: The number the household was told to call instead, when unreachable.
+    call_us: str | None = None
 
     @property
     def do_not_text(self) -> bool:
@@ -198,8 +204,10 @@ def answer_lines(intake: Intake, personal: dict[str, str] | None) -> tuple[Answe
 def contact_safety(intake: Intake) -> ContactSafety:
     """Read the contact preferences and the SMS consent of an intake."""
     from services.intake import codes as answer_codes
+    from services.intake import reach_back
 
     codes = answer_codes(intake)
+    reach = reach_back(intake)
     sms = [c for c in intake.consents if c.kind is ConsentKind.SMS]
     return ContactSafety(
         has_phone=codes.get("phone") == "given",
@@ -209,6 +217,9 @@ def contact_safety(intake: Intake) -> ContactSafety:
         sms_consent=bool(sms) and sms[-1].granted,
         method=codes.get("contact_method"),
         best_time=codes.get("best_time"),
+        route=reach.route,
+        unreachable=reach.unreachable,
+        call_us=reach.call_us,
     )
 
 

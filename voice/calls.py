@@ -285,15 +285,21 @@ def _retry(session: Session, call: VoiceCall, intake: Intake, error: str | None)
         key = call.question_key or ""
         if flow_conditions.contact_applies(intakes.codes(intake)):
             call.phase = CallPhase.CALLBACK_OFFER
-            return _current(call)
+            return _turn(call, [speech.callback_offer_opening()])
+        intakes.set_code(session, intake, key, question(key).skip_code)
+        return _advance(session, call, intake, [])
+    if call.phase is CallPhase.CALLBACK_OFFER:
+        # No answer to the offer is not a yes: go on as if the caller had pressed 2.
+        key = call.question_key or ""
         intakes.set_code(session, intake, key, question(key).skip_code)
         return _advance(session, call, intake, [])
     if call.phase in (CallPhase.PHONE_CONFIRM, CallPhase.PHONE_ENTRY) and not call.callback:
         intakes.set_code(session, intake, "phone", question("phone").skip_code)
         return _advance(session, call, intake, [])
-    # A callback the caller could not confirm, or a callback offer nobody answered: end here.
+    # A callback the caller asked for but could not confirm a number for: end here.
     _finalize(session, call)
-    lines = speech.no_number_lines() if call.status is CallStatus.ABANDONED else speech.goodbye_lines()
+    lines = (speech.no_number_lines(caller_id=call.caller_enc is not None)
+             if call.status is CallStatus.ABANDONED else speech.goodbye_lines())
     return _close(session, call, lines)
 
 
@@ -344,6 +350,7 @@ def _finish(session: Session, call: VoiceCall, intake: Intake, *, incomplete: bo
             place.name if place else None,
             place.phone if place else None,
             callback=done.callback_requested,
+            call_us=intakes.reach_back(done).call_us,
         )
         other = result.out_of_area_coc
         if other is not None:

@@ -253,3 +253,18 @@ def test_quick_exit_wipes_the_session(demo: Flask, paired: FlaskClient, prefix: 
     assert "Weather" in client.get("/forecast").get_data(as_text=True)
     assert client.get(f"{prefix}/q/safe_now").headers["Location"] == f"{prefix}/"
     assert only_intake(demo).status == IntakeStatus.ABANDONED
+
+
+def test_talk_to_a_person_without_contact_is_asked_for_a_number_then_told_plainly(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([("start_choice", "talk"), ("location", "67601"), ("contact_method", None)])
+    assert walker.key == "phone"  # asked once more, for a number
+    walker.run([("phone", None), ("contact_name", None), ("consent_share", "1")])
+    assert submit(walker).headers["Location"] == "/intake/done"
+    done = walker.client.get("/intake/done").get_data(as_text=True)
+    assert "We have no phone number or email for you, so staff cannot contact you." in done
+    assert "785-555-0100" in done.split("staff cannot contact you")[1].split("</p>")[0]  # the access point
+    assert "try to reach you" not in done
+    intake = only_intake(demo)
+    assert intake.callback_requested and intake.priority_reasons == ["callback_requested"]

@@ -441,3 +441,39 @@ def test_dv_stop_saves_nothing_identifying(demo: Flask, phone: Callable[[str], P
         assert intake.status is IntakeStatus.WITHDRAWN and intake.reference_code is None
     reply = p.text("hi")
     assert "1 English" in reply[0]
+
+
+ADVOCATE = {"start_choice": "1", "safe_now": "yes", "fleeing_violence": "yes", "dv_choice": "1",
+            "contact_method": "skip", "safe_to_text": "no", "safe_to_voicemail": "no",
+            "best_time": "any", "contact_name": "skip"}
+
+
+def test_an_advocate_request_that_skips_how_to_contact_is_offered_the_texting_number(
+        demo: Flask, phone: Callable[[str], Phone]) -> None:
+    p = phone("+17855550161")
+    start(p)
+    asked = walk(demo, p, {**ADVOCATE, "phone": "yes"})
+    assert asked[asked.index("contact_method") + 1] == "phone"
+    offer = [reply for reply in p.replies if any("What phone number can staff use?" in t for t in reply)]
+    assert offer and "Reply YES to use the number you are texting from" in "\n".join(offer[0])
+    assert "cannot contact you" not in p.last()
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert intake.callback_requested and intake.confidential
+        assert intakes.personal_values(intake)["phone"] == "+17855550161"
+        reach = intakes.reach_back(intake)
+        assert (reach.route, reach.unreachable, reach.call_us) == ("phone", False, None)
+
+
+def test_an_advocate_request_with_no_way_to_reach_says_so_and_gives_the_advocate_line(
+        demo: Flask, phone: Callable[[str], Phone]) -> None:
+    p = phone("+17855550162")
+    start(p)
+    walk(demo, p, {**ADVOCATE, "phone": "skip"})
+    final = p.last()
+    assert "staff cannot contact you" in final and "888-363-2287" in final  # the Kansas Crisis Hotline
+    assert "will contact you soon" not in final
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        reach = intakes.reach_back(intake)
+        assert (reach.route, reach.unreachable, reach.call_us) == ("none", True, "888-363-2287")

@@ -429,3 +429,72 @@ def test_a_step_claimed_by_another_worker_is_not_processed_again(app: Flask, pho
     assert call.prompt().startswith("Are you safe right now?")
     _, codes, _ = only_intake(app)
     assert "safe_now" not in codes
+
+
+def _talk_to_a_person(call: Phone) -> None:
+    call.dial()
+    call.press("1")  # English
+    call.press("2")  # talk to a person
+    call.press("67601#")  # ZIP
+
+
+def test_a_talk_request_that_skips_how_to_contact_is_offered_the_caller_number(app: Flask, phone: Dial,
+                                                                              demo: None) -> None:
+    call = phone()
+    _talk_to_a_person(call)
+    assert call.prompt().startswith("How should staff contact you?")
+    call.press("6")  # prefer not to answer
+    assert call.prompt().startswith("Can staff call you back at the number you are calling from, ending in 0, 1, 4, 2")
+    call.press("1")
+    _, codes, values = only_intake(app)
+    assert codes["contact_method"] == DECLINE and codes["phone"] == "given" and values["phone"] == CALLER
+
+
+def test_a_talk_request_with_no_number_is_told_plainly_how_to_reach_staff(app: Flask, phone: Dial,
+                                                                         demo: None) -> None:
+    call = phone()
+    _talk_to_a_person(call)
+    call.press("6")  # how to contact: prefer not to answer
+    call.press("2")  # not this number
+    for _ in range(3):
+        call.silence()  # no number typed
+    while call.twiml is not None and call.twiml.find("Gather") is not None:
+        call.press("1")  # the questions left (consent to share)
+    said = call.spoken()
+    assert "We have no phone number for you, so staff cannot call you back." in said
+    assert "Staff will call you back" not in said
+
+
+def test_an_unanswered_callback_offer_goes_on_and_never_denies_the_caller_id(app: Flask, phone: Dial,
+                                                                           demo: None) -> None:
+    call = phone()
+    call.dial()
+    call.press("1")
+    call.press("2")  # talk to a person
+    for _ in range(3):
+        call.silence()  # the ZIP question, three times
+    assert call.spoken().count("We could not get an answer to that question.") == 1
+    call.silence()
+    # A re-ask repeats the offer, not its opening sentence.
+    assert "We could not get an answer to that question." not in call.spoken()
+    assert "Do you want staff to call you back to finish?" in call.prompt()
+    call.silence()
+    call.silence()  # no answer to the offer: the ZIP is skipped and the call goes on
+    assert call.prompt().startswith("How should staff contact you?")
+    assert "We could not get a phone number" not in call.spoken()
+
+
+def test_a_callback_with_caller_id_left_unconfirmed_says_what_happened(app: Flask, phone: Dial, demo: None) -> None:
+    call = phone()
+    call.dial()
+    call.press("1")
+    call.press("1")  # answer the questions
+    for _ in range(3):
+        call.silence()
+    call.press("1")  # yes, call me back
+    assert "ending in 0, 1, 4, 2" in call.prompt()
+    for _ in range(3):
+        call.silence()
+    said = call.spoken()
+    assert "We did not hear whether staff may call you back at the number you are calling from" in said
+    assert "We could not get a phone number" not in said
