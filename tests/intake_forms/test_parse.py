@@ -141,3 +141,52 @@ def test_location_parts(code: str, parts: tuple[str, str] | None) -> None:
     from intake_forms import location_parts
 
     assert location_parts(code) == parts
+
+
+@pytest.mark.parametrize(("raw", "locale", "value"), [
+    ("03251980", "en", "1980-03-25"),  # a phone keypad has no "/": month, day, year in English
+    ("25031980", "es", "1980-03-25"),  # day, month, year in Spanish
+    ("12011999", "en", "1999-12-01"),
+    ("12011999", "es", "1999-01-12"),
+])
+def test_a_date_typed_as_8_digits_is_read_in_the_locale_order(raw, locale, value):
+    result = parse_answer(question("dob"), raw, locale)
+    assert (result.ok, result.value) == (True, value)
+
+
+@pytest.mark.parametrize(("raw", "error"), [
+    ("03/25/1899", "date_too_early"),
+    ("01/01/1900", None),
+    ("03/25/2990", "date_in_future"),
+    ("03252990", "date_in_future"),
+    ("13251980", "invalid_date"),
+    ("01/01/99999999999", "invalid_date"),
+    ("1" * 5000, "invalid_date"),
+])
+def test_impossible_dates_are_refused_with_a_reason(raw, error):
+    result = parse_answer(question("dob"), raw, "en")
+    assert result.error == error and result.ok is (error is None)
+
+
+@pytest.mark.parametrize(("key", "raw", "error"), [
+    ("adults", "-1", "out_of_range"),
+    ("children", "- 2", "out_of_range"),
+    ("adults", "2.5", "not_whole_number"),
+    ("children", "1,5", "not_whole_number"),
+    ("adults", "9" * 5000, "out_of_range"),
+    ("children", "0" * 5000 + "1", "out_of_range"),
+])
+def test_counts_refuse_negatives_fractions_and_endless_digits(key, raw, error):
+    result = parse_answer(question(key), raw, "en")
+    assert (result.ok, result.error) == (False, error)
+
+
+@pytest.mark.parametrize("key", ["veteran", "help_needed", "slept_last_night", "location", "phone"])
+def test_endless_digits_never_raise_on_any_kind(key):
+    assert not parse_answer(question(key), "7" * 5000, "en").ok
+
+
+@pytest.mark.parametrize("raw", ["00000", "99999", "00001-1234"])
+def test_zip_codes_that_do_not_exist_are_refused(raw):
+    result = parse_answer(question("location"), raw, "en")
+    assert (result.ok, result.error) == (False, "invalid_location")

@@ -268,3 +268,36 @@ def test_talk_to_a_person_without_contact_is_asked_for_a_number_then_told_plainl
     assert "try to reach you" not in done
     intake = only_intake(demo)
     assert intake.callback_requested and intake.priority_reasons == ["callback_requested"]
+
+
+@pytest.mark.parametrize(("key", "typed", "reason"), [
+    ("adults", "9" * 5000, "That number is outside the range we can take."),
+    ("children", "-1", "That number is outside the range we can take."),
+    ("children", "2.5", "Please use a whole number, like 2."),
+    ("location", "00000", "We could not find that ZIP code or county."),
+    ("dob", "01/01/99999999999", "We could not read that date."),
+    ("dob", "03/25/2990", "That date is in the future. Please check it."),
+])
+def test_impossible_numbers_and_dates_are_refused_kindly_on_the_web(demo: Flask, key: str, typed: str,
+                                                                    reason: str) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    before = [*FULL_PATH, ("location", "67601"), *CONTACT]
+    walker.run(before[:[k for k, _ in before].index(key)])
+    response = walker.answer(key, typed)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert reason in page.replace("&#39;", "'")
+    with demo.app_context():
+        assert key not in {a.key for a in db.session.scalars(select(Intake)).one().answers}
+
+
+def test_a_date_of_birth_typed_on_a_keypad_is_kept(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([*FULL_PATH, ("location", "67601"), *CONTACT[:-1], ("dob", "03251980")])
+    with demo.app_context():
+        from services import intake as intakes
+
+        intake = db.session.scalars(select(Intake)).one()
+        assert intakes.personal_values(intake)["dob"] == "1980-03-25"

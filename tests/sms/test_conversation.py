@@ -477,3 +477,41 @@ def test_an_advocate_request_with_no_way_to_reach_says_so_and_gives_the_advocate
         intake = db.session.scalars(select(Intake)).one()
         reach = intakes.reach_back(intake)
         assert (reach.route, reach.unreachable, reach.call_us) == ("none", True, "888-363-2287")
+
+
+def walk_to(app: Flask, p: Phone, answers: dict[str, str], stop: str) -> None:
+    for _ in range(60):
+        key = current_key(app, p.number)
+        if key == stop:
+            return
+        assert key is not None, f"never asked {stop}"
+        p.text(answers[key])
+    raise AssertionError(f"never asked {stop}")
+
+
+@pytest.mark.parametrize(("key", "body", "reason"), [
+    ("adults", "9" * 5000, "That number is outside the range we can take."),
+    ("adults", "-1", "That number is outside the range we can take."),
+    ("children", "2.5", "Please use a whole number, like 2."),
+    ("location", "00000", "We could not find that ZIP code or county."),
+    ("dob", "01/01/99999999999", "We could not read that date."),
+    ("dob", "03/25/1899", "That year looks too early."),
+])
+def test_impossible_numbers_and_dates_get_a_kind_reply_and_the_question_again(
+        demo: Flask, phone: Callable[[str], Phone], key: str, body: str, reason: str) -> None:
+    p = phone()
+    start(p)
+    walk_to(demo, p, ENGLISH, key)
+    reply = "\n".join(p.text(body))  # a 500 here would make Twilio send the text again and again
+    assert reason in reply
+    assert current_key(demo, p.number) == key
+    with demo.app_context():
+        assert key not in intakes.codes(db.session.scalars(select(Intake)).one())
+
+
+def test_a_date_of_birth_texted_as_8_digits_is_kept(demo: Flask, phone: Callable[[str], Phone]) -> None:
+    p = phone()
+    start(p)
+    walk(demo, p, {**ENGLISH, "dob": "03251980"})
+    with demo.app_context():
+        assert intakes.personal_values(db.session.scalars(select(Intake)).one())["dob"] == "1980-03-25"

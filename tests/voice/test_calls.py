@@ -498,3 +498,19 @@ def test_a_callback_with_caller_id_left_unconfirmed_says_what_happened(app: Flas
     said = call.spoken()
     assert "We did not hear whether staff may call you back at the number you are calling from" in said
     assert "We could not get a phone number" not in said
+
+
+@pytest.mark.parametrize("digits", ["9" * 5000, "0" * 4000 + "2"])
+def test_endless_keypad_digits_are_refused_kindly(app: Flask, phone: Dial, demo: None, digits: str) -> None:
+    call = phone()
+    call.dial()
+    call.press("1")
+    for press in ("1", "1", "2", "1"):  # questions, safe, not fleeing, slept outside
+        call.press(press)
+    assert call.prompt().startswith("How many adults are with you")
+    call.press(digits)
+    assert "That number is outside the range we can take." in call.spoken()
+    assert call.prompt().startswith("How many adults are with you")
+    call.press("8#")
+    _, codes, _ = only_intake(app)
+    assert codes["adults"] == "8"
