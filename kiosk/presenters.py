@@ -64,7 +64,11 @@ def location_input(code: str) -> str:
 
 
 def mask_value(kind: Kind, value: str) -> str:
-    """Hide most of a personal value on a shared screen, keeping enough to recognise it."""
+    """Hide most of a stored personal value on a shared screen, keeping enough to recognise it.
+
+    ``value`` is the stored value, never a formatted one: a date of birth is ISO (1980-03-25) and
+    shows only its year, the month and day (what makes it identifying) hidden in every locale.
+    """
     if kind is Kind.PHONE:
         return "•••-•••-" + value[-4:]
     if kind is Kind.EMAIL:
@@ -107,9 +111,12 @@ def answer_rows(intake: Intake, *, masked: bool = False, here: str | None = None
             shown = show_location(code, here)
         elif q.identifying:
             value = personal.get(q.key, "")
-            if q.kind is Kind.DATE and value:
-                value = format_date(datetime.fromisoformat(value).date(), "short", locale=locale_name())
-            shown = mask_value(q.kind, value) if masked and value else value
+            if masked and value:
+                shown = mask_value(q.kind, value)
+            elif q.kind is Kind.DATE and value:
+                shown = format_date(datetime.fromisoformat(value).date(), "short", locale=locale_name())
+            else:
+                shown = value
         else:
             shown = code
         rows.append({"key": q.key, "prompt": _(q.prompt), "answer": shown})

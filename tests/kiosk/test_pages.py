@@ -301,3 +301,24 @@ def test_a_date_of_birth_typed_on_a_keypad_is_kept(demo: Flask) -> None:
 
         intake = db.session.scalars(select(Intake)).one()
         assert intakes.personal_values(intake)["dob"] == "1980-03-25"
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("en", "07/04/1980"), ("es", "04/07/1980"), ("en", "12251999")])
+def test_the_kiosk_review_hides_month_and_day_of_birth(demo: Flask, paired: FlaskClient, lang: str,
+                                                      typed: str) -> None:
+    walker = Walker(paired, "/kiosk")
+    walker.start(lang)
+    walker.run([*FULL_PATH, ("location", {"where": "here"}), ("contact_method", "come_back"), ("contact_name", "Ana"),
+                ("legal_name", None), ("dob", typed), *([("interpreter", "0")] if lang == "es" else []),
+                ("consent_share", "1")])
+    review = paired.get("/kiosk/review").get_data(as_text=True)
+    assert f"••/••/{typed[-4:]}" in review  # the year only, from the stored 1980-07-04
+    for shown in ("7/4", "4/7", "07/04", "04/07", "12/25", "25/12", "/80", "/99"):
+        assert shown not in review
+
+
+def test_the_web_review_shows_the_whole_date_to_the_person_on_their_phone(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([*FULL_PATH, ("location", "67601"), *CONTACT[:-1], ("dob", "07/04/1980"), ("consent_share", "1")])
+    assert "7/4/80" in walker.client.get("/intake/review").get_data(as_text=True)
