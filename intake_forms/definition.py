@@ -51,6 +51,13 @@ class Kind(StrEnum):
     TEXT = "text"
 
 
+class Medium(StrEnum):
+    """How a person reads a hint and answers: the words of a hint must fit it ("send", "type", "tap")."""
+
+    TEXT = "text"  # a text message: "send"
+    SCREEN = "screen"  # the kiosk and web pages: type or tap
+
+
 #: Kinds whose values identify a person: stored encrypted, never shown in lists or logs.
 IDENTIFYING_KINDS = frozenset({Kind.PHONE, Kind.EMAIL, Kind.NAME, Kind.DATE, Kind.TEXT})
 
@@ -91,8 +98,9 @@ class Question:
     skip_code: str = DECLINE
     minimum: int | None = None
     maximum: int | None = None
-    #: A short help line shown with the question again when a reply cannot be read.
-    hint: str | None = None
+    #: A short help line shown with the question again when a reply cannot be read, per medium:
+    #: the one place each channel takes its hint from (``Question.hint``).
+    hints: dict[Medium, str] = field(default_factory=dict)
     #: Notices to show after an answer, by stored code.
     notices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: HUD data element this answer maps to, for exports.
@@ -102,6 +110,10 @@ class Question:
     def identifying(self) -> bool:
         """Tell whether the answer identifies a person (stored encrypted)."""
         return self.kind in IDENTIFYING_KINDS
+
+    def hint(self, medium: Medium) -> str | None:
+        """Return the help line for this medium (a msgid), if the question has one."""
+        return self.hints.get(medium)
 
     def option(self, code: str) -> Option | None:
         """Return the option with this code, if any."""
@@ -165,6 +177,11 @@ MAYBE = Option(
 YES_NO = (YES, NO, PREFER_NOT)
 YES_NO_UNSURE = (YES, NO, NOT_SURE, PREFER_NOT)
 YES_MAYBE_NO = (YES, MAYBE, NO, PREFER_NOT)
+
+
+def _hints(text: str, screen: str) -> dict[Medium, str]:
+    """Write a hint for each medium: what to send in a text message, what to enter on a screen."""
+    return {Medium.TEXT: text, Medium.SCREEN: screen}
 
 
 def _opt(code: str, label: str, hud: int | None = None, en: tuple[str, ...] = (),
@@ -355,7 +372,7 @@ QUESTIONS: tuple[Question, ...] = (
         minimum=1,
         maximum=10,
         ask_if="full_path",
-        hint=N_("Please send a number from 1 to 10."),
+        hints=_hints(N_("Please send a number from 1 to 10."), N_("Please enter a number from 1 to 10.")),
     ),
     Question(
         "children",
@@ -364,7 +381,7 @@ QUESTIONS: tuple[Question, ...] = (
         minimum=0,
         maximum=15,
         ask_if="full_path",
-        hint=N_("Please send a number from 0 to 15."),
+        hints=_hints(N_("Please send a number from 0 to 15."), N_("Please enter a number from 0 to 15.")),
     ),
     Question(
         "pregnant",
@@ -449,7 +466,8 @@ QUESTIONS: tuple[Question, ...] = (
             Option(DECLINE, PREFER_NOT.label, hud=9, words=PREFER_NOT.words, exclusive=True),
         ),
         ask_if="full_path",
-        hint=N_("You can pick more than one. Send the numbers, like 1 3."),
+        hints=_hints(N_("You can pick more than one. Send the numbers, like 1 3."),
+                     N_("You can pick more than one.")),
     ),
     Question(
         "help_other",
@@ -462,7 +480,8 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.LOCATION,
         N_("What is the ZIP code or county where you want help?"),
         ask_if="location_applies",
-        hint=N_("Please send a 5-digit ZIP code, like 67601, or a county name."),
+        hints=_hints(N_("Please send a 5-digit ZIP code, like 67601, or a county name."),
+                     N_("Please enter a 5-digit ZIP code, like 67601, or a county name.")),
     ),
     Question(
         "contact_method",
@@ -485,14 +504,16 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.PHONE,
         N_("What phone number can staff use?"),
         ask_if="phone_applies",
-        hint=N_("Please send a 10-digit phone number, like 785-555-0100."),
+        hints=_hints(N_("Please send a 10-digit phone number, like 785-555-0100."),
+                     N_("Please enter a 10-digit phone number, like 785-555-0100.")),
     ),
     Question(
         "email",
         Kind.EMAIL,
         N_("What email can staff use?"),
         ask_if="email_applies",
-        hint=N_("Please send an email address, like name@example.com."),
+        hints=_hints(N_("Please send an email address, like name@example.com."),
+                     N_("Please enter an email address, like name@example.com.")),
     ),
     Question(
         "safe_to_text",
@@ -539,7 +560,8 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.DATE,
         N_("What is your date of birth? You can skip it."),
         ask_if="identity_applies",
-        hint=N_("Please send it like 03/25/1980."),
+        hints=_hints(N_("Please send it like 03/25/1980."),
+                     N_("Please enter it like 03/25/1980, or as 8 digits: 03251980.")),
         hud_element="3.03 DOB",
     ),
     Question(

@@ -36,6 +36,7 @@ from intake_forms import (
     NOTICES,
     QUESTIONS,
     Kind,
+    Medium,
     Question,
     compute_outcomes,
     is_non_answer,
@@ -350,7 +351,7 @@ def question_page(mode: str, key: str) -> Any:
         "kiosk/question.html",
         **page_context(
             mode, q=q, form=form, error=_(ERRORS[error]) if error else None,
-            hint=_(q.hint) if (q.hint and (error or q.kind is Kind.DATE)) else None,
+            hint=_(hint) if (hint := q.hint(Medium.SCREEN)) and (error or q.kind is Kind.DATE) else None,
             number=number, total=total, notices=notices,
             back_url=url_for("kiosk.question", mode=mode, key=back.key) if back else None,
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from intake_forms import ERRORS, Kind, Notice, Question
+from intake_forms import ERRORS, Kind, Medium, Notice, Question
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines
 from services.intake import SubmitResult, reach_back
 
@@ -82,8 +82,9 @@ def hint_text(q: Question, error: str | None) -> str:
     reason = _(ERRORS.get(error or "not_understood", ERRORS["not_understood"]))
     if q.kind is Kind.LANGUAGE:
         return plain(f"{reason} Reply 1 for English. Responda 2 para español.")
-    if q.hint:
-        how = _(q.hint)
+    hint = q.hint(Medium.TEXT)
+    if hint:
+        how = _(hint)
     elif q.options:
         how = _("Please reply with a number from 1 to %(last)d.", last=len(q.options))
     else:

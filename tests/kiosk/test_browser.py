@@ -254,3 +254,16 @@ def test_phone_sized_screen(demo: Flask, live_server: Any, new_page: Callable[..
     review_and_submit(walk)
     (intake,) = intakes(demo)
     assert intake.routed_access_point.slug == "sample-lawrence"
+
+
+def test_a_phone_is_told_to_tap_and_a_desktop_about_esc(demo: Flask, live_server: Any,
+                                                         new_page: Callable[..., Any]) -> None:
+    phone = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(f"{live_server.url}/intake/")
+    assert phone.locator(".foot .touch").is_visible()
+    assert not phone.locator(".foot .with-keyboard").is_visible()
+    assert "Esc" not in phone.locator(".foot").inner_text()
+    desktop = new_page(viewport={"width": 1280, "height": 800})
+    desktop.goto(f"{live_server.url}/intake/")
+    assert desktop.locator(".foot .with-keyboard").is_visible()
+    assert not desktop.locator(".foot .touch").is_visible()

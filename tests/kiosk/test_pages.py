@@ -322,3 +322,26 @@ def test_the_web_review_shows_the_whole_date_to_the_person_on_their_phone(demo: 
     walker.start("en")
     walker.run([*FULL_PATH, ("location", "67601"), *CONTACT[:-1], ("dob", "07/04/1980"), ("consent_share", "1")])
     assert "7/4/80" in walker.client.get("/intake/review").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("key", "typed", "hint"), [
+    ("adults", "lots", "Please enter a number from 1 to 10."),
+    ("location", "00000", "Please enter a 5-digit ZIP code, like 67601, or a county name."),
+])
+def test_web_hints_speak_of_entering_not_sending(demo: Flask, key: str, typed: str, hint: str) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    before = [*FULL_PATH, ("location", "67601")]
+    walker.run(before[:[k for k, _ in before].index(key)])
+    page = walker.answer(key, typed).get_data(as_text=True)
+    assert hint in page
+    assert "Please send" not in page and "Send the numbers" not in page
+
+
+def test_the_kiosk_never_mentions_an_esc_key(demo: Flask, paired: FlaskClient) -> None:
+    page = paired.get("/kiosk/").get_data(as_text=True)
+    assert "Tap Quick exit to leave this page fast." in page
+    assert "Esc" not in page
+    web = demo.test_client().get("/intake/").get_data(as_text=True)
+    # On the web the Esc sentence is only for screens with a keyboard (kiosk.css shows one of the two).
+    assert '<p class="with-keyboard">' in web and '<p class="touch">' in web

@@ -515,3 +515,10 @@ def test_a_date_of_birth_texted_as_8_digits_is_kept(demo: Flask, phone: Callable
     walk(demo, p, {**ENGLISH, "dob": "03251980"})
     with demo.app_context():
         assert intakes.personal_values(db.session.scalars(select(Intake)).one())["dob"] == "1980-03-25"
+
+
+def test_sms_hints_speak_of_sending(demo: Flask, phone: Callable[[str], Phone]) -> None:
+    p = phone()
+    start(p)
+    walk_to(demo, p, ENGLISH, "adults")
+    assert "Please send a number from 1 to 10." in "\n".join(p.text("lots"))
