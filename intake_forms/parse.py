@@ -284,7 +284,7 @@ def location_parts(code: str) -> tuple[str, str] | None:
 def _parse_location(raw: str, text: str) -> ParseResult:
     zip_match = re.search(r"(?<!\d)(\d{5})(?:[-\s]?\d{4})?(?!\d)", raw)
     if zip_match:
-        if not zipcodes.is_real(zip_match.group(1)):
+        if not zipcodes.is_real(zip_match.group(1)):  # type: ignore[no-untyped-call]
             return ParseResult.fail("invalid_location")  # "00000", "99999": no such ZIP code
         return ParseResult(ok=True, code=f"zip:{zip_match.group(1)}")
     if re.search(r"\d", text):
