@@ -10,9 +10,11 @@ Answers go through ``services.intake`` exactly as on the kiosk: the same parsing
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import phonenumbers
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -158,6 +160,12 @@ def _e164(number: str | None) -> str | None:
     if not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _weights() -> Mapping[str, int] | None:
+    """The queue's priority weights (PRIORITY_WEIGHTS), as every channel submits with them."""
+    weights: Mapping[str, int] | None = current_app.config.get("PRIORITY_WEIGHTS")
+    return weights
 
 
 def _caller(call: VoiceCall) -> str | None:
@@ -337,7 +345,7 @@ def _ask_phone(call: VoiceCall, said: list[Line] | None = None) -> Turn:
 def _finish(session: Session, call: VoiceCall, intake: Intake, *, incomplete: bool,
             said: list[Line] | None = None) -> Turn:
     method = ConsentMethod(call.consent_method) if call.consent_method else None
-    result = intakes.submit(session, intake, method=method, incomplete=incomplete)
+    result = intakes.submit(session, intake, method=method, incomplete=incomplete, weights=_weights())
     call.status = CallStatus.SUBMITTED
     lines = list(said or [])
     done = result.intake
@@ -368,7 +376,7 @@ def _finalize(session: Session, call: VoiceCall) -> None:
     elif intake.status != IntakeStatus.IN_PROGRESS:
         call.status = CallStatus.SUBMITTED
     elif intakes.codes(intake).get("phone") == "given":
-        intakes.submit(session, intake, incomplete=True,
+        intakes.submit(session, intake, incomplete=True, weights=_weights(),
                        method=ConsentMethod(call.consent_method) if call.consent_method else None)
         call.status = CallStatus.SUBMITTED
     else:

@@ -514,3 +514,17 @@ def test_endless_keypad_digits_are_refused_kindly(app: Flask, phone: Dial, demo:
     call.press("8#")
     _, codes, _ = only_intake(app)
     assert codes["adults"] == "8"
+
+
+def test_a_call_is_scored_with_the_configured_weights(make_app: Callable[..., Flask], demo: None) -> None:
+    app = make_app(PRIORITY_WEIGHTS={"callback_requested": 5})
+    call = Phone(app, app.test_client())
+    _talk_to_a_person(call)
+    call.press("2")  # how to contact: a phone call
+    call.press("1")  # this number
+    while call.twiml is not None and call.twiml.find("Gather") is not None:
+        call.press("1")
+    with app.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert intake.status == IntakeStatus.SUBMITTED
+        assert (intake.priority, intake.priority_reasons) == (5, ["callback_requested"])
