@@ -39,8 +39,8 @@ MAX_CHOICE_REPLY = 80
 #: No number a person gives (an option, a count, a year) has more digits than this; a longer run of
 #: digits is refused before it is converted (Python refuses to convert more than 4,300 digits at all).
 MAX_DIGITS = 4
-#: The earliest date of birth taken (HUD 3.03 treats earlier dates as data errors).
-EARLIEST_BIRTH = date(1900, 1, 1)
+#: No one alive was born longer ago than this many years: an earlier date of birth is a typo.
+MAX_AGE_YEARS = 120
 
 NUMBER_WORDS: dict[str, int] = {
     # English
@@ -342,8 +342,8 @@ def _parse_date(raw: str, locale: str) -> ParseResult:
         born = date(year, month, day)
     except ValueError:
         return ParseResult.fail("invalid_date")
-    if born < EARLIEST_BIRTH:
-        return ParseResult.fail("date_too_early")
+    if born.year < today.year - MAX_AGE_YEARS:
+        return ParseResult.fail("date_too_early")  # 1900, 1066: older than anyone alive
     if born > today:
         return ParseResult.fail("date_in_future")
     return ParseResult(ok=True, code="given", value=born.isoformat())

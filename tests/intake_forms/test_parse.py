@@ -156,7 +156,9 @@ def test_a_date_typed_as_8_digits_is_read_in_the_locale_order(raw, locale, value
 
 @pytest.mark.parametrize(("raw", "error"), [
     ("03/25/1899", "date_too_early"),
-    ("01/01/1900", None),
+    ("01/01/1900", "date_too_early"),
+    ("01/01/1066", "date_too_early"),
+    ("01/01/1930", None),
     ("03/25/2990", "date_in_future"),
     ("03252990", "date_in_future"),
     ("13251980", "invalid_date"),

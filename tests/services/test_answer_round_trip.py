@@ -101,7 +101,7 @@ def stored(q: Question) -> st.SearchStrategy[tuple[str, str | None]]:
         emails = st.from_regex(r"[a-z][a-z0-9.]{0,12}[a-z0-9]@example\.(org|com)", fullmatch=True)
         return st.one_of(emails.map(lambda e: ("given", e)), non_answers)
     if q.kind is Kind.DATE:
-        dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31))
+        dates = st.dates(min_value=date(1920, 1, 1), max_value=date(2025, 12, 31))
         return st.one_of(dates.map(lambda d: ("given", d.isoformat())), non_answers)
     # Names and free text: whatever the shared parser accepts is a valid value.
     typed = st.text(min_size=1, max_size=120).map(lambda raw: parse_answer(q, raw)).filter(
