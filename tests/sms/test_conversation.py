@@ -522,3 +522,20 @@ def test_sms_hints_speak_of_sending(demo: Flask, phone: Callable[[str], Phone]) 
     start(p)
     walk_to(demo, p, ENGLISH, "adults")
     assert "Please send a number from 1 to 10." in "\n".join(p.text("lots"))
+
+
+def test_skipping_every_question_by_text_gives_priority_0_and_8_adults_stay_8(
+        demo: Flask, phone: Callable[[str], Phone]) -> None:
+    skipper = phone("+17855550171")
+    start(skipper)
+    walk(demo, skipper, {key: "skip" for key in ENGLISH} | {"leave_by": "skip", "could_return": "skip",
+                                                            "institution_short_stay": "skip"})
+    counter = phone("+17855550172")
+    start(counter)
+    walk(demo, counter, {**ENGLISH, "adults": "8", "children": "nine"})
+    with demo.app_context():
+        skipped, counted = db.session.scalars(select(Intake).order_by(Intake.id)).all()
+        assert (skipped.priority, skipped.priority_reasons) == (0, [])
+        assert intakes.codes(skipped)["children"] == DECLINE
+        assert (intakes.codes(counted)["adults"], intakes.codes(counted)["children"]) == ("8", "9")
+        assert "children" in counted.priority_reasons
