@@ -17,6 +17,8 @@ LITERALLY_HOMELESS_PLACES = frozenset({"outside", "shelter", "motel_voucher"})
 INSTITUTIONS = frozenset({"hospital", "jail", "treatment"})
 #: The contact methods that need a phone number.
 PHONE_METHODS = frozenset({"text", "call"})
+#: The contact methods that need no phone number or email: the person comes to staff.
+IN_PERSON_METHODS = frozenset({"come_back", "agency"})
 
 
 def talk_path(a: Answers) -> bool:
@@ -54,6 +56,11 @@ def confidential(a: Answers) -> bool:
     return fleeing(a) and a.get("dv_choice") != "stop"
 
 
+def callback_requested(a: Answers) -> bool:
+    """The person asked to be contacted: a person instead of the questions, or a victim advocate."""
+    return talk_path(a) or dv_advocate(a)
+
+
 def full_path(a: Answers) -> bool:
     """The whole pre-screen and diversion conversation."""
     return questions_path(a) and not dv_advocate(a) and not dv_stop(a)
@@ -85,7 +92,14 @@ def contact_applies(a: Answers) -> bool:
 
 
 def phone_applies(a: Answers) -> bool:
-    return contact_applies(a) and a.get("contact_method") in PHONE_METHODS
+    """Text or call was chosen; or the person asked to be contacted and did not say how (asked once more).
+
+    On SMS and voice the phone question offers the number in use, so one "yes" is enough.
+    """
+    method = a.get("contact_method")
+    if method in PHONE_METHODS:
+        return contact_applies(a)
+    return callback_requested(a) and method not in IN_PERSON_METHODS | {"email"}
 
 
 def email_applies(a: Answers) -> bool:
@@ -104,6 +118,23 @@ def texting_allowed(a: Answers) -> bool:
 def reachable(a: Answers) -> bool:
     """There is a phone number or an email to reach the person at."""
     return phone_given(a) or (email_applies(a) and a.get("email") == "given")
+
+
+def contact_route(a: Answers) -> str:
+    """How staff can reach the person: "phone", "email", "come_back", "agency" or "none"."""
+    if phone_given(a):
+        return "phone"
+    if email_applies(a) and a.get("email") == "given":
+        return "email"
+    method = a.get("contact_method")
+    if contact_applies(a) and method in IN_PERSON_METHODS:
+        return str(method)
+    return "none"
+
+
+def unreachable(a: Answers) -> bool:
+    """The person asked to be contacted, and staff have no way to do it."""
+    return callback_requested(a) and contact_route(a) == "none"
 
 
 def identity_applies(a: Answers) -> bool:
@@ -128,6 +159,7 @@ CONDITIONS: dict[str, Condition] = {
         fleeing,
         dv_advocate,
         dv_stop,
+        callback_requested,
         confidential,
         full_path,
         not_literally_homeless,

@@ -14,10 +14,21 @@ FLOW_VERSION = 1
 #: Languages the intake is offered in, in the order a picker lists them.
 LANGUAGES: tuple[str, ...] = ("en", "es")
 
-#: Stored when a person declines a question ("Prefer not to answer", HUD 9).
-DECLINE = "9"
-#: Stored for "I don't know" / "Not sure" (HUD 8).
-DONT_KNOW = "8"
+#: Stored when a person declines a question ("Prefer not to answer"; HUD 9 in exports), on every kind.
+#: A word, never a number, so it can never be mistaken for an answer (a count of 9, a choice, a ZIP).
+DECLINE = "declined"
+#: Stored for "I don't know" / "Not sure" (HUD 8 in exports), on every kind.
+DONT_KNOW = "dont_know"
+
+
+def is_non_answer(code: str | None) -> bool:
+    """Tell whether a stored code says the person declined or did not know (no value was given)."""
+    return code in (DECLINE, DONT_KNOW)
+
+
+def count_value(code: str | None) -> int | None:
+    """Return the number a stored count holds; None for a decline, an unknown or no answer."""
+    return int(code) if code and code.isascii() and code.isdigit() else None
 
 
 def N_(msgid: str) -> str:
@@ -38,6 +49,13 @@ class Kind(StrEnum):
     NAME = "name"
     DATE = "date"
     TEXT = "text"
+
+
+class Medium(StrEnum):
+    """How a person reads a hint and answers: the words of a hint must fit it ("send", "type", "tap")."""
+
+    TEXT = "text"  # a text message: "send"
+    SCREEN = "screen"  # the kiosk and web pages: type or tap
 
 
 #: Kinds whose values identify a person: stored encrypted, never shown in lists or logs.
@@ -80,8 +98,9 @@ class Question:
     skip_code: str = DECLINE
     minimum: int | None = None
     maximum: int | None = None
-    #: A short help line shown with the question again when a reply cannot be read.
-    hint: str | None = None
+    #: A short help line shown with the question again when a reply cannot be read, per medium:
+    #: the one place each channel takes its hint from (``Question.hint``).
+    hints: dict[Medium, str] = field(default_factory=dict)
     #: Notices to show after an answer, by stored code.
     notices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: HUD data element this answer maps to, for exports.
@@ -91,6 +110,10 @@ class Question:
     def identifying(self) -> bool:
         """Tell whether the answer identifies a person (stored encrypted)."""
         return self.kind in IDENTIFYING_KINDS
+
+    def hint(self, medium: Medium) -> str | None:
+        """Return the help line for this medium (a msgid), if the question has one."""
+        return self.hints.get(medium)
 
     def option(self, code: str) -> Option | None:
         """Return the option with this code, if any."""
@@ -142,6 +165,9 @@ PREFER_NOT = Option(
         "es": ("prefiero no", "prefiero no contestar", "prefiero no responder", "paso", "saltar"),
     },
 )
+#: What a decline or an unknown is called wherever an answer is shown (msgids), on every kind.
+NON_ANSWER_LABELS: dict[str, str] = {DECLINE: PREFER_NOT.label, DONT_KNOW: NOT_SURE.label}
+
 MAYBE = Option(
     "maybe",
     N_("Maybe"),
@@ -151,6 +177,11 @@ MAYBE = Option(
 YES_NO = (YES, NO, PREFER_NOT)
 YES_NO_UNSURE = (YES, NO, NOT_SURE, PREFER_NOT)
 YES_MAYBE_NO = (YES, MAYBE, NO, PREFER_NOT)
+
+
+def _hints(text: str, screen: str) -> dict[Medium, str]:
+    """Write a hint for each medium: what to send in a text message, what to enter on a screen."""
+    return {Medium.TEXT: text, Medium.SCREEN: screen}
 
 
 def _opt(code: str, label: str, hud: int | None = None, en: tuple[str, ...] = (),
@@ -341,7 +372,7 @@ QUESTIONS: tuple[Question, ...] = (
         minimum=1,
         maximum=10,
         ask_if="full_path",
-        hint=N_("Please send a number from 1 to 10."),
+        hints=_hints(N_("Please send a number from 1 to 10."), N_("Please enter a number from 1 to 10.")),
     ),
     Question(
         "children",
@@ -350,7 +381,7 @@ QUESTIONS: tuple[Question, ...] = (
         minimum=0,
         maximum=15,
         ask_if="full_path",
-        hint=N_("Please send a number from 0 to 15."),
+        hints=_hints(N_("Please send a number from 0 to 15."), N_("Please enter a number from 0 to 15.")),
     ),
     Question(
         "pregnant",
@@ -435,7 +466,8 @@ QUESTIONS: tuple[Question, ...] = (
             Option(DECLINE, PREFER_NOT.label, hud=9, words=PREFER_NOT.words, exclusive=True),
         ),
         ask_if="full_path",
-        hint=N_("You can pick more than one. Send the numbers, like 1 3."),
+        hints=_hints(N_("You can pick more than one. Send the numbers, like 1 3."),
+                     N_("You can pick more than one.")),
     ),
     Question(
         "help_other",
@@ -448,7 +480,8 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.LOCATION,
         N_("What is the ZIP code or county where you want help?"),
         ask_if="location_applies",
-        hint=N_("Please send a 5-digit ZIP code, like 67601, or a county name."),
+        hints=_hints(N_("Please send a 5-digit ZIP code, like 67601, or a county name."),
+                     N_("Please enter a 5-digit ZIP code, like 67601, or a county name.")),
     ),
     Question(
         "contact_method",
@@ -471,14 +504,16 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.PHONE,
         N_("What phone number can staff use?"),
         ask_if="phone_applies",
-        hint=N_("Please send a 10-digit phone number, like 785-555-0100."),
+        hints=_hints(N_("Please send a 10-digit phone number, like 785-555-0100."),
+                     N_("Please enter a 10-digit phone number, like 785-555-0100.")),
     ),
     Question(
         "email",
         Kind.EMAIL,
         N_("What email can staff use?"),
         ask_if="email_applies",
-        hint=N_("Please send an email address, like name@example.com."),
+        hints=_hints(N_("Please send an email address, like name@example.com."),
+                     N_("Please enter an email address, like name@example.com.")),
     ),
     Question(
         "safe_to_text",
@@ -525,7 +560,8 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.DATE,
         N_("What is your date of birth? You can skip it."),
         ask_if="identity_applies",
-        hint=N_("Please send it like 03/25/1980."),
+        hints=_hints(N_("Please send it like 03/25/1980."),
+                     N_("Please enter it like 03/25/1980, or as 8 digits: 03251980.")),
         hud_element="3.03 DOB",
     ),
     Question(

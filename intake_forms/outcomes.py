@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from intake_forms import conditions
-from intake_forms.definition import N_, question
+from intake_forms.definition import N_, count_value, question
 from intake_forms.flow import relevant_answers
 
 Answers = Mapping[str, str]
@@ -22,6 +22,8 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "youth_alone": 1,
     "health_barrier": 1,
     "leave_within_7_days": 1,
+    # The person asked for a person (or for a victim advocate): someone has to call them.
+    "callback_requested": 1,
 }
 
 #: Staff-facing labels for the reasons (msgids).
@@ -35,6 +37,7 @@ REASON_LABELS: dict[str, str] = {
     "youth_alone": N_("Youth on their own"),
     "health_barrier": N_("Health barrier"),
     "leave_within_7_days": N_("Must leave within 7 days"),
+    "callback_requested": N_("Asked to be contacted"),
 }
 
 HOMELESS = "homeless"
@@ -59,11 +62,15 @@ class Outcomes:
     confidential: bool
     callback_requested: bool
     withdrawn: bool
+    #: How staff can reach the person (``conditions.contact_route``).
+    contact_route: str = "none"
+    #: Asked to be contacted, and no way to do it: the channel says so plainly and gives a number to call.
+    unreachable: bool = False
 
 
 def _count(answers: Answers, key: str) -> int:
-    value = answers.get(key, "")
-    return int(value) if value.isdigit() else 0
+    """Read a count; a decline, an unknown or no answer counts as none (no reason is given for it)."""
+    return count_value(answers.get(key)) or 0
 
 
 def homeless_category(answers: Answers) -> int | None:
@@ -115,6 +122,7 @@ def priority(answers: Answers, weights: Mapping[str, int] | None = None) -> tupl
         and _count(answers, "children") == 0,
         "health_barrier": answers.get("health_barrier") == "1",
         "leave_within_7_days": answers.get("leave_by") in _LEAVE_SOON,
+        "callback_requested": conditions.callback_requested(answers),
     }
     reasons = sorted((k for k, hit in met.items() if hit and w.get(k, 0) > 0),
                      key=lambda k: (-w[k], list(DEFAULT_WEIGHTS).index(k)))
@@ -133,7 +141,9 @@ def compute_outcomes(answers: Answers, weights: Mapping[str, int] | None = None)
         priority=score,
         reasons=reasons,
         confidential=conditions.confidential(a),
-        callback_requested=conditions.talk_path(a) or conditions.dv_advocate(a),
+        callback_requested=conditions.callback_requested(a),
+        contact_route=conditions.contact_route(a),
+        unreachable=conditions.unreachable(a),
         withdrawn=conditions.dv_stop(a),
     )
 

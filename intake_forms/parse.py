@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import phonenumbers
+import zipcodes
 from email_validator import EmailNotValidError, validate_email
 
 from intake_forms.definition import DONT_KNOW, N_, NOT_SURE, Kind, Question
@@ -25,6 +26,9 @@ ERRORS: dict[str, str] = {
     "invalid_phone": N_("That does not look like a phone number."),
     "invalid_email": N_("That does not look like an email address."),
     "invalid_date": N_("We could not read that date."),
+    "not_whole_number": N_("Please use a whole number, like 2."),
+    "date_too_early": N_("That year looks too early. Please check the year."),
+    "date_in_future": N_("That date is in the future. Please check it."),
     "too_long": N_("That answer is too long. Please make it shorter."),
 }
 
@@ -32,6 +36,11 @@ MAX_TEXT = 2000
 MAX_NAME = 100
 #: A reply to a choice longer than this is not searched for option words.
 MAX_CHOICE_REPLY = 80
+#: No number a person gives (an option, a count, a year) has more digits than this; a longer run of
+#: digits is refused before it is converted (Python refuses to convert more than 4,300 digits at all).
+MAX_DIGITS = 4
+#: No one alive was born longer ago than this many years: an earlier date of birth is a typo.
+MAX_AGE_YEARS = 120
 
 NUMBER_WORDS: dict[str, int] = {
     # English
@@ -116,7 +125,7 @@ def parse_answer(question: Question, raw: str | None, locale: str = "en", *,
     if _is_dont_know(text):
         return ParseResult(ok=True, code=DONT_KNOW)
     if question.kind is Kind.COUNT:
-        return _parse_count(question, text)
+        return _parse_count(question, raw, text)
     if question.kind is Kind.LOCATION:
         return _parse_location(raw, text)
     if question.kind is Kind.PHONE:
@@ -147,7 +156,7 @@ def _phrases(question: Question, locale: str) -> dict[str, set[str]]:
 
 def _by_number(question: Question, text: str) -> str | None:
     token = text.lstrip("#").strip()
-    number = int(token) if token.isdigit() else NUMBER_WORDS.get(token)
+    number = int(token) if token.isdigit() and len(token) <= MAX_DIGITS else NUMBER_WORDS.get(token)
     if number is not None and 1 <= number <= len(question.options):
         return question.options[number - 1].code
     return None
@@ -238,9 +247,13 @@ def _is_dont_know(text: str) -> bool:
 
 # Numbers, places, contact details ------------------------------------------------------------
 
-def _parse_count(question: Question, text: str) -> ParseResult:
+def _parse_count(question: Question, raw: str, text: str) -> ParseResult:
     number: int | None = None
     match = re.search(r"\d+", text)
+    if re.search(r"\d\s*[.,]\s*\d", raw):
+        return ParseResult.fail("not_whole_number")  # "2.5" is not 2
+    if re.search(r"(?<![\w])-\s*\d", raw) or (match and len(match.group()) > MAX_DIGITS):
+        return ParseResult.fail("out_of_range")  # "-1" is not 1; 5,000 digits are not a household
     if match:
         number = int(match.group())
     else:
@@ -271,6 +284,8 @@ def location_parts(code: str) -> tuple[str, str] | None:
 def _parse_location(raw: str, text: str) -> ParseResult:
     zip_match = re.search(r"(?<!\d)(\d{5})(?:[-\s]?\d{4})?(?!\d)", raw)
     if zip_match:
+        if not zipcodes.is_real(zip_match.group(1)):  # type: ignore[no-untyped-call]
+            return ParseResult.fail("invalid_location")  # "00000", "99999": no such ZIP code
         return ParseResult(ok=True, code=f"zip:{zip_match.group(1)}")
     if re.search(r"\d", text):
         return ParseResult.fail("invalid_location")
@@ -303,8 +318,15 @@ def _parse_email(raw: str) -> ParseResult:
 
 
 def _parse_date(raw: str, locale: str) -> ParseResult:
+    """Read a date of birth: 03/25/1980, 1980-03-25, or 8 digits from a phone keypad (03251980).
+
+    Numbers run in the locale's order: month/day/year in English, day/month/year in Spanish.
+    """
     parts = re.findall(r"\d+", raw)
-    if len(parts) != 3:
+    if len(parts) == 1 and len(parts[0]) == 8:
+        digits = parts[0]
+        parts = [digits[:2], digits[2:4], digits[4:]]
+    if len(parts) != 3 or any(len(p) > MAX_DIGITS for p in parts):
         return ParseResult.fail("invalid_date")
     a, b, c = (int(p) for p in parts)
     if len(parts[0]) == 4:
@@ -320,8 +342,10 @@ def _parse_date(raw: str, locale: str) -> ParseResult:
         born = date(year, month, day)
     except ValueError:
         return ParseResult.fail("invalid_date")
-    if born.year < 1900 or born > today:
-        return ParseResult.fail("invalid_date")
+    if born.year < today.year - MAX_AGE_YEARS:
+        return ParseResult.fail("date_too_early")  # 1900, 1066: older than anyone alive
+    if born > today:
+        return ParseResult.fail("date_in_future")
     return ParseResult(ok=True, code="given", value=born.isoformat())
 
 

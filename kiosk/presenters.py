@@ -10,7 +10,7 @@ from babel.dates import format_date, format_time
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from intake_forms import DECLINE, DONT_KNOW, QUESTIONS, Kind, location_parts, relevant_answers
+from intake_forms import NON_ANSWER_LABELS, QUESTIONS, Kind, is_non_answer, location_parts, relevant_answers
 from intake_forms import conditions as flow_conditions
 from intake_forms.definition import N_
 from kiosk import hours as hours_mod
@@ -64,7 +64,11 @@ def location_input(code: str) -> str:
 
 
 def mask_value(kind: Kind, value: str) -> str:
-    """Hide most of a personal value on a shared screen, keeping enough to recognise it."""
+    """Hide most of a stored personal value on a shared screen, keeping enough to recognise it.
+
+    ``value`` is the stored value, never a formatted one: a date of birth is ISO (1980-03-25) and
+    shows only its year, the month and day (what makes it identifying) hidden in every locale.
+    """
     if kind is Kind.PHONE:
         return "•••-•••-" + value[-4:]
     if kind is Kind.EMAIL:
@@ -98,20 +102,21 @@ def answer_rows(intake: Intake, *, masked: bool = False, here: str | None = None
         code = codes.get(q.key)
         if code is None:
             continue
-        if q.options:
+        if is_non_answer(code):
+            shown = _(NON_ANSWER_LABELS[code])
+        elif q.options:
             labels = [_(opt.label) for part in code.split(",") if (opt := q.option(part)) is not None]
             shown = ", ".join(labels) or code
-        elif code == DECLINE:
-            shown = _("Prefer not to answer")
-        elif code == DONT_KNOW:
-            shown = _("Not sure")
         elif q.kind is Kind.LOCATION:
             shown = show_location(code, here)
         elif q.identifying:
             value = personal.get(q.key, "")
-            if q.kind is Kind.DATE and value:
-                value = format_date(datetime.fromisoformat(value).date(), "short", locale=locale_name())
-            shown = mask_value(q.kind, value) if masked and value else value
+            if masked and value:
+                shown = mask_value(q.kind, value)
+            elif q.kind is Kind.DATE and value:
+                shown = format_date(datetime.fromisoformat(value).date(), "short", locale=locale_name())
+            else:
+                shown = value
         else:
             shown = code
         rows.append({"key": q.key, "prompt": _(q.prompt), "answer": shown})
@@ -134,6 +139,8 @@ class Confirmation:
     out_of_area: routing.CocContact | None
     can_text: bool
     phone: str | None
+    #: Staff have no way to reach a household that asked to be contacted: the number to call instead.
+    call_us: str | None = None
 
 
 def _clock(moment: datetime) -> str:
@@ -194,6 +201,7 @@ def confirmation(session: Any, intake: Intake, now: datetime | None = None) -> C
         out_of_area=other,
         can_text=phone is not None and flow_conditions.texting_allowed(codes),
         phone=phone,
+        call_us=intakes.reach_back(intake).call_us,
     )
 
 

@@ -31,15 +31,15 @@ from sqlalchemy import select
 
 from extensions import db
 from intake_forms import (
-    DECLINE,
-    DONT_KNOW,
     ERRORS,
     LANGUAGES,
     NOTICES,
     QUESTIONS,
     Kind,
+    Medium,
     Question,
     compute_outcomes,
+    is_non_answer,
     path,
     previous_question,
     question,
@@ -351,7 +351,7 @@ def question_page(mode: str, key: str) -> Any:
         "kiosk/question.html",
         **page_context(
             mode, q=q, form=form, error=_(ERRORS[error]) if error else None,
-            hint=_(q.hint) if (q.hint and (error or q.kind is Kind.DATE)) else None,
+            hint=_(hint) if (hint := q.hint(Medium.SCREEN)) and (error or q.kind is Kind.DATE) else None,
             number=number, total=total, notices=notices,
             back_url=url_for("kiosk.question", mode=mode, key=back.key) if back else None,
         ),
@@ -391,7 +391,7 @@ def initial_value(intake: Intake, q: Question, codes: dict[str, str],
         return code, None
     if q.kind is Kind.MULTI:
         return code.split(","), None
-    if code in (DECLINE, DONT_KNOW):
+    if is_non_answer(code):
         return None, None
     if q.kind is Kind.LOCATION:
         if code == HERE:

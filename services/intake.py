@@ -35,6 +35,7 @@ from models.base import utcnow
 from models.intake import Channel, ConsentKind, ConsentMethod, IntakeStatus, Track
 from services import routing
 from services.crypto import PiiCipher
+from services.hotlines import hotline
 from services.pii import current_cipher
 from services.routing import DbSession as Session
 
@@ -72,6 +73,37 @@ class SubmitResult:
     access_point: AccessPoint | None
     out_of_area_coc: routing.CocContact | None
     already: bool
+
+
+@dataclass(frozen=True)
+class ReachBack:
+    """How staff can reach a household (``conditions.contact_route``), or the number it must call itself.
+
+    ``call_us`` is set only when the household asked to be contacted and gave no way to do it: every
+    channel then says so plainly and gives this number (the advocate line for a survivor, else its
+    access point, else 211).
+    """
+
+    route: str
+    unreachable: bool
+    call_us: str | None
+
+
+def reach_back(intake: Intake) -> ReachBack:
+    """Tell how a submitted intake's household can be reached, the one rule every channel and staff read."""
+    answers = relevant_answers(codes(intake))
+    unreachable = flow_conditions.unreachable(answers)
+    call_us = None
+    if unreachable:
+        ap = intake.routed_access_point
+        if intake.confidential:
+            # The advocate line, open day and night; a survivor's messages never name their agency.
+            call_us = hotline("ks_crisis").phone
+        elif ap is not None and ap.phone:
+            call_us = ap.phone
+        else:
+            call_us = hotline("ks_211").phone
+    return ReachBack(flow_conditions.contact_route(answers), unreachable, call_us)
 
 
 def new_reference_code() -> str:

@@ -31,15 +31,13 @@ import zipcodes
 from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
-from intake_forms import location_parts
+from intake_forms import count_value, is_non_answer, location_parts
 from models import AccessPoint, AccessPointKind, ContinuumOfCare, County
 
 DbSession: TypeAlias = Session | scoped_session[Session]
 
 # Mean Earth radius in miles as used by ``zipcodes.haversine`` (Hays to Lawrence = 221.8 mi).
 EARTH_RADIUS_MILES = 3956.0
-
-DECLINE_CODES = frozenset({"8", "9", "99"})
 
 # Reason codes (stored in ``intakes.routing_note`` and shown to staff, translated).
 NEAREST = "nearest"
@@ -262,11 +260,11 @@ def describe_location(code: str) -> str:
 
 
 def resolve_location(session: DbSession, code: str | None) -> Location:
-    """Turn a stored location answer ("zip:67601", "county:ellis", "9") into a Location."""
+    """Turn a stored location answer ("zip:67601", "county:ellis", a decline) into a Location."""
     if code is None:
         return UNKNOWN_LOCATION
     value = code.strip()
-    if not value or value in DECLINE_CODES:
+    if not value or is_non_answer(value):
         return UNKNOWN_LOCATION
     parts = location_parts(value)
     if parts is None and ":" not in value:  # tolerate a bare ZIP or county name
@@ -400,8 +398,7 @@ class HouseholdProfile:
         """Build a profile from stored answer codes (age_band, adults, children, veteran...)."""
 
         def count(key: str) -> int:
-            raw = codes.get(key)
-            return int(raw) if raw is not None and raw.isdigit() and raw not in DECLINE_CODES else 0
+            return count_value(codes.get(key)) or 0
 
         populations = {"families" if count("children") > 0 else "single_adults"}
         age_band = codes.get("age_band")

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from intake_forms import DECLINE, DONT_KNOW, Kind, question
+from intake_forms import NON_ANSWER_LABELS, Kind, is_non_answer, question
 from intake_forms.conditions import texting_allowed
 from intake_forms.definition import QUESTIONS
 from models import (
@@ -121,6 +121,12 @@ class ContactSafety:
     sms_consent: bool
     method: str | None
     best_time: str | None
+    #: How staff can reach the household (``intake_forms.conditions.contact_route``).
+    route: str = "none"
+    #: Asked to be contacted and gave no way to do it (they were told which number to call).
+    unreachable: bool = False
+    #: The number the household was told to call instead, when unreachable.
+    call_us: str | None = None
 
     @property
     def do_not_text(self) -> bool:
@@ -165,10 +171,8 @@ def _labels(key: str, code: str) -> tuple[str, ...]:
         option = q.option(part)
         if option is not None:
             labels.append(option.label)
-        elif part == DECLINE:
-            labels.append("Prefer not to answer")
-        elif part == DONT_KNOW:
-            labels.append("Not sure")
+        elif is_non_answer(part):
+            labels.append(NON_ANSWER_LABELS[part])
         else:
             labels.append(part)
     return tuple(labels)
@@ -186,7 +190,7 @@ def answer_lines(intake: Intake, personal: dict[str, str] | None) -> tuple[Answe
                 lines.append(AnswerLine(q.key, q.prompt, hidden=True))
             else:
                 lines.append(AnswerLine(q.key, q.prompt, value=personal.get(q.key)))
-        elif q.options or answer.code in (DECLINE, DONT_KNOW):
+        elif q.options or is_non_answer(answer.code):
             lines.append(AnswerLine(q.key, q.prompt, labels=_labels(q.key, answer.code)))
         elif q.kind is Kind.LOCATION:
             here = answer.code == "here"  # a kiosk's own access point ("Here" is the kiosk's msgid)
@@ -200,8 +204,10 @@ def answer_lines(intake: Intake, personal: dict[str, str] | None) -> tuple[Answe
 def contact_safety(intake: Intake) -> ContactSafety:
     """Read the contact preferences and the SMS consent of an intake."""
     from services.intake import codes as answer_codes
+    from services.intake import reach_back
 
     codes = answer_codes(intake)
+    reach = reach_back(intake)
     sms = [c for c in intake.consents if c.kind is ConsentKind.SMS]
     return ContactSafety(
         has_phone=codes.get("phone") == "given",
@@ -211,6 +217,9 @@ def contact_safety(intake: Intake) -> ContactSafety:
         sms_consent=bool(sms) and sms[-1].granted,
         method=codes.get("contact_method"),
         best_time=codes.get("best_time"),
+        route=reach.route,
+        unreachable=reach.unreachable,
+        call_us=reach.call_us,
     )
 
 

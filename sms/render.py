@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from intake_forms import ERRORS, Kind, Notice, Question
+from intake_forms import ERRORS, Kind, Medium, Notice, Question
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines
-from services.intake import SubmitResult
+from services.intake import SubmitResult, reach_back
 
 from .segments import plain
 
@@ -82,8 +82,9 @@ def hint_text(q: Question, error: str | None) -> str:
     reason = _(ERRORS.get(error or "not_understood", ERRORS["not_understood"]))
     if q.kind is Kind.LANGUAGE:
         return plain(f"{reason} Reply 1 for English. Responda 2 para español.")
-    if q.hint:
-        how = _(q.hint)
+    hint = q.hint(Medium.TEXT)
+    if hint:
+        how = _(hint)
     elif q.options:
         how = _("Please reply with a number from 1 to %(last)d.", last=len(q.options))
     else:
@@ -128,11 +129,16 @@ def confirmation(result: SubmitResult) -> str:
     code = intake.reference_code or ""
     parts = [_("Thank you. Your reference code is %(code)s.", code=code)]
     ap = result.access_point
-    if intake.confidential or ap is None:
+    reach = reach_back(intake)
+    if reach.call_us:
+        parts.append(_("We have no phone number or email for you, so staff cannot contact you. "
+                       "To talk to someone, call %(phone)s.", phone=reach.call_us))
+    elif intake.confidential or ap is None:
         parts.append(_("A staff member will contact you soon."))
     else:
         parts.append(_("%(name)s will contact you soon.", name=ap.name))
-        if ap.phone:
+    if ap is not None and not intake.confidential:
+        if ap.phone and ap.phone != reach.call_us:
             parts.append(_("Their phone: %(phone)s.", phone=ap.phone))
         if ap.address and not ap.is_remote:
             place = ", ".join(p for p in (ap.address, ap.city) if p)

@@ -91,3 +91,48 @@ def test_tables_follow_the_naming_convention(tmp_path: Path, table: str) -> None
             assert fk["name"].startswith(f"fk_{table}_")
     finally:
         engine.dispose()
+
+
+def _check_answer_states(url: str) -> None:
+    """0005 rewrites old "9"/"8" codes as words, and takes back a "children" reason from a skip."""
+    from sqlalchemy import select
+
+    from models import Answer, Intake
+    from models.intake import Channel, IntakeStatus
+
+    app = _app(url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0004")
+        old = {"veteran": "8", "safe_now": "9", "help_needed": "9", "location": "9", "dob": "9",
+               "adults": "8", "children": "9", "pregnant": "1"}
+        skipped = Intake(channel=Channel.SMS, status=IntakeStatus.SUBMITTED, priority=5,
+                         priority_reasons=["slept_outside", "children"],
+                         answers=[Answer(key=k, code=v) for k, v in old.items()])
+        counted = Intake(channel=Channel.WEB, status=IntakeStatus.SUBMITTED, priority=2,
+                         priority_reasons=["children"], answers=[Answer(key="children", code="3")])
+        db.session.add_all([skipped, counted])
+        db.session.commit()
+        ids = skipped.id, counted.id
+        db.session.remove()
+        upgrade(directory=MIGRATIONS)
+        codes = dict(db.session.execute(select(Answer.key, Answer.code).where(Answer.intake_id == ids[0])).all())
+        assert codes == {"veteran": "dont_know", "safe_now": "declined", "help_needed": "declined",
+                         "location": "declined", "dob": "declined", "adults": "dont_know",
+                         "children": "declined", "pregnant": "1"}
+        first, second = (db.session.get(Intake, i) for i in ids)
+        assert (first.priority, first.priority_reasons) == (3, ["slept_outside"])
+        assert (second.priority, second.priority_reasons) == (2, ["children"])
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="0004")
+        back = dict(db.session.execute(select(Answer.key, Answer.code).where(Answer.intake_id == ids[0])).all())
+        assert back == old
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_answer_states_migration_on_sqlite(tmp_path: Path) -> None:
+    _check_answer_states(f"sqlite:///{tmp_path / 'states.sqlite3'}")
+
+
+def test_answer_states_migration_on_postgresql(pg_url: str) -> None:
+    _check_answer_states(pg_url)

@@ -25,8 +25,7 @@ def intake_texts() -> set[str]:
     texts: set[str] = set()
     for q in QUESTIONS:
         texts.add(q.prompt)
-        if q.hint:
-            texts.add(q.hint)
+        texts.update(q.hints.values())
         if q.key != "language":  # language names are shown in their own language
             texts.update(o.label for o in q.options)
     texts.update(n.message for n in NOTICES.values())

@@ -10,15 +10,17 @@ Answers go through ``services.intake`` exactly as on the kiosk: the same parsing
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import phonenumbers
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from intake_forms import DECLINE, Kind, Question, normalize, parse_answer, question
+from intake_forms import Kind, Question, normalize, parse_answer, question
 from intake_forms import conditions as flow_conditions
 from intake_forms.definition import NO, YES
 from models import Channel, Intake, IntakeStatus
@@ -160,6 +162,12 @@ def _e164(number: str | None) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _weights() -> Mapping[str, int] | None:
+    """The queue's priority weights (PRIORITY_WEIGHTS), as every channel submits with them."""
+    weights: Mapping[str, int] | None = current_app.config.get("PRIORITY_WEIGHTS")
+    return weights
+
+
 def _caller(call: VoiceCall) -> str | None:
     return current_cipher().decrypt(call.caller_enc) if call.caller_enc else None
 
@@ -285,15 +293,21 @@ def _retry(session: Session, call: VoiceCall, intake: Intake, error: str | None)
         key = call.question_key or ""
         if flow_conditions.contact_applies(intakes.codes(intake)):
             call.phase = CallPhase.CALLBACK_OFFER
-            return _current(call)
+            return _turn(call, [speech.callback_offer_opening()])
+        intakes.set_code(session, intake, key, question(key).skip_code)
+        return _advance(session, call, intake, [])
+    if call.phase is CallPhase.CALLBACK_OFFER:
+        # No answer to the offer is not a yes: go on as if the caller had pressed 2.
+        key = call.question_key or ""
         intakes.set_code(session, intake, key, question(key).skip_code)
         return _advance(session, call, intake, [])
     if call.phase in (CallPhase.PHONE_CONFIRM, CallPhase.PHONE_ENTRY) and not call.callback:
-        intakes.set_code(session, intake, "phone", DECLINE)
+        intakes.set_code(session, intake, "phone", question("phone").skip_code)
         return _advance(session, call, intake, [])
-    # A callback the caller could not confirm, or a callback offer nobody answered: end here.
+    # A callback the caller asked for but could not confirm a number for: end here.
     _finalize(session, call)
-    lines = speech.no_number_lines() if call.status is CallStatus.ABANDONED else speech.goodbye_lines()
+    lines = (speech.no_number_lines(caller_id=call.caller_enc is not None)
+             if call.status is CallStatus.ABANDONED else speech.goodbye_lines())
     return _close(session, call, lines)
 
 
@@ -331,7 +345,7 @@ def _ask_phone(call: VoiceCall, said: list[Line] | None = None) -> Turn:
 def _finish(session: Session, call: VoiceCall, intake: Intake, *, incomplete: bool,
             said: list[Line] | None = None) -> Turn:
     method = ConsentMethod(call.consent_method) if call.consent_method else None
-    result = intakes.submit(session, intake, method=method, incomplete=incomplete)
+    result = intakes.submit(session, intake, method=method, incomplete=incomplete, weights=_weights())
     call.status = CallStatus.SUBMITTED
     lines = list(said or [])
     done = result.intake
@@ -344,6 +358,7 @@ def _finish(session: Session, call: VoiceCall, intake: Intake, *, incomplete: bo
             place.name if place else None,
             place.phone if place else None,
             callback=done.callback_requested,
+            call_us=intakes.reach_back(done).call_us,
         )
         other = result.out_of_area_coc
         if other is not None:
@@ -361,7 +376,7 @@ def _finalize(session: Session, call: VoiceCall) -> None:
     elif intake.status != IntakeStatus.IN_PROGRESS:
         call.status = CallStatus.SUBMITTED
     elif intakes.codes(intake).get("phone") == "given":
-        intakes.submit(session, intake, incomplete=True,
+        intakes.submit(session, intake, incomplete=True, weights=_weights(),
                        method=ConsentMethod(call.consent_method) if call.consent_method else None)
         call.status = CallStatus.SUBMITTED
     else:

@@ -188,26 +188,36 @@ def skipped_line() -> Line:
                   "contact you."))
 
 
+def callback_offer_opening() -> Line:
+    """Said once, when the offer is made; a re-ask repeats only the offer itself."""
+    return Line(_("We could not get an answer to that question."))
+
+
 def callback_offer_lines() -> list[Line]:
     return [
-        Line(_("We could not get an answer to that question.")),
         Line(_("Do you want staff to call you back to finish? For yes, press 1. To skip this "
                "question and go on, press 2.")),
     ]
 
 
 def confirmation_lines(reference_code: str, place_name: str | None, place_phone: str | None,
-                       *, callback: bool) -> list[Line]:
-    """The last words of a call: the reference code, slowly and twice, and who will call."""
+                       *, callback: bool, call_us: str | None = None) -> list[Line]:
+    """The last words of a call: the reference code, slowly and twice, and who will call.
+
+    ``call_us``: staff have no way to reach the caller, who asked for it; say so and give this number.
+    """
     code = spell(reference_code)
     lines = [
-        Line(_("Thank you. Staff will call you back.") if callback
+        Line(_("Thank you. Staff will call you back.") if callback and not call_us
              else _("Thank you. Your answers have been sent.")),
         Line(_("Your reference code is: %(code)s.", code=code)),
         PAUSE,
         Line(_("Again, your reference code is: %(code)s.", code=code)),
     ]
-    if place_name and place_phone:
+    if call_us:
+        lines.append(Line(_("We have no phone number for you, so staff cannot call you back. "
+                            "To talk to someone, call %(phone)s.", phone=say_number(call_us))))
+    elif place_name and place_phone:
         lines.append(Line(_("%(place)s will contact you. Their phone number is %(phone)s.",
                             place=place_name, phone=say_number(place_phone))))
     elif place_name:
@@ -223,9 +233,12 @@ def other_coc_line(name: str | None, phone: str) -> Line:
     return Line(_("You can also call %(phone)s for help where you are.", phone=say_number(phone)))
 
 
-def no_number_lines() -> list[Line]:
+def no_number_lines(*, caller_id: bool) -> list[Line]:
+    """End a call whose callback has no number: say why, truthfully (the caller's number may be known)."""
     return [
-        Line(_("We could not get a phone number to call you back.")),
+        Line(_("We did not hear whether staff may call you back at the number you are calling from, "
+               "so staff cannot call you back.") if caller_id
+             else _("We could not get a phone number to call you back.")),
         Line(_("Please call again any time.")),
         *hotline_lines(("ks_211", "emergency")),
         Line(_("Goodbye.")),

@@ -94,3 +94,16 @@ def test_hmis_mapping(channel, kind):
     assert mapped.events == (2, 4)
     assert (mapped.living_situation, mapped.veteran_status, mapped.currently_fleeing) == (116, 1, 0)
     assert hmis_mapping({**BASE}, channel, queued=False).living_situation == 99
+
+
+@pytest.mark.parametrize("answers", [
+    {"start_choice": "talk"},
+    {"safe_now": "0", "keep_going": "0"},
+    {"fleeing_violence": "1", "dv_choice": "advocate"},
+])
+def test_a_callback_request_is_a_priority_reason_of_its_own(answers):
+    result = outcome(**answers)
+    assert result.callback_requested
+    assert result.reasons == ("callback_requested",)
+    assert result.priority == DEFAULT_WEIGHTS["callback_requested"] > 0
+    assert compute_outcomes({**BASE, **answers}, {"callback_requested": 4}).priority == 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake_forms import detect_language, normalize, parse_answer, question
+from intake_forms import DECLINE, DONT_KNOW, detect_language, normalize, parse_answer, question
 
 CHOICES = [
     ("veteran", "1", "en", "1"),
@@ -16,10 +16,10 @@ CHOICES = [
     ("veteran", "2", "es", "0"),
     ("veteran", "dos", "es", "0"),
     ("veteran", "nope", "en", "0"),
-    ("veteran", "I don't know", "en", "8"),
-    ("veteran", "no sé", "es", "8"),
-    ("veteran", "prefiero no contestar", "es", "9"),
-    ("veteran", "skip", "en", "9"),
+    ("veteran", "I don't know", "en", DONT_KNOW),
+    ("veteran", "no sé", "es", DONT_KNOW),
+    ("veteran", "prefiero no contestar", "es", DECLINE),
+    ("veteran", "skip", "en", DECLINE),
     ("slept_last_night", "I slept in my car", "en", "outside"),
     ("slept_last_night", "afuerra", "es", "outside"),
     ("slept_last_night", "shleter", "en", "shelter"),
@@ -68,7 +68,7 @@ def test_pick_any(raw, code):
 @pytest.mark.parametrize(("key", "raw", "ok", "code"), [
     ("adults", "3", True, "3"), ("adults", "three", True, "3"), ("adults", "tres", True, "3"),
     ("adults", "0", False, None), ("adults", "11", False, None), ("children", "ninguno", True, "0"),
-    ("children", "2 kids", True, "2"), ("children", "lots", False, None), ("children", "no sé", True, "8"),
+    ("children", "2 kids", True, "2"), ("children", "lots", False, None), ("children", "no sé", True, DONT_KNOW),
 ])
 def test_counts(key, raw, ok, code):
     result = parse_answer(question(key), raw, "es")
@@ -135,9 +135,60 @@ def test_normalize_and_language_detection():
 
 @pytest.mark.parametrize(("code", "parts"), [
     ("zip:67601", ("zip", "67601")), ("county:ellis", ("county", "ellis")),
-    ("here", None), ("9", None), ("zip:", None), ("city:hays", None),
+    ("here", None), (DECLINE, None), ("zip:", None), ("city:hays", None),
 ])
 def test_location_parts(code: str, parts: tuple[str, str] | None) -> None:
     from intake_forms import location_parts
 
     assert location_parts(code) == parts
+
+
+@pytest.mark.parametrize(("raw", "locale", "value"), [
+    ("03251980", "en", "1980-03-25"),  # a phone keypad has no "/": month, day, year in English
+    ("25031980", "es", "1980-03-25"),  # day, month, year in Spanish
+    ("12011999", "en", "1999-12-01"),
+    ("12011999", "es", "1999-01-12"),
+])
+def test_a_date_typed_as_8_digits_is_read_in_the_locale_order(raw, locale, value):
+    result = parse_answer(question("dob"), raw, locale)
+    assert (result.ok, result.value) == (True, value)
+
+
+@pytest.mark.parametrize(("raw", "error"), [
+    ("03/25/1899", "date_too_early"),
+    ("01/01/1900", "date_too_early"),
+    ("01/01/1066", "date_too_early"),
+    ("01/01/1930", None),
+    ("03/25/2990", "date_in_future"),
+    ("03252990", "date_in_future"),
+    ("13251980", "invalid_date"),
+    ("01/01/99999999999", "invalid_date"),
+    ("1" * 5000, "invalid_date"),
+])
+def test_impossible_dates_are_refused_with_a_reason(raw, error):
+    result = parse_answer(question("dob"), raw, "en")
+    assert result.error == error and result.ok is (error is None)
+
+
+@pytest.mark.parametrize(("key", "raw", "error"), [
+    ("adults", "-1", "out_of_range"),
+    ("children", "- 2", "out_of_range"),
+    ("adults", "2.5", "not_whole_number"),
+    ("children", "1,5", "not_whole_number"),
+    ("adults", "9" * 5000, "out_of_range"),
+    ("children", "0" * 5000 + "1", "out_of_range"),
+])
+def test_counts_refuse_negatives_fractions_and_endless_digits(key, raw, error):
+    result = parse_answer(question(key), raw, "en")
+    assert (result.ok, result.error) == (False, error)
+
+
+@pytest.mark.parametrize("key", ["veteran", "help_needed", "slept_last_night", "location", "phone"])
+def test_endless_digits_never_raise_on_any_kind(key):
+    assert not parse_answer(question(key), "7" * 5000, "en").ok
+
+
+@pytest.mark.parametrize("raw", ["00000", "99999", "00001-1234"])
+def test_zip_codes_that_do_not_exist_are_refused(raw):
+    result = parse_answer(question("location"), raw, "en")
+    assert (result.ok, result.error) == (False, "invalid_location")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from extensions import db
+from intake_forms import DONT_KNOW
 from models import Intake, IntakeStatus
 from services.demo import load_demo
 
@@ -31,7 +32,7 @@ FULL: list[tuple[str, Any]] = [
     ("age_band", "25_54"),
     ("veteran", "0"),
     ("health_barrier", "0"),
-    ("safe_place_tonight", "8"),
+    ("safe_place_tonight", DONT_KNOW),
     ("could_return", "maybe"),
     ("could_stay_with", "0"),
     ("help_needed", ["money", "mediation"]),
@@ -253,3 +254,16 @@ def test_phone_sized_screen(demo: Flask, live_server: Any, new_page: Callable[..
     review_and_submit(walk)
     (intake,) = intakes(demo)
     assert intake.routed_access_point.slug == "sample-lawrence"
+
+
+def test_a_phone_is_told_to_tap_and_a_desktop_about_esc(demo: Flask, live_server: Any,
+                                                         new_page: Callable[..., Any]) -> None:
+    phone = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.goto(f"{live_server.url}/intake/")
+    assert phone.locator(".foot .touch").is_visible()
+    assert not phone.locator(".foot .with-keyboard").is_visible()
+    assert "Esc" not in phone.locator(".foot").inner_text()
+    desktop = new_page(viewport={"width": 1280, "height": 800})
+    desktop.goto(f"{live_server.url}/intake/")
+    assert desktop.locator(".foot .with-keyboard").is_visible()
+    assert not desktop.locator(".foot .touch").is_visible()

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from extensions import db
+from intake_forms import DECLINE
 from kiosk import device
 from models import Intake, IntakeStatus, Kiosk
 from models.sms import OutboxMessage
@@ -125,7 +126,7 @@ def test_skip_stores_the_skip_code(demo: Flask) -> None:
     assert walker.answer("safe_now", action="skip").status_code == 302
     with demo.app_context():
         intake = db.session.scalars(select(Intake)).one()
-        assert {a.key: a.code for a in intake.answers}["safe_now"] == "9"
+        assert {a.key: a.code for a in intake.answers}["safe_now"] == DECLINE
 
 
 def test_every_intake_page_is_no_store(demo: Flask, paired: FlaskClient) -> None:
@@ -252,3 +253,95 @@ def test_quick_exit_wipes_the_session(demo: Flask, paired: FlaskClient, prefix: 
     assert "Weather" in client.get("/forecast").get_data(as_text=True)
     assert client.get(f"{prefix}/q/safe_now").headers["Location"] == f"{prefix}/"
     assert only_intake(demo).status == IntakeStatus.ABANDONED
+
+
+def test_talk_to_a_person_without_contact_is_asked_for_a_number_then_told_plainly(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([("start_choice", "talk"), ("location", "67601"), ("contact_method", None)])
+    assert walker.key == "phone"  # asked once more, for a number
+    walker.run([("phone", None), ("contact_name", None), ("consent_share", "1")])
+    assert submit(walker).headers["Location"] == "/intake/done"
+    done = walker.client.get("/intake/done").get_data(as_text=True)
+    assert "We have no phone number or email for you, so staff cannot contact you." in done
+    assert "785-555-0100" in done.split("staff cannot contact you")[1].split("</p>")[0]  # the access point
+    assert "try to reach you" not in done
+    intake = only_intake(demo)
+    assert intake.callback_requested and intake.priority_reasons == ["callback_requested"]
+
+
+@pytest.mark.parametrize(("key", "typed", "reason"), [
+    ("adults", "9" * 5000, "That number is outside the range we can take."),
+    ("children", "-1", "That number is outside the range we can take."),
+    ("children", "2.5", "Please use a whole number, like 2."),
+    ("location", "00000", "We could not find that ZIP code or county."),
+    ("dob", "01/01/99999999999", "We could not read that date."),
+    ("dob", "03/25/2990", "That date is in the future. Please check it."),
+])
+def test_impossible_numbers_and_dates_are_refused_kindly_on_the_web(demo: Flask, key: str, typed: str,
+                                                                    reason: str) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    before = [*FULL_PATH, ("location", "67601"), *CONTACT]
+    walker.run(before[:[k for k, _ in before].index(key)])
+    response = walker.answer(key, typed)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert reason in page.replace("&#39;", "'")
+    with demo.app_context():
+        assert key not in {a.key for a in db.session.scalars(select(Intake)).one().answers}
+
+
+def test_a_date_of_birth_typed_on_a_keypad_is_kept(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([*FULL_PATH, ("location", "67601"), *CONTACT[:-1], ("dob", "03251980")])
+    with demo.app_context():
+        from services import intake as intakes
+
+        intake = db.session.scalars(select(Intake)).one()
+        assert intakes.personal_values(intake)["dob"] == "1980-03-25"
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("en", "07/04/1980"), ("es", "04/07/1980"), ("en", "12251999")])
+def test_the_kiosk_review_hides_month_and_day_of_birth(demo: Flask, paired: FlaskClient, lang: str,
+                                                      typed: str) -> None:
+    walker = Walker(paired, "/kiosk")
+    walker.start(lang)
+    walker.run([*FULL_PATH, ("location", {"where": "here"}), ("contact_method", "come_back"), ("contact_name", "Ana"),
+                ("legal_name", None), ("dob", typed), *([("interpreter", "0")] if lang == "es" else []),
+                ("consent_share", "1")])
+    review = paired.get("/kiosk/review").get_data(as_text=True)
+    assert f"••/••/{typed[-4:]}" in review  # the year only, from the stored 1980-07-04
+    for shown in ("7/4", "4/7", "07/04", "04/07", "12/25", "25/12", "/80", "/99"):
+        assert shown not in review
+
+
+def test_the_web_review_shows_the_whole_date_to_the_person_on_their_phone(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([*FULL_PATH, ("location", "67601"), *CONTACT[:-1], ("dob", "07/04/1980"), ("consent_share", "1")])
+    assert "7/4/80" in walker.client.get("/intake/review").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("key", "typed", "hint"), [
+    ("adults", "lots", "Please enter a number from 1 to 10."),
+    ("location", "00000", "Please enter a 5-digit ZIP code, like 67601, or a county name."),
+])
+def test_web_hints_speak_of_entering_not_sending(demo: Flask, key: str, typed: str, hint: str) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    before = [*FULL_PATH, ("location", "67601")]
+    walker.run(before[:[k for k, _ in before].index(key)])
+    page = walker.answer(key, typed).get_data(as_text=True)
+    assert hint in page
+    assert "Please send" not in page and "Send the numbers" not in page
+
+
+def test_the_kiosk_never_mentions_an_esc_key(demo: Flask, paired: FlaskClient) -> None:
+    page = paired.get("/kiosk/").get_data(as_text=True)
+    assert "Tap Quick exit to leave this page fast." in page
+    assert "Esc" not in page
+    web = demo.test_client().get("/intake/").get_data(as_text=True)
+    # On the web the Esc sentence is only for screens with a keyboard (kiosk.css shows one of the two).
+    assert '<p class="with-keyboard">' in web and '<p class="touch">' in web

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from extensions import db
+from intake_forms import DECLINE, DONT_KNOW
 from models import AccessPoint, AccessPointKind, Kiosk
 from services import routing
 from services.demo import load_demo
@@ -126,7 +127,7 @@ def test_resolve_county_uses_its_centroid(session: Session, code: str) -> None:
     assert 38.6 < location.lat < 39.2 and -99.7 < location.lon < -99.0
 
 
-@pytest.mark.parametrize("code", [None, "", "9", "8", "county:atlantis", "zip:00000", "what:ever"])
+@pytest.mark.parametrize("code", [None, "", DECLINE, DONT_KNOW, "county:atlantis", "zip:00000", "what:ever"])
 def test_unknown_locations(session: Session, code: str | None) -> None:
     assert not resolve_location(session, code).known
 
@@ -200,7 +201,7 @@ def test_unknown_zip_falls_back_without_turning_anyone_away(session: Session) ->
 
 def test_no_location_at_a_kiosk_is_the_kiosk(session: Session) -> None:
     kiosk = session.scalars(select(Kiosk)).one()
-    result = routed(session, "9", kiosk=kiosk.access_point_id)
+    result = routed(session, DECLINE, kiosk=kiosk.access_point_id)
     assert result.reason == routing.KIOSK_DEFAULT
     assert result.access_point is not None and result.access_point.id == kiosk.access_point_id
 
@@ -278,7 +279,7 @@ def test_coc_contact_for_code(session: Session) -> None:
     ("zip:00000", "00000"),
     ("county:ellis", "Ellis County"),
     ("county:ellis county", "Ellis County"),
-    ("9", "9"),
+    (DECLINE, DECLINE),
 ])
 def test_describe_location_for_staff(code: str, shown: str) -> None:
     assert routing.describe_location(code) == shown

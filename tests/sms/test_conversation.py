@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from extensions import db
+from intake_forms import DECLINE
 from models import Answer, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
 from services import intake as intakes
@@ -351,7 +352,7 @@ def test_skip_stores_the_skip_code(demo: Flask, phone: Callable[[str], Phone], w
     p.text(word)
     with demo.app_context():
         intake = db.session.scalars(select(Intake)).one()
-        assert intakes.codes(intake)["safe_now"] == "9"
+        assert intakes.codes(intake)["safe_now"] == DECLINE
 
 
 @pytest.mark.parametrize("word", ["RESTART", "reiniciar"])
@@ -440,3 +441,101 @@ def test_dv_stop_saves_nothing_identifying(demo: Flask, phone: Callable[[str], P
         assert intake.status is IntakeStatus.WITHDRAWN and intake.reference_code is None
     reply = p.text("hi")
     assert "1 English" in reply[0]
+
+
+ADVOCATE = {"start_choice": "1", "safe_now": "yes", "fleeing_violence": "yes", "dv_choice": "1",
+            "contact_method": "skip", "safe_to_text": "no", "safe_to_voicemail": "no",
+            "best_time": "any", "contact_name": "skip"}
+
+
+def test_an_advocate_request_that_skips_how_to_contact_is_offered_the_texting_number(
+        demo: Flask, phone: Callable[[str], Phone]) -> None:
+    p = phone("+17855550161")
+    start(p)
+    asked = walk(demo, p, {**ADVOCATE, "phone": "yes"})
+    assert asked[asked.index("contact_method") + 1] == "phone"
+    offer = [reply for reply in p.replies if any("What phone number can staff use?" in t for t in reply)]
+    assert offer and "Reply YES to use the number you are texting from" in "\n".join(offer[0])
+    assert "cannot contact you" not in p.last()
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert intake.callback_requested and intake.confidential
+        assert intakes.personal_values(intake)["phone"] == "+17855550161"
+        reach = intakes.reach_back(intake)
+        assert (reach.route, reach.unreachable, reach.call_us) == ("phone", False, None)
+
+
+def test_an_advocate_request_with_no_way_to_reach_says_so_and_gives_the_advocate_line(
+        demo: Flask, phone: Callable[[str], Phone]) -> None:
+    p = phone("+17855550162")
+    start(p)
+    walk(demo, p, {**ADVOCATE, "phone": "skip"})
+    final = p.last()
+    assert "staff cannot contact you" in final and "888-363-2287" in final  # the Kansas Crisis Hotline
+    assert "will contact you soon" not in final
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        reach = intakes.reach_back(intake)
+        assert (reach.route, reach.unreachable, reach.call_us) == ("none", True, "888-363-2287")
+
+
+def walk_to(app: Flask, p: Phone, answers: dict[str, str], stop: str) -> None:
+    for _ in range(60):
+        key = current_key(app, p.number)
+        if key == stop:
+            return
+        assert key is not None, f"never asked {stop}"
+        p.text(answers[key])
+    raise AssertionError(f"never asked {stop}")
+
+
+@pytest.mark.parametrize(("key", "body", "reason"), [
+    ("adults", "9" * 5000, "That number is outside the range we can take."),
+    ("adults", "-1", "That number is outside the range we can take."),
+    ("children", "2.5", "Please use a whole number, like 2."),
+    ("location", "00000", "We could not find that ZIP code or county."),
+    ("dob", "01/01/99999999999", "We could not read that date."),
+    ("dob", "03/25/1899", "That year looks too early."),
+])
+def test_impossible_numbers_and_dates_get_a_kind_reply_and_the_question_again(
+        demo: Flask, phone: Callable[[str], Phone], key: str, body: str, reason: str) -> None:
+    p = phone()
+    start(p)
+    walk_to(demo, p, ENGLISH, key)
+    reply = "\n".join(p.text(body))  # a 500 here would make Twilio send the text again and again
+    assert reason in reply
+    assert current_key(demo, p.number) == key
+    with demo.app_context():
+        assert key not in intakes.codes(db.session.scalars(select(Intake)).one())
+
+
+def test_a_date_of_birth_texted_as_8_digits_is_kept(demo: Flask, phone: Callable[[str], Phone]) -> None:
+    p = phone()
+    start(p)
+    walk(demo, p, {**ENGLISH, "dob": "03251980"})
+    with demo.app_context():
+        assert intakes.personal_values(db.session.scalars(select(Intake)).one())["dob"] == "1980-03-25"
+
+
+def test_sms_hints_speak_of_sending(demo: Flask, phone: Callable[[str], Phone]) -> None:
+    p = phone()
+    start(p)
+    walk_to(demo, p, ENGLISH, "adults")
+    assert "Please send a number from 1 to 10." in "\n".join(p.text("lots"))
+
+
+def test_skipping_every_question_by_text_gives_priority_0_and_8_adults_stay_8(
+        demo: Flask, phone: Callable[[str], Phone]) -> None:
+    skipper = phone("+17855550171")
+    start(skipper)
+    walk(demo, skipper, {key: "skip" for key in ENGLISH} | {"leave_by": "skip", "could_return": "skip",
+                                                            "institution_short_stay": "skip"})
+    counter = phone("+17855550172")
+    start(counter)
+    walk(demo, counter, {**ENGLISH, "adults": "8", "children": "nine"})
+    with demo.app_context():
+        skipped, counted = db.session.scalars(select(Intake).order_by(Intake.id)).all()
+        assert (skipped.priority, skipped.priority_reasons) == (0, [])
+        assert intakes.codes(skipped)["children"] == DECLINE
+        assert (intakes.codes(counted)["adults"], intakes.codes(counted)["children"]) == ("8", "9")
+        assert "children" in counted.priority_reasons

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from flask import Flask
@@ -10,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from extensions import db
-from models import AppendOnlyError, EventKind, Intake, IntakeEvent, IntakeView, User
+from intake_forms import DECLINE, DONT_KNOW
+from models import Answer, AppendOnlyError, EventKind, Intake, IntakeEvent, IntakeView, User
 from models.sms import OutboxMessage
 from services import queue, staff_actions
 from services.outbox import opt_out
@@ -146,7 +148,7 @@ def staff_english_will_call(app: Flask) -> str:
         return english
 
 
-@pytest.mark.parametrize("safe_to_text", ["0", "8", "9"])
+@pytest.mark.parametrize("safe_to_text", ["0", DONT_KNOW, DECLINE])
 def test_no_sms_when_texting_is_not_safe(client: FlaskClient, world: World, signed_in, safe_to_text: str) -> None:
     with client.application.app_context():
         unsafe = make_intake(db.session, db.session.merge(world.aps["A"]), phone="+17855550155",
@@ -240,3 +242,32 @@ def test_consent_says_how_it_was_given_in_words(client: FlaskClient, world: Worl
     page = client.get(f"/staff/intakes/{world.intakes['own'].public_id}").get_data(as_text=True)
     assert "given by tapping on a screen through Kiosk" in page
     assert "given by tap " not in page
+
+
+@pytest.mark.parametrize(("answers", "shown"), [
+    ({"start_choice": "talk", "contact_method": DECLINE, "phone": DECLINE},
+     "Cannot be reached: they asked to be contacted but gave no phone number or email. "
+     "They were told to call 785-555-0100."),
+    ({"start_choice": "talk", "contact_method": "come_back"}, "They will come back in person"),
+    ({"start_choice": "talk", "contact_method": DECLINE, "phone": "given"}, "By phone (see the answers)"),
+])
+def test_the_intake_page_says_how_the_household_can_be_reached(client: FlaskClient, world: World, signed_in,
+                                                              answers: dict[str, str], shown: str) -> None:
+    with client.application.app_context():
+        ap = db.session.merge(world.aps["A"])
+        ap.phone = "785-555-0100"
+        intake = make_intake(db.session, ap, callback=True)
+        for a in list(intake.answers):
+            if a.key in ("slept_last_night", "adults", "children", "veteran"):
+                intake.answers.remove(a)
+        db.session.flush()
+        for key, code in answers.items():
+            value = current_cipher().encrypt("+17855550166") if code == "given" else None
+            intake.answers.append(Answer(key=key, code=code, value_enc=value))
+        db.session.commit()
+        public_id = intake.public_id
+    signed_in("staff")
+    page = client.get(f"/staff/intakes/{public_id}").get_data(as_text=True)
+    reach = re.search(r'<dd id="reach">(.*?)</dd>', page, re.S)
+    assert reach is not None
+    assert shown in re.sub(r"<[^>]+>", "", reach.group(1)).strip()

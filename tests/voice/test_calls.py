@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from extensions import db
+from intake_forms import DECLINE
 from models import Answer, Intake, IntakeStatus, VoiceCall, VoiceStep
 from services import intake as intakes
 from services.pii import current_cipher
@@ -62,7 +63,7 @@ ENGLISH_CODES = {
     "age_band": "25_54", "veteran": "1", "health_barrier": "0", "safe_place_tonight": "0",
     "could_stay_with": "0", "help_needed": "money,travel", "location": "zip:67601",
     "contact_method": "call", "phone": "given", "safe_to_text": "1", "safe_to_voicemail": "1",
-    "best_time": "any", "contact_name": "9", "legal_name": "9", "dob": "9", "consent_share": "1",
+    "best_time": "any", "contact_name": DECLINE, "legal_name": DECLINE, "dob": DECLINE, "consent_share": "1",
 }
 
 
@@ -191,7 +192,7 @@ def test_a_whole_call_in_spanish_by_speech(app: Flask, phone: Dial, demo: None) 
         "safe_place_tonight": "1", "could_return": "maybe", "could_stay_with": "0",
         "help_needed": "money,travel", "location": "county:ellis", "contact_method": "call",
         "phone": "given", "safe_to_text": "0", "safe_to_voicemail": "1", "best_time": "afternoon",
-        "contact_name": "9", "legal_name": "9", "dob": "9", "interpreter": "1", "consent_share": "1",
+        "contact_name": DECLINE, "legal_name": DECLINE, "dob": DECLINE, "interpreter": "1", "consent_share": "1",
     }
     assert values == {"phone": "+17855550177"}
     with app.app_context():
@@ -216,10 +217,10 @@ def _to_safe_now(call: Phone) -> None:
         ("sí", True, "1"),
         ("no", True, "0"),
         ("No.", True, "0"),
-        ("prefer not to answer", True, "9"),
+        ("prefer not to answer", True, DECLINE),
         ("1", False, "1"),
         ("2", False, "0"),
-        ("3", False, "9"),
+        ("3", False, DECLINE),
     ],
 )
 def test_speech_results_and_digits_store_the_same_codes(app: Flask, phone: Dial, reply: str,
@@ -285,7 +286,7 @@ def test_declining_the_callback_skips_the_question(app: Flask, phone: Dial) -> N
     call.press("2")
     assert call.prompt().startswith("Are you trying to get away")
     _, codes, _ = only_intake(app)
-    assert codes["safe_now"] == "9"
+    assert codes["safe_now"] == DECLINE
 
 
 def test_a_silent_language_menu_goes_on_in_english(app: Flask, phone: Dial) -> None:
@@ -428,3 +429,102 @@ def test_a_step_claimed_by_another_worker_is_not_processed_again(app: Flask, pho
     assert call.prompt().startswith("Are you safe right now?")
     _, codes, _ = only_intake(app)
     assert "safe_now" not in codes
+
+
+def _talk_to_a_person(call: Phone) -> None:
+    call.dial()
+    call.press("1")  # English
+    call.press("2")  # talk to a person
+    call.press("67601#")  # ZIP
+
+
+def test_a_talk_request_that_skips_how_to_contact_is_offered_the_caller_number(app: Flask, phone: Dial,
+                                                                              demo: None) -> None:
+    call = phone()
+    _talk_to_a_person(call)
+    assert call.prompt().startswith("How should staff contact you?")
+    call.press("6")  # prefer not to answer
+    assert call.prompt().startswith("Can staff call you back at the number you are calling from, ending in 0, 1, 4, 2")
+    call.press("1")
+    _, codes, values = only_intake(app)
+    assert codes["contact_method"] == DECLINE and codes["phone"] == "given" and values["phone"] == CALLER
+
+
+def test_a_talk_request_with_no_number_is_told_plainly_how_to_reach_staff(app: Flask, phone: Dial,
+                                                                         demo: None) -> None:
+    call = phone()
+    _talk_to_a_person(call)
+    call.press("6")  # how to contact: prefer not to answer
+    call.press("2")  # not this number
+    for _ in range(3):
+        call.silence()  # no number typed
+    while call.twiml is not None and call.twiml.find("Gather") is not None:
+        call.press("1")  # the questions left (consent to share)
+    said = call.spoken()
+    assert "We have no phone number for you, so staff cannot call you back." in said
+    assert "Staff will call you back" not in said
+
+
+def test_an_unanswered_callback_offer_goes_on_and_never_denies_the_caller_id(app: Flask, phone: Dial,
+                                                                           demo: None) -> None:
+    call = phone()
+    call.dial()
+    call.press("1")
+    call.press("2")  # talk to a person
+    for _ in range(3):
+        call.silence()  # the ZIP question, three times
+    assert call.spoken().count("We could not get an answer to that question.") == 1
+    call.silence()
+    # A re-ask repeats the offer, not its opening sentence.
+    assert "We could not get an answer to that question." not in call.spoken()
+    assert "Do you want staff to call you back to finish?" in call.prompt()
+    call.silence()
+    call.silence()  # no answer to the offer: the ZIP is skipped and the call goes on
+    assert call.prompt().startswith("How should staff contact you?")
+    assert "We could not get a phone number" not in call.spoken()
+
+
+def test_a_callback_with_caller_id_left_unconfirmed_says_what_happened(app: Flask, phone: Dial, demo: None) -> None:
+    call = phone()
+    call.dial()
+    call.press("1")
+    call.press("1")  # answer the questions
+    for _ in range(3):
+        call.silence()
+    call.press("1")  # yes, call me back
+    assert "ending in 0, 1, 4, 2" in call.prompt()
+    for _ in range(3):
+        call.silence()
+    said = call.spoken()
+    assert "We did not hear whether staff may call you back at the number you are calling from" in said
+    assert "We could not get a phone number" not in said
+
+
+@pytest.mark.parametrize("digits", ["9" * 5000, "0" * 4000 + "2"])
+def test_endless_keypad_digits_are_refused_kindly(app: Flask, phone: Dial, demo: None, digits: str) -> None:
+    call = phone()
+    call.dial()
+    call.press("1")
+    for press in ("1", "1", "2", "1"):  # questions, safe, not fleeing, slept outside
+        call.press(press)
+    assert call.prompt().startswith("How many adults are with you")
+    call.press(digits)
+    assert "That number is outside the range we can take." in call.spoken()
+    assert call.prompt().startswith("How many adults are with you")
+    call.press("8#")
+    _, codes, _ = only_intake(app)
+    assert codes["adults"] == "8"
+
+
+def test_a_call_is_scored_with_the_configured_weights(make_app: Callable[..., Flask], demo: None) -> None:
+    app = make_app(PRIORITY_WEIGHTS={"callback_requested": 5})
+    call = Phone(app, app.test_client())
+    _talk_to_a_person(call)
+    call.press("2")  # how to contact: a phone call
+    call.press("1")  # this number
+    while call.twiml is not None and call.twiml.find("Gather") is not None:
+        call.press("1")
+    with app.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert intake.status == IntakeStatus.SUBMITTED
+        assert (intake.priority, intake.priority_reasons) == (5, ["callback_requested"])
