@@ -9,12 +9,13 @@ from .intake import (
     ConsentKind,
     ConsentMethod,
     ConsentRecord,
+    HouseholdMessage,
     Intake,
     IntakeStatus,
     Track,
 )
 from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
-from .staff import AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeView, Outcome
+from .staff import AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeSearch, IntakeView, Outcome
 from .user import Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
@@ -35,10 +36,12 @@ __all__ = [
     "ConversationState",
     "County",
     "EventKind",
+    "HouseholdMessage",
     "InboundMessage",
     "Intake",
     "IntakeEvent",
     "IntakeMatchKey",
+    "IntakeSearch",
     "IntakeStatus",
     "IntakeView",
     "Kiosk",

@@ -33,7 +33,7 @@ from models import (
     User,
 )
 from models.base import utcnow
-from services import queue, routing
+from services import household_messages, queue, routing
 from services.accounts import verify_password
 from services.crypto import PiiCipher
 from services.outbox import enqueue_sms
@@ -155,6 +155,10 @@ class IntakePage:
     events: tuple[EventLine, ...]
     holder: str | None
     access_point: str | None
+    #: What the household sent after submitting; empty when this viewer may not read them.
+    messages: tuple[household_messages.MessageLine, ...] = ()
+    #: How many messages there are (shown even when their text is hidden).
+    message_count: int = 0
 
 
 def _labels(key: str, code: str) -> tuple[str, ...]:
@@ -246,6 +250,9 @@ def open_intake_page(session: DbSession, user: User, public_id: str, cipher: Pii
     shown = queue.identity_visible(user, intake)
     personal = personal_values(intake, cipher) if shown else None
     duplicates = queue.possible_duplicates(session, user, intake, cipher) if shown else []
+    messages = household_messages.lines(intake, cipher) if shown else ()
+    if messages:  # read by someone who may: no longer new
+        household_messages.mark_read(session, intake, max(m.received_at for m in messages))
     session.add(IntakeView(intake_id=intake.id, user_id=user.id, identity_shown=shown))
     page = IntakePage(
         intake=intake,
@@ -257,7 +264,60 @@ def open_intake_page(session: DbSession, user: User, public_id: str, cipher: Pii
         events=event_lines(session, intake, cipher, show_private=shown),
         holder=intake.claimed_by.display_name if intake.claimed_by else None,
         access_point=intake.routed_access_point.name if intake.routed_access_point else None,
+        messages=messages,
+        message_count=len(intake.messages),
     )
+    session.commit()
+    return page
+
+
+@dataclass(frozen=True)
+class TransferLine:
+    """One transfer of an intake: when, by whom, from where to where, and its note."""
+
+    created_at: datetime
+    actor: str | None
+    from_access_point: str | None
+    to_access_point: str | None
+    note: str | None  # only for transfers out of the viewer's own access points
+
+
+@dataclass(frozen=True)
+class HandedOnPage:
+    """What the read-only page of an intake handed on shows: no identifying answers."""
+
+    intake: Intake
+    access_point: str | None
+    transfers: tuple[TransferLine, ...]
+
+
+def open_handed_on_page(session: DbSession, user: User, public_id: str,
+                        cipher: PiiCipher) -> HandedOnPage | None:
+    """Return the read-only page of an intake ``user``'s access points transferred on; audited.
+
+    None when it was not handed on from ``user``'s reach.
+    """
+    intake = queue.find_transferred(session, user, public_id)
+    if intake is None:
+        return None
+    scope = queue.scope_for(session, user)
+    names = dict(session.execute(select(AccessPoint.id, AccessPoint.name)).tuples())
+    rows = session.execute(
+        select(IntakeEvent, User.display_name)
+        .outerjoin(User, User.id == IntakeEvent.actor_id)
+        .where(IntakeEvent.intake_id == intake.id, IntakeEvent.kind == EventKind.TRANSFERRED)
+        .order_by(IntakeEvent.created_at, IntakeEvent.id)
+    )
+    transfers = []
+    for ev, actor in rows:
+        source = ev.data.get("from_access_point_id")
+        note = None
+        if scope.allows(source) and ev.private_enc:
+            note = json.loads(cipher.decrypt(ev.private_enc)).get("note")
+        transfers.append(TransferLine(ev.created_at, actor, names.get(source),
+                                      names.get(ev.data.get("to_access_point_id")), note))
+    session.add(IntakeView(intake_id=intake.id, user_id=user.id, identity_shown=False))
+    page = HandedOnPage(intake, names.get(intake.routed_access_point_id or -1), tuple(transfers))
     session.commit()
     return page
 

@@ -113,3 +113,11 @@ class TransferForm(FlaskForm):
 class ReassignForm(FlaskForm):
     user = SelectField(_l("Staff member"), coerce=int, choices=[])
     submit = SubmitField(_l("Reassign"))
+
+
+class PhoneSearchForm(FlaskForm):
+    """Find intakes by phone number; posted, so the number never appears in a URL."""
+
+    phone = StringField(_l("Phone number"), validators=[DataRequired(), Length(max=40)],
+                        render_kw={"inputmode": "tel", "autocomplete": "off"})
+    submit = SubmitField(_l("Find by phone"))

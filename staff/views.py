@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,7 +32,8 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from extensions import db, limiter, login_manager
-from intake_forms import LANGUAGES
+from intake_forms import LANGUAGES, parse_answer
+from intake_forms import question as question_for
 from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Kiosk, Role, Track, User
 from models.base import utcnow
@@ -109,10 +110,18 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.app_template_filter("staff_datetime")
-def staff_datetime(value: datetime | None, zone: str = "America/Chicago") -> str:
-    """Show an aware UTC datetime in the access point's time zone, in the viewer's language."""
-    if value is None:
+def staff_datetime(value: datetime | str | None, zone: str = "America/Chicago") -> str:
+    """Show an aware UTC datetime (or its ISO text, as events store it) in the access point's
+    time zone, in the viewer's language."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
     try:
         tz = ZoneInfo(zone)
     except ZoneInfoNotFoundError:
@@ -224,8 +233,19 @@ def _choice(name: str, allowed: tuple[str, ...] | list[str]) -> str | None:
 
 @bp.route("/")
 def queue_view() -> Reply:
-    """Show the open intakes at my access points, most urgent first, then oldest."""
+    """Show the open intakes at my access points (most urgent first), or closed, transferred out
+    or found by reference code (``?q=``)."""
     user = _user()
+    code = (request.args.get("q") or "").strip()
+    if code:
+        return _search_results(user, queue.search(db.session, user, current_cipher(), code=code), code=code)
+    view = _choice("view", queue.VIEWS)
+    if view is not None:
+        number = request.args.get("page", 1, type=int)
+        listed = (queue.closed_page(db.session, user, page=number) if view == "closed"
+                  else queue.transferred_page(db.session, user, page=number))
+        return render_template("staff/list.html", view=view, listing=listed, search_form=_search_form(user),
+                               link=lambda **args: url_for(".queue_view", view=view, **args))
     scope = queue.scope_for(db.session, user)
     ap_query = select(AccessPoint).order_by(AccessPoint.name)
     if scope.access_point_ids is not None:
@@ -255,7 +275,42 @@ def queue_view() -> Reply:
         "staff/queue.html", page=page, filters=filters, access_points=access_points, link=link,
         active=active, flags=queue.FLAGS, channels=[c.value for c in Channel], languages=LANGUAGES,
         refresh_url=link(page=page.page if page.page > 1 else None, auto=1), refresh_seconds=REFRESH_SECONDS,
+        search_form=_search_form(user),
     )
+
+
+def _search_form(user: User) -> forms.PhoneSearchForm | None:
+    return forms.PhoneSearchForm() if queue.may_search_phone(user) else None
+
+
+def _search_results(user: User, found: queue.ListPage | None, *, code: str | None = None,
+                    form: forms.PhoneSearchForm | None = None) -> Reply:
+    """Show search results; a code that cannot be a reference code gets a kind message."""
+    status = 200
+    if found is None:
+        status = 422
+        flash(_("That does not look like a reference code. A code has six letters and numbers, "
+                "like 7KQ-M4P."), "error")
+    return render_template("staff/list.html", view="search", listing=found, code=code,
+                           search_form=form or _search_form(user), link=None), status
+
+
+@bp.route("/search/phone", methods=["POST"])
+def search_phone() -> Reply:
+    """Find intakes by phone number (a POST, so the number stays out of URLs and logs)."""
+    user = _user()
+    if not queue.may_search_phone(user):
+        abort(403)
+    form = forms.PhoneSearchForm()
+    if not form.validate_on_submit():
+        flash(_error_message("invalid"), "error")
+        return _search_results(user, queue.ListPage((), 0), form=form)
+    parsed = parse_answer(question_for("phone"), form.phone.data or "", str(get_locale()))
+    if not parsed.ok or not parsed.value:
+        flash(_("Please enter a full phone number with its area code, like 785-555-0100."), "error")
+        return _search_results(user, queue.ListPage((), 0), form=form)
+    found = queue.search(db.session, user, current_cipher(), phone=parsed.value)
+    return _search_results(user, found, form=forms.PhoneSearchForm(formdata=None))
 
 
 # -- one intake --------------------------------------------------------------------------------
@@ -456,6 +511,16 @@ def transfer(public_id: str) -> WerkzeugResponse:
     if queue.find_intake(db.session, _user(), item.public_id) is None:
         return redirect(url_for(".queue_view"), code=303)
     return _back(item)
+
+
+@bp.route("/handed-on/<public_id>")
+def handed_on(public_id: str) -> Reply:
+    """Show, read-only, an intake one of my access points transferred elsewhere; audited."""
+    user = _user()
+    page = staff_actions.open_handed_on_page(db.session, user, public_id, current_cipher())
+    if page is None:
+        abort(404)
+    return render_template("staff/handed_on.html", page=page, item=page.intake, zone=_zone(page.intake).key)
 
 
 # -- admin -------------------------------------------------------------------------------------
