@@ -301,7 +301,7 @@ def open_handed_on_page(session: DbSession, user: User, public_id: str,
     if intake is None:
         return None
     scope = queue.scope_for(session, user)
-    names = dict(session.execute(select(AccessPoint.id, AccessPoint.name)).tuples())
+    names: dict[int, str] = {ap_id: name for ap_id, name in session.execute(select(AccessPoint.id, AccessPoint.name))}
     rows = session.execute(
         select(IntakeEvent, User.display_name)
         .outerjoin(User, User.id == IntakeEvent.actor_id)
