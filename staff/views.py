@@ -77,6 +77,10 @@ def _error_message(code: str) -> str:
         "closed": _("This intake is already closed."),
         "invalid": _("Please check the form and try again."),
         "unsafe_to_text": _("Texting this household is not allowed: no consent, or texting is not safe."),
+        "voicemail_unsafe": _("The household said a voice message is not safe. Nothing was recorded. If a "
+                              "voice message was left anyway, tick the box that says so and log it again."),
+        "in_the_past": _("That time has already passed. Please choose a time from now on, in the access "
+                         "point's local time."),
     }
     return messages.get(code, messages["invalid"])
 
@@ -337,6 +341,7 @@ def intake(public_id: str) -> Reply:
         manages=queue.may_manage(user), zone=_zone(item).key,
         can_text=staff_actions.sms_allowed(user, item),
         contact_form=forms.ContactForm(), sms_form=forms.SmsForm(), schedule_form=forms.ScheduleForm(),
+        schedule_min=utcnow().astimezone(_zone(item)).strftime("%Y-%m-%dT%H:%M"),
         outcome_form=forms.OutcomeForm(), transfer_form=transfer_form, reassign_form=reassign_form,
     )
 
@@ -395,7 +400,8 @@ def contact(public_id: str) -> WerkzeugResponse:
         return _back(item)
     try:
         staff_actions.log_contact(db.session, item, _user(), method=form.method.data or "",
-                                  result=form.result.data or "", note=form.note.data, cipher=current_cipher())
+                                  result=form.result.data or "", note=form.note.data, cipher=current_cipher(),
+                                  confirmed=bool(form.confirm_voicemail.data))
     except staff_actions.ActionError as exc:
         flash(_error_message(exc.code), "error")
     else:
@@ -438,7 +444,12 @@ def sms(public_id: str) -> WerkzeugResponse:
         return _back(item)
     body = render_sms(template, item, *(schedule or (None, None)))
     try:
-        sent = staff_actions.send_sms(db.session, item, _user(), template=template, body=body, cipher=cipher)
+        sent = staff_actions.send_sms(db.session, item, _user(), template=template, body=body, cipher=cipher,
+                                      confirmed=bool(form.confirm_again.data))
+    except staff_actions.AlreadySent as exc:
+        flash(_("This exact message was already sent to this household on %(when)s. Nothing was sent. To send "
+                "it again, tick \"Send it again\" and press Send.",
+                when=staff_datetime(exc.sent_at, _zone(item).key)), "error")
     except staff_actions.ActionError as exc:
         flash(_error_message(exc.code), "error")
     else:
