@@ -28,6 +28,8 @@ SINGULAR = {
     "users": "user",
 }
 
+RULE = "=" * 72
+
 demo_cli = AppGroup("demo", help="Demo data.")
 pii_cli = AppGroup("pii", help="Encryption keys for personal data.")
 
@@ -45,16 +47,22 @@ def demo_load_command() -> None:
     result = load_demo(_session())
     if not result.changed:
         click.echo("Demo data already loaded; nothing changed.")
-        return
     for what, count in sorted(result.added.items()):
         noun = SINGULAR.get(what, what) if count == 1 else what
         click.echo(f"Added {count} {noun.replace('_', ' ')}.")
+    # Last, framed, so it is not lost among the lines above (make run prints this after start-up).
+    click.echo("")
+    click.echo(RULE)
     if result.credentials:
-        click.echo("")
-        click.echo("Demo staff accounts (passwords are shown only this once):")
+        click.echo("Demo staff accounts. WRITE THESE DOWN: the passwords are shown only this once.")
+        width = max(len(email) for email, _ in result.credentials)
         for email, password in result.credentials:
-            click.echo(f"  {email}  {password}")
-        click.echo("Sign in at /staff/login.")
+            click.echo(f"  {email.ljust(width)}  {password}")
+    else:
+        click.echo("The demo staff accounts already exist; their passwords were shown when they were made.")
+    click.echo("Sign in at /staff/login. To give an account a new password:")
+    click.echo("  flask --app app users set-password EMAIL")
+    click.echo(RULE)
 
 
 @pii_cli.command("generate-key")

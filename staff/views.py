@@ -38,7 +38,7 @@ from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Kiosk, Role, Track, User
 from models.base import utcnow
 from services import queue, staff_actions
-from services.accounts import AccountError, create_user
+from services.accounts import AccountError, create_user, set_password
 from services.pii import current_cipher
 
 from . import forms
@@ -598,3 +598,21 @@ def create_user_command(email: str, role: str, access_points: tuple[str, ...], r
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} account {user.email}.")
+
+
+@bp.cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Give the account EMAIL a new password (asked for twice, never an argument); unlocks it."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = set_password(db.session, email, password)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"New password set for {user.email}.")

@@ -54,7 +54,7 @@ def test_a_voice_message_against_the_households_wish_needs_confirmation(client: 
 
 
 def test_a_voice_message_where_allowed_needs_nothing_more(client: FlaskClient, world: World, signed_in) -> None:
-    base, intake_id = _claimed(client, world, signed_in, safe_to_voicemail="1")
+    base, _ = _claimed(client, world, signed_in, safe_to_voicemail="1")
     page = _post(client, f"{base}/contact", method="phone", result="left_voicemail").get_data(as_text=True)
     assert "The contact attempt has been logged." in page and "record it anyway" not in page
 
