@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from models import Answer, Intake
+from models import Answer, HouseholdMessage, Intake
 
 from .crypto import PiiCipher, PiiDecryptionError, generate_key
 from .demo import load_demo
@@ -77,6 +77,24 @@ def reencrypt_command(batch_size: int) -> None:
     """Re-encrypt every stored answer with the newest key and rebuild the phone indexes."""
     answers, intakes = reencrypt_all(_session(), current_cipher(), batch_size=batch_size)
     click.echo(f"Re-encrypted {answers} answers; recomputed the phone index of {intakes} intakes.")
+    messages = reencrypt_messages(_session(), current_cipher(), batch_size=batch_size)
+    click.echo(f"Re-encrypted {messages} messages from households.")
+
+
+def reencrypt_messages(session: DbSession, cipher: PiiCipher, *, batch_size: int = 500) -> int:
+    """Rotate every ``household_messages.body_enc`` to the newest key, in id-ordered batches."""
+    done = 0
+    last_id = 0
+    while True:
+        batch = list(session.scalars(select(HouseholdMessage).where(HouseholdMessage.id > last_id)
+                                     .order_by(HouseholdMessage.id).limit(batch_size)))
+        if not batch:
+            return done
+        for message in batch:
+            message.body_enc = cipher.rotate(message.body_enc)
+        done += len(batch)
+        last_id = batch[-1].id
+        session.commit()
 
 
 def reencrypt_all(session: DbSession, cipher: PiiCipher, *, batch_size: int = 500) -> tuple[int, int]:

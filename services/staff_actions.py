@@ -305,7 +305,7 @@ def open_handed_on_page(session: DbSession, user: User, public_id: str,
     if intake is None:
         return None
     scope = queue.scope_for(session, user)
-    names: dict[int, str] = {ap_id: name for ap_id, name in session.execute(select(AccessPoint.id, AccessPoint.name))}
+    names: dict[int | None, str] = dict(session.execute(select(AccessPoint.id, AccessPoint.name)).all())
     rows = session.execute(
         select(IntakeEvent, User.display_name)
         .outerjoin(User, User.id == IntakeEvent.actor_id)
@@ -321,7 +321,7 @@ def open_handed_on_page(session: DbSession, user: User, public_id: str,
         transfers.append(TransferLine(ev.created_at, actor, names.get(source),
                                       names.get(ev.data.get("to_access_point_id")), note))
     session.add(IntakeView(intake_id=intake.id, user_id=user.id, identity_shown=False))
-    page = HandedOnPage(intake, names.get(intake.routed_access_point_id or -1), tuple(transfers))
+    page = HandedOnPage(intake, names.get(intake.routed_access_point_id), tuple(transfers))
     session.commit()
     return page
 
@@ -409,7 +409,7 @@ def already_sent(session: DbSession, intake: Intake, body: str, cipher: PiiCiphe
     wanted = body.strip()
     for created_at, body_enc in rows:
         if cipher.decrypt(body_enc).strip() == wanted:
-            return cast(datetime, created_at)
+            return created_at
     return None
 
 
