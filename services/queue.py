@@ -45,6 +45,8 @@ from services.intake import normalize_reference_code
 from .routing import DbSession
 
 PER_PAGE = 25
+#: Kansas is mostly on Central time; an intake without an access point is shown in it.
+DEFAULT_ZONE = "America/Chicago"
 
 #: Flags a queue row can carry, in the order they are shown; each is an Intake boolean column.
 FLAGS: tuple[str, ...] = ("diversion_candidate", "out_of_area", "callback_requested", "confidential")
@@ -167,6 +169,8 @@ class QueueRow:
     in_scope: bool = True
     closed_at: datetime | None = None
     outcome: str | None = None
+    #: The access point's time zone, for showing times.
+    zone: str = "America/Chicago"
 
 
 @dataclass(frozen=True)
@@ -253,6 +257,7 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
             *(getattr(Intake, flag) for flag in FLAGS),
             AccessPoint.name, holder.display_name, Intake.claimed_by_id, Intake.claimed_at,
             Intake.new_message_at, Intake.routed_access_point_id, Intake.closed_at, Intake.outcome,
+            AccessPoint.timezone,
         )
         .outerjoin(AccessPoint, AccessPoint.id == Intake.routed_access_point_id)
         .outerjoin(holder, holder.id == Intake.claimed_by_id)
@@ -265,7 +270,7 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
     for r in session.execute(query):
         flag_values = r[8 : 8 + len(FLAGS)]
         (ap_name, holder_name, holder_id, claimed_at, new_message_at, ap_id, closed_at,
-         outcome) = r[8 + len(FLAGS) :]
+         outcome, zone) = r[8 + len(FLAGS) :]
         confidential = bool(r.confidential)
         rows.append(QueueRow(
             public_id=r.public_id, reference_code=r.reference_code, priority=r.priority,
@@ -276,7 +281,7 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
             access_point=ap_name, claimed_by=holder_name, claimed_by_me=holder_id == user.id,
             claimed_at=claimed_at, new_message=new_message_at is not None,
             in_scope=scope.allows(ap_id) and (confidential or not scope.confidential_only),
-            closed_at=closed_at, outcome=outcome,
+            closed_at=closed_at, outcome=outcome, zone=zone or DEFAULT_ZONE,
         ))
     return tuple(rows)
 

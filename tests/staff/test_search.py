@@ -160,3 +160,20 @@ def test_only_the_access_point_that_handed_it_on_sees_the_read_only_page(client:
     signed_in(user)
     status = client.get(f"/staff/handed-on/{world.intakes['other'].public_id}").status_code
     assert status == (200 if user == "staff_b" else 404)
+
+
+def test_lists_show_times_in_the_access_point_time_zone(client: FlaskClient, world: World, signed_in) -> None:
+    from datetime import UTC, datetime
+
+    from models import AccessPoint
+
+    with client.application.app_context():
+        db.session.get(AccessPoint, world.aps["A"].id).timezone = "America/Denver"  # type: ignore[union-attr]
+        intake = db.session.get(Intake, world.intakes["own"].id)
+        assert intake is not None
+        intake.submitted_at = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+        db.session.commit()
+    signed_in("staff")
+    page = client.get("/staff/", query_string={"q": _code(client, world, "own")}).get_data(as_text=True)
+    row = page[page.index(f'data-public-id="{world.intakes["own"].public_id}"'):]
+    assert "11:00" in row[:2000] and "12:00" not in row[:2000]
