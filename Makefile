@@ -27,8 +27,16 @@ db: venv
 demo: venv
 	$(FLASK) demo load
 
-run: venv translations db demo
-	$(VENV)/bin/gunicorn "app:create_app()" -b 127.0.0.1:$${PORT:-5000} -w 2 --access-logfile -
+# Serve on 127.0.0.1:$PORT (5000). The demo accounts are printed LAST, once the server answers,
+# so they are not lost among the start-up lines. Lost them? `flask --app app users set-password EMAIL`.
+run: venv translations db
+	@accounts="$$($(FLASK) demo load)" || exit 1; \
+	port="$${PORT:-5000}"; \
+	$(VENV)/bin/gunicorn "app:create_app()" -b "127.0.0.1:$$port" -w 2 --access-logfile - & server=$$!; \
+	trap 'kill $$server 2>/dev/null; wait $$server' INT TERM; \
+	$(PY) -c 'exec("import sys, time, urllib.request\nfor _ in range(240):\n    try:\n        urllib.request.urlopen(sys.argv[1], timeout=2)\n        break\n    except OSError:\n        time.sleep(0.25)")' "http://127.0.0.1:$$port/healthz"; \
+	printf '\n%s\nFront Door is running at http://127.0.0.1:%s/ (Ctrl-C stops it).\n\n' "$$accounts" "$$port"; \
+	wait $$server
 
 test: venv translations
 	$(PY) -m pytest -q -rs

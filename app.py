@@ -279,8 +279,13 @@ def register_core_routes(app: Flask) -> None:
 
 
 def index() -> str:
-    """Show where to start: the intake on this phone, or staff sign-in."""
-    return render_template("index.html", hotlines=_hotlines())
+    """Show where to start: the intake on this phone, or staff sign-in.
+
+    With the household pages present, the page carries their bar: Español and quick exit.
+    """
+    household_bar = "kiosk" in current_app.blueprints
+    return render_template("index.html", hotlines=_hotlines(), household_bar=household_bar,
+                           mode="web", languages=current_app.config["LANGUAGES"])
 
 
 def _hotlines() -> list[Any]:

@@ -120,17 +120,32 @@ def paired_kiosk() -> Kiosk | None:
     return kiosk
 
 
-def wipe(*, abandon: bool = True) -> None:
-    """Forget this browser's household: abandon an unfinished intake, clear the session."""
+def wipe(*, abandon: bool = True, keep_done: bool = False) -> None:
+    """Forget this browser's household: abandon an unfinished intake, clear the session.
+
+    ``keep_done`` keeps the last confirmation (a personal phone only: see ``keeps_confirmation``).
+    """
     public_id = session.get("intake")
     if abandon and public_id:
         intake = db.session.scalar(select(Intake).where(Intake.public_id == public_id))
         if intake is not None:
             intakes.abandon(db.session, intake)
-    lang = session.get("lang") if not abandon else None
+    lang = session.get("lang") if not abandon or keep_done else None
+    done = session.get("done") if keep_done else None
     session.clear()
     if lang:
         session["lang"] = lang
+    if done:
+        session["done"] = done
+
+
+def keeps_confirmation(mode: str) -> bool:
+    """Tell whether this device keeps the last confirmation for a while (DONE_FOR).
+
+    A personal phone does, so Back or a return visit still finds the code; a kiosk never does:
+    the next person must see nothing of the last one.
+    """
+    return mode == WEB
 
 
 @bp.before_request
@@ -235,10 +250,11 @@ def progress(codes: dict[str, str], key: str) -> tuple[int, int]:
 
 
 def safe_next(target: str | None, mode: str) -> str:
-    """Allow only a local intake path as a redirect target."""
+    """Allow only a local intake path (or the landing page) as a redirect target."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith(PREFIX[mode] + "/"):
+        local = not parts.scheme and not parts.netloc
+        if local and (parts.path == "/" or parts.path.startswith(PREFIX[mode] + "/")):
             return parts.path
     return url_for("kiosk.start", mode=mode)
 
@@ -250,10 +266,16 @@ def take_notices() -> list[dict[str, Any]]:
 
 
 def finished_elsewhere(mode: str, intake: Intake | None) -> Any:
-    """Send a session whose intake is missing or closed to the right page."""
+    """Send a session whose intake is missing or closed to the right page.
+
+    Back from the confirmation lands here (the review page of a sent intake): it goes to the
+    confirmation again while this visit still holds it.
+    """
     if intake is not None and intake.status == IntakeStatus.SUBMITTED:
         session.pop("intake", None)
         session["done"] = intake.public_id
+        return redirect(url_for("kiosk.done", mode=mode))
+    if intake is None and done_intake() is not None:
         return redirect(url_for("kiosk.done", mode=mode))
     wipe(abandon=False)
     return redirect(url_for("kiosk.start", mode=mode))
@@ -272,7 +294,8 @@ def start(mode: str) -> Any:
         return redirect(next_url(mode, intake))
     kiosk = paired_kiosk() if mode == KIOSK else None
     place = kiosk.access_point.name if kiosk is not None else None
-    return render_template("kiosk/start.html", **page_context(mode, place=place))
+    last = keeps_confirmation(mode) and done_intake() is not None
+    return render_template("kiosk/start.html", **page_context(mode, place=place, last_confirmation=last))
 
 
 @route("/start", "begin", methods=("POST",))
@@ -482,8 +505,12 @@ def text_me(mode: str) -> Any:
 
 @route("/finish", "finish", methods=("POST",))
 def finish(mode: str) -> Any:
-    """End the visit: forget everything in this browser and go back to the start."""
-    wipe()
+    """End the visit: forget the household and go back to the start.
+
+    A personal phone keeps its last confirmation a while (the start page links to it); a kiosk
+    forgets everything.
+    """
+    wipe(keep_done=keeps_confirmation(mode))
     return redirect(url_for("kiosk.start", mode=mode))
 
 

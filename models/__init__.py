@@ -10,12 +10,13 @@ from .intake import (
     ConsentKind,
     ConsentMethod,
     ConsentRecord,
+    HouseholdMessage,
     Intake,
     IntakeStatus,
     Track,
 )
 from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
-from .staff import AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeView, Outcome
+from .staff import AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeSearch, IntakeView, Outcome
 from .user import Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
@@ -37,10 +38,12 @@ __all__ = [
     "County",
     "EventKind",
     "HmisExport",
+    "HouseholdMessage",
     "InboundMessage",
     "Intake",
     "IntakeEvent",
     "IntakeMatchKey",
+    "IntakeSearch",
     "IntakeStatus",
     "IntakeView",
     "Kiosk",

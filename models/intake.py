@@ -120,6 +120,8 @@ class Intake(Base):
     claimed_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(String(32))
+    # When the household sent a message staff have not read yet (services.household_messages).
+    new_message_at: Mapped[datetime | None] = mapped_column()
 
     kiosk: Mapped[Kiosk | None] = relationship()
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
@@ -136,6 +138,12 @@ class Intake(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
         order_by="ConsentRecord.id",
+    )
+    messages: Mapped[list[HouseholdMessage]] = relationship(
+        back_populates="intake",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="HouseholdMessage.id",
     )
 
     def __repr__(self) -> str:
@@ -181,3 +189,22 @@ class ConsentRecord(Base):
 
     def __repr__(self) -> str:
         return f"<ConsentRecord {self.intake_id}:{self.kind}={self.granted}>"
+
+
+class HouseholdMessage(Base):
+    """Something the household sent after submitting (a text), kept with its intake, encrypted."""
+
+    __tablename__ = "household_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intake_id: Mapped[int] = mapped_column(
+        ForeignKey("intakes.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
+    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    intake: Mapped[Intake] = relationship(back_populates="messages")
+
+    def __repr__(self) -> str:
+        return f"<HouseholdMessage {self.intake_id}:{self.id}>"

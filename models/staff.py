@@ -1,4 +1,4 @@
-"""What staff do with an intake: append-only events and the audit log of intake page views."""
+"""What staff do with an intake: append-only events and the audit logs of page views and searches."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from .base import Base, str_enum, utcnow
@@ -73,6 +73,28 @@ class IntakeView(Base):
         return f"<IntakeView {self.intake_id} by {self.user_id}>"
 
 
+class IntakeSearch(Base):
+    """An audit row: a user searched for intakes (by reference code or by phone).
+
+    A searched phone number is never stored: only its blind index (``term_index``). A searched
+    reference code is not personal data and is kept as typed after normalizing.
+    """
+
+    __tablename__ = "intake_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # "code" or "phone"
+    kind: Mapped[str] = mapped_column(String(8))
+    code: Mapped[str | None] = mapped_column(String(16))
+    term_index: Mapped[str | None] = mapped_column(String(64))
+    results: Mapped[int] = mapped_column(Integer)
+    searched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<IntakeSearch {self.kind} by {self.user_id}>"
+
+
 class IntakeMatchKey(Base):
     """Blind index of an intake's name and date of birth, for finding possible duplicates.
 
@@ -97,6 +119,6 @@ def _refuse(mapper: Mapper[Any], connection: Any, target: Any) -> None:
     raise AppendOnlyError(f"{type(target).__name__} rows are append-only")
 
 
-for _model in (IntakeEvent, IntakeView):
+for _model in (IntakeEvent, IntakeView, IntakeSearch):
     event.listen(_model, "before_update", _refuse)
     event.listen(_model, "before_delete", _refuse)

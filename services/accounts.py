@@ -40,6 +40,23 @@ def verify_password(user: User, password: str) -> bool:
     return True
 
 
+def _check_length(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def set_password(session: DbSession, email: str, password: str) -> User:
+    """Give an account a new password (argon2id); unlock it. The caller commits."""
+    _check_length(password)
+    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise AccountError(f"no user with email {email.strip().lower()}")
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    return user
+
+
 def create_user(
     session: DbSession,
     email: str,
@@ -55,8 +72,7 @@ def create_user(
     email = email.strip().lower()
     if "@" not in email:
         raise AccountError("an email address is required")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    _check_length(password)
     try:
         role = Role(role)
     except ValueError:

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from models import Answer, Intake
+from models import Answer, HouseholdMessage, Intake
 
 from .crypto import PiiCipher, PiiDecryptionError, generate_key
 from .demo import load_demo
@@ -28,6 +28,8 @@ SINGULAR = {
     "users": "user",
 }
 
+RULE = "=" * 72
+
 demo_cli = AppGroup("demo", help="Demo data.")
 pii_cli = AppGroup("pii", help="Encryption keys for personal data.")
 
@@ -45,16 +47,22 @@ def demo_load_command() -> None:
     result = load_demo(_session())
     if not result.changed:
         click.echo("Demo data already loaded; nothing changed.")
-        return
     for what, count in sorted(result.added.items()):
         noun = SINGULAR.get(what, what) if count == 1 else what
         click.echo(f"Added {count} {noun.replace('_', ' ')}.")
+    # Last, framed, so it is not lost among the lines above (make run prints this after start-up).
+    click.echo("")
+    click.echo(RULE)
     if result.credentials:
-        click.echo("")
-        click.echo("Demo staff accounts (passwords are shown only this once):")
+        click.echo("Demo staff accounts. WRITE THESE DOWN: the passwords are shown only this once.")
+        width = max(len(email) for email, _ in result.credentials)
         for email, password in result.credentials:
-            click.echo(f"  {email}  {password}")
-        click.echo("Sign in at /staff/login.")
+            click.echo(f"  {email.ljust(width)}  {password}")
+    else:
+        click.echo("The demo staff accounts already exist; their passwords were shown when they were made.")
+    click.echo("Sign in at /staff/login. To give an account a new password:")
+    click.echo("  flask --app app users set-password EMAIL")
+    click.echo(RULE)
 
 
 @pii_cli.command("generate-key")
@@ -69,6 +77,24 @@ def reencrypt_command(batch_size: int) -> None:
     """Re-encrypt every stored answer with the newest key and rebuild the phone indexes."""
     answers, intakes = reencrypt_all(_session(), current_cipher(), batch_size=batch_size)
     click.echo(f"Re-encrypted {answers} answers; recomputed the phone index of {intakes} intakes.")
+    messages = reencrypt_messages(_session(), current_cipher(), batch_size=batch_size)
+    click.echo(f"Re-encrypted {messages} messages from households.")
+
+
+def reencrypt_messages(session: DbSession, cipher: PiiCipher, *, batch_size: int = 500) -> int:
+    """Rotate every ``household_messages.body_enc`` to the newest key, in id-ordered batches."""
+    done = 0
+    last_id = 0
+    while True:
+        batch = list(session.scalars(select(HouseholdMessage).where(HouseholdMessage.id > last_id)
+                                     .order_by(HouseholdMessage.id).limit(batch_size)))
+        if not batch:
+            return done
+        for message in batch:
+            message.body_enc = cipher.rotate(message.body_enc)
+        done += len(batch)
+        last_id = batch[-1].id
+        session.commit()
 
 
 def reencrypt_all(session: DbSession, cipher: PiiCipher, *, batch_size: int = 500) -> tuple[int, int]:

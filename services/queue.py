@@ -33,6 +33,7 @@ from models import (
     Intake,
     IntakeEvent,
     IntakeMatchKey,
+    IntakeSearch,
     IntakeStatus,
     Role,
     User,
@@ -44,6 +45,8 @@ from services.intake import normalize_reference_code
 from .routing import DbSession
 
 PER_PAGE = 25
+#: Kansas is mostly on Central time; an intake without an access point is shown in it.
+DEFAULT_ZONE = "America/Chicago"
 
 #: Flags a queue row can carry, in the order they are shown; each is an Intake boolean column.
 FLAGS: tuple[str, ...] = ("diversion_candidate", "out_of_area", "callback_requested", "confidential")
@@ -161,6 +164,13 @@ class QueueRow:
     claimed_by: str | None
     claimed_by_me: bool
     claimed_at: datetime | None
+    new_message: bool = False
+    #: False for an intake handed on outside this person's queues (it has a read-only page).
+    in_scope: bool = True
+    closed_at: datetime | None = None
+    outcome: str | None = None
+    #: The access point's time zone, for showing times.
+    zone: str = "America/Chicago"
 
 
 @dataclass(frozen=True)
@@ -229,6 +239,16 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
 
+    rows = _rows(session, user, scope, narrowed,
+                 (Intake.priority.desc(), Intake.submitted_at.asc(), Intake.id.asc()),
+                 limit=per_page, offset=(page - 1) * per_page)
+    return QueuePage(rows, total, page, pages, per_page, counts)
+
+
+def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[ColumnElement[bool]],
+          order: Sequence[Any], *, limit: int, offset: int = 0) -> tuple[QueueRow, ...]:
+    """Return queue rows for the intakes matching ``conditions`` (already limited to what
+    ``user`` may list)."""
     holder = aliased(User)
     query: Select[Any] = (
         select(
@@ -236,18 +256,22 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
             Intake.track, Intake.channel, Intake.language, Intake.submitted_at,
             *(getattr(Intake, flag) for flag in FLAGS),
             AccessPoint.name, holder.display_name, Intake.claimed_by_id, Intake.claimed_at,
+            Intake.new_message_at, Intake.routed_access_point_id, Intake.closed_at, Intake.outcome,
+            AccessPoint.timezone,
         )
         .outerjoin(AccessPoint, AccessPoint.id == Intake.routed_access_point_id)
         .outerjoin(holder, holder.id == Intake.claimed_by_id)
-        .where(*narrowed)
-        .order_by(Intake.priority.desc(), Intake.submitted_at.asc(), Intake.id.asc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
     )
     rows = []
     for r in session.execute(query):
         flag_values = r[8 : 8 + len(FLAGS)]
-        ap_name, holder_name, holder_id, claimed_at = r[8 + len(FLAGS) :]
+        (ap_name, holder_name, holder_id, claimed_at, new_message_at, ap_id, closed_at,
+         outcome, zone) = r[8 + len(FLAGS) :]
+        confidential = bool(r.confidential)
         rows.append(QueueRow(
             public_id=r.public_id, reference_code=r.reference_code, priority=r.priority,
             reasons=tuple(r.priority_reasons or ()),
@@ -255,9 +279,118 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
             language=r.language, submitted_at=r.submitted_at or utcnow(),
             flags=tuple(flag for flag, on in zip(FLAGS, flag_values, strict=True) if on),
             access_point=ap_name, claimed_by=holder_name, claimed_by_me=holder_id == user.id,
-            claimed_at=claimed_at,
+            claimed_at=claimed_at, new_message=new_message_at is not None,
+            in_scope=scope.allows(ap_id) and (confidential or not scope.confidential_only),
+            closed_at=closed_at, outcome=outcome, zone=zone or DEFAULT_ZONE,
         ))
-    return QueuePage(tuple(rows), total, page, pages, per_page, counts)
+    return tuple(rows)
+
+
+# -- closed, transferred out and search ---------------------------------------------------------
+
+
+#: The views of the queue page besides the open intakes.
+VIEWS: tuple[str, ...] = ("closed", "transferred")
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A page of closed or transferred-out intakes, or the results of a search."""
+
+    rows: tuple[QueueRow, ...]
+    total: int
+    page: int = 1
+    pages: int = 1
+
+
+def _transferred_from(scope: Scope, user: User) -> list[ColumnElement[bool]]:
+    """Conditions: submitted intakes moved away from one of the scope's access points."""
+    moved = select(IntakeEvent.intake_id).where(IntakeEvent.kind == EventKind.TRANSFERRED)
+    if scope.access_point_ids is not None:
+        source = IntakeEvent.data["from_access_point_id"].as_integer()
+        moved = moved.where(source.in_(sorted(scope.access_point_ids)))
+    conditions: list[ColumnElement[bool]] = [Intake.status == IntakeStatus.SUBMITTED, Intake.id.in_(moved)]
+    if scope.confidential_only:
+        conditions.append(Intake.confidential.is_(True))
+    elif user.role is Role.STAFF:
+        conditions.append(Intake.confidential.is_(False))
+    return conditions
+
+
+def _paged(session: DbSession, user: User, scope: Scope, conditions: list[ColumnElement[bool]],
+           order: Sequence[Any], page: int, per_page: int) -> ListPage:
+    total = session.scalar(select(func.count()).select_from(Intake).where(*conditions)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    rows = _rows(session, user, scope, conditions, order, limit=per_page, offset=(page - 1) * per_page)
+    return ListPage(rows, total, page, pages)
+
+
+def closed_page(session: DbSession, user: User, *, page: int = 1, per_page: int = PER_PAGE) -> ListPage:
+    """Return the closed intakes ``user`` may see, most recently closed first."""
+    scope = scope_for(session, user)
+    conditions = [*_visible(scope), Intake.closed_at.is_not(None)]
+    return _paged(session, user, scope, conditions, (Intake.closed_at.desc(), Intake.id.desc()), page, per_page)
+
+
+def transferred_page(session: DbSession, user: User, *, page: int = 1, per_page: int = PER_PAGE) -> ListPage:
+    """Return the intakes moved away from ``user``'s access points, most recent first."""
+    scope = scope_for(session, user)
+    return _paged(session, user, scope, _transferred_from(scope, user),
+                  (Intake.last_activity_at.desc(), Intake.id.desc()), page, per_page)
+
+
+def find_transferred(session: DbSession, user: User, public_id: str) -> Intake | None:
+    """Return an intake ``user``'s access points handed on (for its read-only page), else None."""
+    scope = scope_for(session, user)
+    return session.scalar(select(Intake).where(Intake.public_id == public_id.strip(),
+                                               *_transferred_from(scope, user)))
+
+
+def may_search_phone(user: User) -> bool:
+    """Tell whether ``user``'s role may look intakes up by phone (every role that is shown phones).
+
+    Each match is still checked with ``identity_visible``: a phone search never finds an intake
+    whose phone number this person may not read.
+    """
+    return user.role in (Role.STAFF, Role.VSP_STAFF, Role.COORDINATOR, Role.ADMIN)
+
+
+SEARCH_LIMIT = 50
+
+
+def search(session: DbSession, user: User, cipher: PiiCipher, *, code: str | None = None,
+           phone: str | None = None) -> ListPage | None:
+    """Find intakes by reference code (as people type it) or by E.164 phone; audited.
+
+    Returns None when the code cannot be a reference code or there is nothing to search for.
+    Finds open, closed and transferred-out intakes within ``user``'s reach. The audit row keeps
+    the normalized code, or only the phone's blind index. The caller commits nothing: this does.
+    """
+    scope = scope_for(session, user)
+    reach = or_(and_(*_visible(scope)), and_(*_transferred_from(scope, user)))
+    if code is not None:
+        normalized = normalize_reference_code(code)
+        if normalized is None:
+            return None
+        match: ColumnElement[bool] = Intake.reference_code == normalized
+        ids = list(session.scalars(select(Intake.id).where(match, reach).limit(SEARCH_LIMIT)))
+        audit = IntakeSearch(user_id=user.id, kind="code", code=normalized, results=len(ids))
+    elif phone is not None and may_search_phone(user):
+        found = session.scalars(
+            select(Intake).where(Intake.contact_phone_index.in_(cipher.phone_indexes(phone)), reach)
+            .order_by(Intake.submitted_at.desc()).limit(SEARCH_LIMIT)
+        )
+        ids = [i.id for i in found if identity_visible(user, i)]
+        audit = IntakeSearch(user_id=user.id, kind="phone", term_index=cipher.phone_index(phone),
+                             results=len(ids))
+    else:
+        return None
+    session.add(audit)
+    rows = _rows(session, user, scope, [Intake.id.in_(ids)], (Intake.submitted_at.desc(), Intake.id.desc()),
+                 limit=SEARCH_LIMIT) if ids else ()
+    session.commit()
+    return ListPage(rows, len(rows))
 
 
 # -- claims ------------------------------------------------------------------------------------

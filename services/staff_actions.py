@@ -29,11 +29,12 @@ from models import (
     Intake,
     IntakeEvent,
     IntakeView,
+    OutboxMessage,
     Outcome,
     User,
 )
 from models.base import utcnow
-from services import queue, routing
+from services import household_messages, queue, routing
 from services.accounts import verify_password
 from services.crypto import PiiCipher
 from services.outbox import enqueue_sms
@@ -45,6 +46,9 @@ CONTACT_RESULTS: tuple[str, ...] = ("reached", "no_answer", "left_voicemail", "w
 #: HUD 4.20.A ProbSolDivRRResult: 1 housed/re-housed in a safe alternative, 0 no, 99 not collected.
 DIVERSION_RESULTS: tuple[int, ...] = (1, 0, 99)
 SMS_TEMPLATES: tuple[str, ...] = ("will_call", "missed_call", "appointment")
+
+#: An assessment may be booked for the current minute (the form has no seconds), not earlier.
+SCHEDULE_GRACE = timedelta(minutes=5)
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -161,6 +165,10 @@ class IntakePage:
     events: tuple[EventLine, ...]
     holder: str | None
     access_point: str | None
+    #: What the household sent after submitting; empty when this viewer may not read them.
+    messages: tuple[household_messages.MessageLine, ...] = ()
+    #: How many messages there are (shown even when their text is hidden).
+    message_count: int = 0
 
 
 def _labels(key: str, code: str) -> tuple[str, ...]:
@@ -255,6 +263,9 @@ def open_intake_page(session: DbSession, user: User, public_id: str, cipher: Pii
     shown = queue.identity_visible(user, intake)
     personal = personal_values(intake, cipher) if shown else None
     duplicates = queue.possible_duplicates(session, user, intake, cipher) if shown else []
+    messages = household_messages.lines(intake, cipher) if shown else ()
+    if messages:  # read by someone who may: no longer new
+        household_messages.mark_read(session, intake, max(m.received_at for m in messages))
     session.add(IntakeView(intake_id=intake.id, user_id=user.id, identity_shown=shown))
     page = IntakePage(
         intake=intake,
@@ -266,7 +277,60 @@ def open_intake_page(session: DbSession, user: User, public_id: str, cipher: Pii
         events=event_lines(session, intake, cipher, show_private=shown),
         holder=intake.claimed_by.display_name if intake.claimed_by else None,
         access_point=intake.routed_access_point.name if intake.routed_access_point else None,
+        messages=messages,
+        message_count=len(intake.messages),
     )
+    session.commit()
+    return page
+
+
+@dataclass(frozen=True)
+class TransferLine:
+    """One transfer of an intake: when, by whom, from where to where, and its note."""
+
+    created_at: datetime
+    actor: str | None
+    from_access_point: str | None
+    to_access_point: str | None
+    note: str | None  # only for transfers out of the viewer's own access points
+
+
+@dataclass(frozen=True)
+class HandedOnPage:
+    """What the read-only page of an intake handed on shows: no identifying answers."""
+
+    intake: Intake
+    access_point: str | None
+    transfers: tuple[TransferLine, ...]
+
+
+def open_handed_on_page(session: DbSession, user: User, public_id: str,
+                        cipher: PiiCipher) -> HandedOnPage | None:
+    """Return the read-only page of an intake ``user``'s access points transferred on; audited.
+
+    None when it was not handed on from ``user``'s reach.
+    """
+    intake = queue.find_transferred(session, user, public_id)
+    if intake is None:
+        return None
+    scope = queue.scope_for(session, user)
+    names: dict[int | None, str] = dict(session.execute(select(AccessPoint.id, AccessPoint.name)).all())
+    rows = session.execute(
+        select(IntakeEvent, User.display_name)
+        .outerjoin(User, User.id == IntakeEvent.actor_id)
+        .where(IntakeEvent.intake_id == intake.id, IntakeEvent.kind == EventKind.TRANSFERRED)
+        .order_by(IntakeEvent.created_at, IntakeEvent.id)
+    )
+    transfers = []
+    for ev, actor in rows:
+        source = ev.data.get("from_access_point_id")
+        note = None
+        if scope.allows(source) and ev.private_enc:
+            note = json.loads(cipher.decrypt(ev.private_enc)).get("note")
+        transfers.append(TransferLine(ev.created_at, actor, names.get(source),
+                                      names.get(ev.data.get("to_access_point_id")), note))
+    session.add(IntakeView(intake_id=intake.id, user_id=user.id, identity_shown=False))
+    page = HandedOnPage(intake, names.get(intake.routed_access_point_id), tuple(transfers))
     session.commit()
     return page
 
@@ -291,23 +355,33 @@ def _add_event(session: DbSession, intake: Intake, actor: User, kind: EventKind,
 
 
 def log_contact(session: DbSession, intake: Intake, actor: User, *, method: str, result: str,
-                note: str | None, cipher: PiiCipher) -> IntakeEvent:
-    """Record a contact attempt (method, result, note)."""
+                note: str | None, cipher: PiiCipher, confirmed: bool = False) -> IntakeEvent:
+    """Record a contact attempt (method, result, note).
+
+    A voice message left for a household that said voice messages are not safe is refused
+    ("voicemail_unsafe") unless ``confirmed``: then it is recorded, marked as against their wish.
+    """
     _require_holder(intake, actor)
     if method not in CONTACT_METHODS or result not in CONTACT_RESULTS:
         raise ActionError("invalid")
-    ev = _add_event(session, intake, actor, EventKind.CONTACT_ATTEMPT, {"method": method, "result": result},
-                    cipher, {"note": note})
+    data: dict[str, Any] = {"method": method, "result": result}
+    if result == "left_voicemail" and contact_safety(intake).no_voicemail:
+        if not confirmed:
+            raise ActionError("voicemail_unsafe")
+        data["against_preference"] = True
+    ev = _add_event(session, intake, actor, EventKind.CONTACT_ATTEMPT, data, cipher, {"note": note})
     session.commit()
     return ev
 
 
 def schedule_assessment(session: DbSession, intake: Intake, actor: User, *, at: datetime, where: str,
-                        note: str | None, cipher: PiiCipher) -> IntakeEvent:
-    """Record when and where the full assessment will happen."""
+                        note: str | None, cipher: PiiCipher, now: datetime | None = None) -> IntakeEvent:
+    """Record when and where the full assessment will happen (not in the past: "in_the_past")."""
     _require_holder(intake, actor)
     if at.tzinfo is None or not where.strip():
         raise ActionError("invalid")
+    if at < (now or utcnow()) - SCHEDULE_GRACE:
+        raise ActionError("in_the_past")
     ev = _add_event(session, intake, actor, EventKind.ASSESSMENT_SCHEDULED, {"at": at.astimezone(UTC).isoformat()},
                     cipher, {"where": where.strip(), "note": note})
     session.commit()
@@ -333,11 +407,35 @@ def sms_allowed(user: User, intake: Intake) -> bool:
             and contact_safety(intake).can_text)
 
 
+def already_sent(session: DbSession, intake: Intake, body: str, cipher: PiiCipher) -> datetime | None:
+    """Return when exactly this text was last sent to the household by staff, or None."""
+    rows = session.execute(
+        select(IntakeEvent.created_at, OutboxMessage.body_enc)
+        .join(OutboxMessage, OutboxMessage.id == IntakeEvent.data["outbox_id"].as_integer())
+        .where(IntakeEvent.intake_id == intake.id, IntakeEvent.kind == EventKind.SMS_SENT)
+        .order_by(IntakeEvent.id.desc())
+    )
+    wanted = body.strip()
+    for created_at, body_enc in rows:
+        if cipher.decrypt(body_enc).strip() == wanted:
+            return created_at
+    return None
+
+
+class AlreadySent(ActionError):
+    """The same text was sent before; ``sent_at`` says when (send again only when confirmed)."""
+
+    def __init__(self, sent_at: datetime) -> None:
+        super().__init__("already_sent")
+        self.sent_at = sent_at
+
+
 def send_sms(session: DbSession, intake: Intake, actor: User, *, template: str, body: str,
-             cipher: PiiCipher) -> bool:
+             cipher: PiiCipher, confirmed: bool = False) -> bool:
     """Queue a text to the household through the outbox; False when the number opted out.
 
-    ``body`` was rendered by the caller from ``template`` in the household's language.
+    ``body`` was rendered by the caller from ``template`` in the household's language. The same
+    text a second time raises ``AlreadySent`` unless ``confirmed``.
     """
     from services.intake import personal_values
 
@@ -346,6 +444,10 @@ def send_sms(session: DbSession, intake: Intake, actor: User, *, template: str, 
         raise ActionError("invalid")
     if not sms_allowed(actor, intake):
         raise ActionError("unsafe_to_text")
+    if not confirmed:
+        sent_at = already_sent(session, intake, body, cipher)
+        if sent_at is not None:
+            raise AlreadySent(sent_at)
     phone = personal_values(intake, cipher).get("phone")
     if not phone:
         raise ActionError("unsafe_to_text")

@@ -24,8 +24,8 @@ from intake_forms.parse import ParseResult
 from models.base import utcnow
 from models.intake import Channel, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
+from services import household_messages, outbox, routing
 from services import intake as intakes
-from services import outbox, routing
 from services.pii import current_cipher
 
 from . import render
@@ -139,6 +139,9 @@ class Conversation:
             return Reply((), language)
         if self.opted_out:
             if words not in START_WHEN_OPTED_OUT:
+                self._refresh(conversation)
+                if self._belongs_to_intake(conversation, words):
+                    self._keep(conversation, text)
                 language = self._language(conversation)
                 self.session.commit()  # they asked for no texts: send nothing, keep everything
                 return Reply((), language)
@@ -156,7 +159,7 @@ class Conversation:
         if conversation.state is ConversationState.ACTIVE and conversation.intake is not None:
             messages = self._active(conversation, conversation.intake, text, words)
         elif conversation.state is ConversationState.DONE and conversation.intake is not None:
-            messages = self._done(conversation, conversation.intake, words)
+            messages = self._done(conversation, conversation.intake, text, words)
         else:
             messages = self._new(conversation, text, words, first=created)
         language = self._language(conversation)
@@ -251,8 +254,8 @@ class Conversation:
             first = self._ask(intakes.current_question(intake))
             return [render.welcome(), *first] if welcome else first
 
-    def _done(self, conversation: SmsConversation, intake: Intake, words: str) -> list[str]:
-        """After submitting: the code again, or a new intake on request."""
+    def _done(self, conversation: SmsConversation, intake: Intake, text: str, words: str) -> list[str]:
+        """After submitting: a new intake on request, help, else the text is a message for staff."""
         language = self._language(conversation)
         if words in RESTART_WORDS or words in START_WORDS:
             return self._start(conversation, language)
@@ -261,7 +264,24 @@ class Conversation:
                 return [render.help_text()]
             other = routing.coc_contact_for_code(intake.out_of_area_coc_code) if intake.out_of_area else None
             result = intakes.SubmitResult(intake, intake.routed_access_point, other, already=True)
+            if self._belongs_to_intake(conversation, words):
+                self._keep(conversation, text)
+                return [render.message_received(result)]
             return [render.reminder(result)]
+
+    @staticmethod
+    def _belongs_to_intake(conversation: SmsConversation, words: str) -> bool:
+        """Tell whether a text is a message for staff: after submitting, anything but a keyword."""
+        keywords = RESTART_WORDS | START_WORDS | HELP_WORDS | STOP_WORDS
+        return (conversation.state is ConversationState.DONE and conversation.intake is not None
+                and conversation.intake.status is IntakeStatus.SUBMITTED
+                and bool(words) and words not in keywords)
+
+    def _keep(self, conversation: SmsConversation, text: str) -> None:
+        """Store the text with the submitted intake, encrypted, and mark it new for staff."""
+        assert conversation.intake is not None  # noqa: S101 - checked by _belongs_to_intake
+        household_messages.record(self.session, conversation.intake, text, channel=Channel.SMS,
+                                  cipher=current_cipher(), now=self.now)
 
     def _active(self, conversation: SmsConversation, intake: Intake, text: str, words: str) -> list[str]:
         """An intake in progress: keywords, else an answer to the current question."""

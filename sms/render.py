@@ -155,6 +155,20 @@ def reminder(result: SubmitResult) -> str:
     return plain(confirmation(result) + " " + _("To start a new form, text NEW."))
 
 
+def message_received(result: SubmitResult) -> str:
+    """Return the reply to a message sent after submitting: it is kept and staff will see it."""
+    intake = result.intake
+    ap = result.access_point
+    parts = [_("Thank you. We added your message to your request %(code)s.", code=intake.reference_code or "")]
+    if intake.confidential or ap is None:
+        parts.append(_("Staff will see it."))
+    else:
+        parts.append(_("Staff at %(name)s will see it.", name=ap.name))
+    parts.append(_("To start a new form, text NEW."))
+    parts.append(_("Emergency: 911."))
+    return plain(" ".join(parts))
+
+
 def withdrawn() -> str:
     """Return the last text when a person stopped on the confidential path."""
     return plain(_("If you need us again, just send a text."))

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     EmailField,
     PasswordField,
@@ -77,11 +78,14 @@ class ContactForm(FlaskForm):
     method = SelectField(_l("How"), choices=choices(CONTACT_METHOD_LABELS.items()))
     result = SelectField(_l("Result"), choices=choices(CONTACT_RESULT_LABELS.items()))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    confirm_voicemail = BooleanField(_l("A voice message was left although the household said it is not safe: "
+                                        "record it anyway"))
     submit = SubmitField(_l("Log contact attempt"))
 
 
 class SmsForm(FlaskForm):
     template = SelectField(_l("Message"), choices=choices(SMS_TEMPLATE_LABELS.items()))
+    confirm_again = BooleanField(_l("Send it again, even if this exact message was sent before"))
     submit = SubmitField(_l("Send text message"))
 
 
@@ -113,3 +117,11 @@ class TransferForm(FlaskForm):
 class ReassignForm(FlaskForm):
     user = SelectField(_l("Staff member"), coerce=int, choices=[])
     submit = SubmitField(_l("Reassign"))
+
+
+class PhoneSearchForm(FlaskForm):
+    """Find intakes by phone number; posted, so the number never appears in a URL."""
+
+    phone = StringField(_l("Phone number"), validators=[DataRequired(), Length(max=40)],
+                        render_kw={"inputmode": "tel", "autocomplete": "off"})
+    submit = SubmitField(_l("Find by phone"))

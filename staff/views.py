@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,12 +32,13 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from extensions import db, limiter, login_manager
-from intake_forms import LANGUAGES
+from intake_forms import LANGUAGES, parse_answer
+from intake_forms import question as question_for
 from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Kiosk, Role, Track, User
 from models.base import utcnow
 from services import queue, staff_actions
-from services.accounts import AccountError, create_user
+from services.accounts import AccountError, create_user, set_password
 from services.pii import current_cipher
 
 from . import forms
@@ -76,6 +77,10 @@ def _error_message(code: str) -> str:
         "closed": _("This intake is already closed."),
         "invalid": _("Please check the form and try again."),
         "unsafe_to_text": _("Texting this household is not allowed: no consent, or texting is not safe."),
+        "voicemail_unsafe": _("The household said a voice message is not safe. Nothing was recorded. If a "
+                              "voice message was left anyway, tick the box that says so and log it again."),
+        "in_the_past": _("That time has already passed. Please choose a time from now on, in the access "
+                         "point's local time."),
     }
     return messages.get(code, messages["invalid"])
 
@@ -109,10 +114,18 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.app_template_filter("staff_datetime")
-def staff_datetime(value: datetime | None, zone: str = "America/Chicago") -> str:
-    """Show an aware UTC datetime in the access point's time zone, in the viewer's language."""
-    if value is None:
+def staff_datetime(value: datetime | str | None, zone: str = "America/Chicago") -> str:
+    """Show an aware UTC datetime (or its ISO text, as events store it) in the access point's
+    time zone, in the viewer's language."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
     try:
         tz = ZoneInfo(zone)
     except ZoneInfoNotFoundError:
@@ -224,8 +237,19 @@ def _choice(name: str, allowed: tuple[str, ...] | list[str]) -> str | None:
 
 @bp.route("/")
 def queue_view() -> Reply:
-    """Show the open intakes at my access points, most urgent first, then oldest."""
+    """Show the open intakes at my access points (most urgent first), or closed, transferred out
+    or found by reference code (``?q=``)."""
     user = _user()
+    code = (request.args.get("q") or "").strip()
+    if code:
+        return _search_results(user, queue.search(db.session, user, current_cipher(), code=code), code=code)
+    view = _choice("view", queue.VIEWS)
+    if view is not None:
+        number = request.args.get("page", 1, type=int)
+        listed = (queue.closed_page(db.session, user, page=number) if view == "closed"
+                  else queue.transferred_page(db.session, user, page=number))
+        return render_template("staff/list.html", view=view, listing=listed, search_form=_search_form(user),
+                               link=lambda **args: url_for(".queue_view", view=view, **args))
     scope = queue.scope_for(db.session, user)
     ap_query = select(AccessPoint).order_by(AccessPoint.name)
     if scope.access_point_ids is not None:
@@ -255,7 +279,42 @@ def queue_view() -> Reply:
         "staff/queue.html", page=page, filters=filters, access_points=access_points, link=link,
         active=active, flags=queue.FLAGS, channels=[c.value for c in Channel], languages=LANGUAGES,
         refresh_url=link(page=page.page if page.page > 1 else None, auto=1), refresh_seconds=REFRESH_SECONDS,
+        search_form=_search_form(user),
     )
+
+
+def _search_form(user: User) -> forms.PhoneSearchForm | None:
+    return forms.PhoneSearchForm() if queue.may_search_phone(user) else None
+
+
+def _search_results(user: User, found: queue.ListPage | None, *, code: str | None = None,
+                    form: forms.PhoneSearchForm | None = None) -> Reply:
+    """Show search results; a code that cannot be a reference code gets a kind message."""
+    status = 200
+    if found is None:
+        status = 422
+        flash(_("That does not look like a reference code. A code has six letters and numbers, "
+                "like 7KQ-M4P."), "error")
+    return render_template("staff/list.html", view="search", listing=found, code=code,
+                           search_form=form or _search_form(user), link=None), status
+
+
+@bp.route("/search/phone", methods=["POST"])
+def search_phone() -> Reply:
+    """Find intakes by phone number (a POST, so the number stays out of URLs and logs)."""
+    user = _user()
+    if not queue.may_search_phone(user):
+        abort(403)
+    form = forms.PhoneSearchForm()
+    if not form.validate_on_submit():
+        flash(_error_message("invalid"), "error")
+        return _search_results(user, queue.ListPage((), 0), form=form)
+    parsed = parse_answer(question_for("phone"), form.phone.data or "", str(get_locale()))
+    if not parsed.ok or not parsed.value:
+        flash(_("Please enter a full phone number with its area code, like 785-555-0100."), "error")
+        return _search_results(user, queue.ListPage((), 0), form=form)
+    found = queue.search(db.session, user, current_cipher(), phone=parsed.value)
+    return _search_results(user, found, form=forms.PhoneSearchForm(formdata=None))
 
 
 # -- one intake --------------------------------------------------------------------------------
@@ -282,6 +341,7 @@ def intake(public_id: str) -> Reply:
         manages=queue.may_manage(user), zone=_zone(item).key,
         can_text=staff_actions.sms_allowed(user, item),
         contact_form=forms.ContactForm(), sms_form=forms.SmsForm(), schedule_form=forms.ScheduleForm(),
+        schedule_min=utcnow().astimezone(_zone(item)).strftime("%Y-%m-%dT%H:%M"),
         outcome_form=forms.OutcomeForm(), transfer_form=transfer_form, reassign_form=reassign_form,
     )
 
@@ -340,7 +400,8 @@ def contact(public_id: str) -> WerkzeugResponse:
         return _back(item)
     try:
         staff_actions.log_contact(db.session, item, _user(), method=form.method.data or "",
-                                  result=form.result.data or "", note=form.note.data, cipher=current_cipher())
+                                  result=form.result.data or "", note=form.note.data, cipher=current_cipher(),
+                                  confirmed=bool(form.confirm_voicemail.data))
     except staff_actions.ActionError as exc:
         flash(_error_message(exc.code), "error")
     else:
@@ -383,7 +444,12 @@ def sms(public_id: str) -> WerkzeugResponse:
         return _back(item)
     body = render_sms(template, item, *(schedule or (None, None)))
     try:
-        sent = staff_actions.send_sms(db.session, item, _user(), template=template, body=body, cipher=cipher)
+        sent = staff_actions.send_sms(db.session, item, _user(), template=template, body=body, cipher=cipher,
+                                      confirmed=bool(form.confirm_again.data))
+    except staff_actions.AlreadySent as exc:
+        flash(_("This exact message was already sent to this household on %(when)s. Nothing was sent. To send "
+                "it again, tick \"Send it again\" and press Send.",
+                when=staff_datetime(exc.sent_at, _zone(item).key)), "error")
     except staff_actions.ActionError as exc:
         flash(_error_message(exc.code), "error")
     else:
@@ -458,6 +524,16 @@ def transfer(public_id: str) -> WerkzeugResponse:
     return _back(item)
 
 
+@bp.route("/handed-on/<public_id>")
+def handed_on(public_id: str) -> Reply:
+    """Show, read-only, an intake one of my access points transferred elsewhere; audited."""
+    user = _user()
+    page = staff_actions.open_handed_on_page(db.session, user, public_id, current_cipher())
+    if page is None:
+        abort(404)
+    return render_template("staff/handed_on.html", page=page, item=page.intake, zone=_zone(page.intake).key)
+
+
 # -- admin -------------------------------------------------------------------------------------
 
 
@@ -522,6 +598,24 @@ def create_user_command(email: str, role: str, access_points: tuple[str, ...], r
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} account {user.email}.")
+
+
+@bp.cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Give the account EMAIL a new password (asked for twice, never an argument); unlocks it."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = set_password(db.session, email, password)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"New password set for {user.email}.")
 
 
 # The HMIS export page lives in its own blueprint, nested here so sign-in and session rules apply.

@@ -94,38 +94,63 @@ def test_tables_follow_the_naming_convention(tmp_path: Path, table: str) -> None
 
 
 def _check_answer_states(url: str) -> None:
-    """0005 rewrites old "9"/"8" codes as words, and takes back a "children" reason from a skip."""
-    from sqlalchemy import select
+    """0005 rewrites old "9"/"8" codes as words, and takes back a "children" reason from a skip.
 
-    from models import Answer, Intake
-    from models.intake import Channel, IntakeStatus
+    Rows are written with Core against the tables as they stood before 0005, so the test does not
+    depend on columns later revisions add to the models.
+    """
+    import uuid
+    from datetime import UTC, datetime
+
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import MetaData, select
 
     app = _app(url)
     with app.app_context():
-        upgrade(directory=MIGRATIONS, revision="0004")
+        before = ScriptDirectory(MIGRATIONS).get_revision("0005").down_revision
+        assert isinstance(before, str)
+        upgrade(directory=MIGRATIONS, revision=before)
+        meta = MetaData()
+        meta.reflect(bind=db.engine, only=("intakes", "answers"))
+        intakes, answers = meta.tables["intakes"], meta.tables["answers"]
+        now = datetime.now(UTC)
+
+        def add_intake(channel: str, priority: int, reasons: list[str], codes: dict[str, str]) -> int:
+            with db.engine.begin() as conn:
+                new_id = conn.execute(intakes.insert().values(
+                    public_id=uuid.uuid4().hex, channel=channel, language="en", flow_version=1,
+                    status="submitted", priority=priority, priority_reasons=reasons,
+                    diversion_candidate=False, confidential=False, out_of_area=False,
+                    callback_requested=False, created_at=now, updated_at=now, last_activity_at=now,
+                ).returning(intakes.c.id)).scalar_one()
+                for key, code in codes.items():
+                    conn.execute(answers.insert().values(intake_id=new_id, key=key, code=code, answered_at=now))
+            return int(new_id)
+
         old = {"veteran": "8", "safe_now": "9", "help_needed": "9", "location": "9", "dob": "9",
                "adults": "8", "children": "9", "pregnant": "1"}
-        skipped = Intake(channel=Channel.SMS, status=IntakeStatus.SUBMITTED, priority=5,
-                         priority_reasons=["slept_outside", "children"],
-                         answers=[Answer(key=k, code=v) for k, v in old.items()])
-        counted = Intake(channel=Channel.WEB, status=IntakeStatus.SUBMITTED, priority=2,
-                         priority_reasons=["children"], answers=[Answer(key="children", code="3")])
-        db.session.add_all([skipped, counted])
-        db.session.commit()
-        ids = skipped.id, counted.id
-        db.session.remove()
-        upgrade(directory=MIGRATIONS)
-        codes = dict(db.session.execute(select(Answer.key, Answer.code).where(Answer.intake_id == ids[0])).all())
-        assert codes == {"veteran": "dont_know", "safe_now": "declined", "help_needed": "declined",
-                         "location": "declined", "dob": "declined", "adults": "dont_know",
-                         "children": "declined", "pregnant": "1"}
-        first, second = (db.session.get(Intake, i) for i in ids)
-        assert (first.priority, first.priority_reasons) == (3, ["slept_outside"])
-        assert (second.priority, second.priority_reasons) == (2, ["children"])
-        db.session.remove()
-        downgrade(directory=MIGRATIONS, revision="0004")
-        back = dict(db.session.execute(select(Answer.key, Answer.code).where(Answer.intake_id == ids[0])).all())
-        assert back == old
+        ids = (add_intake("sms", 5, ["slept_outside", "children"], old),
+               add_intake("web", 2, ["children"], {"children": "3"}))
+
+        def codes_of(intake_id: int) -> dict[str, str]:
+            with db.engine.connect() as conn:
+                rows = conn.execute(select(answers.c.key, answers.c.code).where(answers.c.intake_id == intake_id))
+                return {key: code for key, code in rows}
+
+        def priority_of(intake_id: int) -> tuple[int, list[str]]:
+            with db.engine.connect() as conn:
+                row = conn.execute(select(intakes.c.priority, intakes.c.priority_reasons)
+                                   .where(intakes.c.id == intake_id)).one()
+                return int(row[0]), list(row[1])
+
+        upgrade(directory=MIGRATIONS, revision="0005")
+        assert codes_of(ids[0]) == {"veteran": "dont_know", "safe_now": "declined", "help_needed": "declined",
+                                    "location": "declined", "dob": "declined", "adults": "dont_know",
+                                    "children": "declined", "pregnant": "1"}
+        assert priority_of(ids[0]) == (3, ["slept_outside"])
+        assert priority_of(ids[1]) == (2, ["children"])
+        downgrade(directory=MIGRATIONS, revision=before)
+        assert codes_of(ids[0]) == old
         db.session.remove()
         db.engine.dispose()
 

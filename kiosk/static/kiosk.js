@@ -16,6 +16,11 @@
   Array.prototype.forEach.call(document.querySelectorAll("a.exit"), function (link) {
     link.addEventListener("click", leave);
   });
+  var printButton = document.getElementById("print-confirmation");
+  if (printButton && window.print) {
+    printButton.hidden = false;
+    printButton.addEventListener("click", function () { window.print(); });
+  }
   // A page restored from the back-forward cache is fetched again (the server decides).
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) { window.location.reload(); }

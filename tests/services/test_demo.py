@@ -90,9 +90,18 @@ def test_demo_load_command_prints_passwords_once(app: Flask) -> None:
     assert first.exit_code == 0, first.output
     assert "admin@demo.frontdoor.invalid" in first.output
     assert "Added 105 counties." in first.output
+    # The accounts come last, framed, with how to set a new password.
+    lines = first.output.rstrip().splitlines()
+    assert lines[-1] == lines[-9] == "=" * 72
+    assert lines[-8].startswith("Demo staff accounts. WRITE THESE DOWN")
+    assert [line.split()[0] for line in lines[-7:-3]] == [
+        "staff@demo.frontdoor.invalid", "coordinator@demo.frontdoor.invalid", "vsp@demo.frontdoor.invalid",
+        "admin@demo.frontdoor.invalid"]
+    assert lines[-2].strip() == "flask --app app users set-password EMAIL"
+    assert max(i for i, line in enumerate(lines) if line.startswith("Added ")) < len(lines) - 9
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0
-    assert "already loaded" in second.output
+    assert "already loaded" in second.output and "users set-password EMAIL" in second.output
     assert "@demo.frontdoor.invalid" not in second.output
 
 

@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from extensions import db
-from models import Answer, Channel, Intake
+from models import Answer, Channel, HouseholdMessage, Intake
 from services.cli import register_commands
 from services.crypto import PiiCipher, PiiDecryptionError, generate_key
 from services.pii import current_cipher
@@ -47,6 +47,7 @@ def test_reencrypt_after_rotation(app: Flask) -> None:
                 Answer(key="contact_name", code="given", value_enc=cipher.encrypt(f"Name {n}"))
             )
             intake.answers.append(Answer(key="adults", code="1"))
+            intake.messages.append(HouseholdMessage(channel=Channel.SMS, body_enc=cipher.encrypt(f"call me {n}")))
             db.session.add(intake)
         db.session.add(Intake(channel=Channel.KIOSK, contact_phone_index="stale"))
         db.session.commit()
@@ -57,6 +58,7 @@ def test_reencrypt_after_rotation(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     assert "Re-encrypted 6 answers" in result.output
     assert "phone index of 4 intakes" in result.output  # three rotated, one stale cleared
+    assert "Re-encrypted 3 messages from households." in result.output
 
     app.config["PII_KEYS"] = [new]
     with app.app_context():
@@ -67,6 +69,8 @@ def test_reencrypt_after_rotation(app: Flask) -> None:
             if a.value_enc is not None
         )
         assert names == ["Name 0", "Name 1", "Name 2"]
+        bodies = sorted(cipher.decrypt(m.body_enc) for m in db.session.scalars(select(HouseholdMessage)))
+        assert bodies == ["call me 0", "call me 1", "call me 2"]
         found = db.session.scalars(
             select(Intake).where(Intake.contact_phone_index.in_(cipher.phone_indexes(PHONE)))
         ).all()
