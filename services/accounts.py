@@ -40,6 +40,20 @@ def verify_password(user: User, password: str) -> bool:
     return True
 
 
+def end_sessions(session: DbSession, user: User) -> None:
+    """End every signed-in session of ``user`` (sign-out ends them all, copied cookies included)."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.commit()
+
+
+def set_password(session: DbSession, user: User, password: str) -> None:
+    """Give ``user`` a new password (ending their sessions); raise AccountError if too short."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = hash_password(password)
+    session.commit()
+
+
 def create_user(
     session: DbSession,
     email: str,

@@ -124,6 +124,39 @@ def identity_visible(user: User, intake: Intake) -> bool:
     return True
 
 
+class NotFound(LookupError):
+    """The intake does not exist for this person, as far as they can tell (views answer 404)."""
+
+
+def may_act(user: User, intake: Intake) -> bool:
+    """Tell whether ``user`` may do anything to ``intake`` beyond seeing that it exists.
+
+    A confidential intake is for victim service provider staff of its access point only: nobody
+    else may claim, release, reassign, contact, text, schedule, close or transfer it.
+    """
+    if not intake.confidential:
+        return True
+    return user.role is Role.VSP_STAFF and intake.routed_access_point_id in {ap.id for ap in user.access_points}
+
+
+def authorize(session: DbSession, user: User, intake: Intake) -> None:
+    """Raise ``NotFound`` unless ``user`` may act on ``intake``: the one check every action makes."""
+    scope = scope_for(session, user)
+    in_scope = (intake.status is IntakeStatus.SUBMITTED and scope.allows(intake.routed_access_point_id)
+                and (intake.confidential or not scope.confidential_only))
+    if not in_scope or not may_act(user, intake):
+        raise NotFound(intake.public_id)
+
+
+def find_for_action(session: DbSession, user: User, public_id: str) -> Intake:
+    """Return the intake ``public_id`` when ``user`` may act on it; raise ``NotFound`` otherwise."""
+    intake = find_intake(session, user, public_id)
+    if intake is None:
+        raise NotFound(public_id)
+    authorize(session, user, intake)
+    return intake
+
+
 def may_manage(user: User) -> bool:
     """Tell whether ``user`` may reassign, release or transfer intakes held by someone else."""
     return user.role in (Role.COORDINATOR, Role.ADMIN)
@@ -263,12 +296,14 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
 # -- claims ------------------------------------------------------------------------------------
 
 
-def claim(session: DbSession, intake_id: int, user_id: int) -> bool:
-    """Claim an open, unclaimed intake for ``user_id``; exactly one of many callers wins.
+def claim(session: DbSession, intake: Intake, user: User) -> bool:
+    """Claim an open, unclaimed intake for ``user``; exactly one of many callers wins.
 
     A conditional UPDATE settles the race in the database: under PostgreSQL's row lock or
     SQLite's write lock, only the first UPDATE still finds ``claimed_by_id IS NULL``.
     """
+    authorize(session, user, intake)
+    intake_id, user_id = intake.id, user.id
     result = cast(CursorResult[Any], session.execute(
         update(Intake)
         .where(Intake.id == intake_id, Intake.claimed_by_id.is_(None), Intake.closed_at.is_(None),
@@ -286,6 +321,7 @@ def claim(session: DbSession, intake_id: int, user_id: int) -> bool:
 
 def release(session: DbSession, intake: Intake, actor: User) -> bool:
     """Give up a claim: the holder may, and so may a coordinator or admin."""
+    authorize(session, actor, intake)
     holder = intake.claimed_by_id
     if holder is None or intake.closed_at is not None:
         return False
@@ -322,6 +358,7 @@ def assignable_users(session: DbSession, intake: Intake) -> list[User]:
 
 def reassign(session: DbSession, intake: Intake, actor: User, to_user_id: int) -> bool:
     """Give an open intake to another staff member of its access point (coordinators, admins)."""
+    authorize(session, actor, intake)
     if not may_manage(actor) or intake.closed_at is not None:
         return False
     if to_user_id not in {u.id for u in assignable_users(session, intake)}:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from models import (
     Intake,
     IntakeEvent,
     IntakeView,
+    LoginLock,
     Outcome,
     User,
 )
@@ -51,7 +53,8 @@ LOCK_MINUTES = 15
 
 _ORDER = {q.key: n for n, q in enumerate(QUESTIONS)}
 # Used to spend the same time on an unknown email as on a wrong password.
-_DUMMY_HASH = PasswordHasher().hash("not-a-real-password")
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 class ActionError(Exception):
@@ -68,32 +71,70 @@ class ActionError(Exception):
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    reason: str  # "ok", "invalid" or "locked"
+    #: "ok", "invalid" or "locked". The sign-in page says the same for "invalid" and "locked", so
+    #: that it tells nobody whether an account exists or is locked; the reason is for tests and logs.
+    reason: str
 
 
-def authenticate(session: DbSession, email: str, password: str, *, now: datetime | None = None,
-                 max_failures: int = MAX_FAILED_LOGINS, lock_minutes: int = LOCK_MINUTES) -> LoginResult:
-    """Check a password; count failures and lock the account for a while after too many."""
+def _dummy_verify() -> None:
+    # Spend the time of a real password check, so that the answer's timing says nothing either.
+    try:
+        _hasher.verify(_DUMMY_HASH, "a different password")
+    except VerificationError:
+        pass
+
+
+def authenticate(session: DbSession, email: str, password: str, *, address: str, cipher: PiiCipher,
+                 now: datetime | None = None, max_failures: int = MAX_FAILED_LOGINS,
+                 lock_minutes: int = LOCK_MINUTES) -> LoginResult:
+    """Check a password; after too many failures from one address, lock that account there.
+
+    The lock is per account *and* address (``LoginLock``): someone elsewhere cannot keep a known
+    account locked, and the per-address rate limit of the sign-in route slows guessing across
+    accounts. An admin can lift a lock (``unlock``).
+    """
     now = now or utcnow()
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
-        PasswordHasher().verify(_DUMMY_HASH, "not-a-real-password")
+        _dummy_verify()
         return LoginResult(None, "invalid")
-    if user.locked_until is not None and user.locked_until > now:
+    address_index = cipher.blind_index(f"login-address:{address}")
+    lock = session.scalar(select(LoginLock).where(LoginLock.user_id == user.id,
+                                                  LoginLock.address_index == address_index))
+    if lock is not None and lock.locked_until is not None and lock.locked_until > now:
+        _dummy_verify()
         return LoginResult(None, "locked")
     if not verify_password(user, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        locked = user.failed_logins >= max_failures
+        if lock is None:
+            lock = LoginLock(user_id=user.id, address_index=address_index, failures=0)
+            session.add(lock)
+        lock.failures = (lock.failures or 0) + 1
+        locked = lock.failures >= max_failures
         if locked:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
+            lock.locked_until = now + timedelta(minutes=lock_minutes)
+            lock.failures = 0
         session.commit()
         return LoginResult(None, "locked" if locked else "invalid")
-    user.failed_logins = 0
-    user.locked_until = None
+    if lock is not None:
+        session.delete(lock)
     user.last_login_at = now
     session.commit()
     return LoginResult(user, "ok")
+
+
+def unlock(session: DbSession, user: User) -> int:
+    """Lift every sign-in lock of ``user`` (an admin's action); return how many were lifted."""
+    locks = list(session.scalars(select(LoginLock).where(LoginLock.user_id == user.id)))
+    for lock in locks:
+        session.delete(lock)
+    session.commit()
+    return len(locks)
+
+
+def is_locked(session: DbSession, user: User, *, now: datetime | None = None) -> bool:
+    """Tell whether ``user`` is locked out from any address right now."""
+    return session.scalar(select(LoginLock.id).where(
+        LoginLock.user_id == user.id, LoginLock.locked_until > (now or utcnow())).limit(1)) is not None
 
 
 # -- the intake page -------------------------------------------------------------------------
@@ -265,7 +306,8 @@ def open_intake_page(session: DbSession, user: User, public_id: str, cipher: Pii
 # -- actions -----------------------------------------------------------------------------------
 
 
-def _require_holder(intake: Intake, actor: User) -> None:
+def _require_holder(session: DbSession, intake: Intake, actor: User) -> None:
+    queue.authorize(session, actor, intake)
     if intake.closed_at is not None:
         raise ActionError("closed")
     if intake.claimed_by_id != actor.id:
@@ -284,7 +326,7 @@ def _add_event(session: DbSession, intake: Intake, actor: User, kind: EventKind,
 def log_contact(session: DbSession, intake: Intake, actor: User, *, method: str, result: str,
                 note: str | None, cipher: PiiCipher) -> IntakeEvent:
     """Record a contact attempt (method, result, note)."""
-    _require_holder(intake, actor)
+    _require_holder(session, intake, actor)
     if method not in CONTACT_METHODS or result not in CONTACT_RESULTS:
         raise ActionError("invalid")
     ev = _add_event(session, intake, actor, EventKind.CONTACT_ATTEMPT, {"method": method, "result": result},
@@ -296,7 +338,7 @@ def log_contact(session: DbSession, intake: Intake, actor: User, *, method: str,
 def schedule_assessment(session: DbSession, intake: Intake, actor: User, *, at: datetime, where: str,
                         note: str | None, cipher: PiiCipher) -> IntakeEvent:
     """Record when and where the full assessment will happen."""
-    _require_holder(intake, actor)
+    _require_holder(session, intake, actor)
     if at.tzinfo is None or not where.strip():
         raise ActionError("invalid")
     ev = _add_event(session, intake, actor, EventKind.ASSESSMENT_SCHEDULED, {"at": at.astimezone(UTC).isoformat()},
@@ -332,7 +374,7 @@ def send_sms(session: DbSession, intake: Intake, actor: User, *, template: str, 
     """
     from services.intake import personal_values
 
-    _require_holder(intake, actor)
+    _require_holder(session, intake, actor)
     if template not in SMS_TEMPLATES or not body.strip():
         raise ActionError("invalid")
     if not sms_allowed(actor, intake):
@@ -357,7 +399,7 @@ def record_outcome(session: DbSession, intake: Intake, actor: User, *, outcome: 
                    referred_to: str | None = None, duplicate_of: str | None = None,
                    note: str | None = None) -> IntakeEvent:
     """Close an intake with an outcome; it leaves the queue."""
-    _require_holder(intake, actor)
+    _require_holder(session, intake, actor)
     try:
         kind = Outcome(outcome)
     except ValueError:
@@ -412,6 +454,7 @@ def transfer_targets(session: DbSession, intake: Intake) -> list[AccessPoint]:
 def transfer(session: DbSession, intake: Intake, actor: User, *, access_point_id: int, note: str | None,
              cipher: PiiCipher) -> IntakeEvent:
     """Move an open intake to another access point's queue, unclaimed, with a note."""
+    queue.authorize(session, actor, intake)
     if intake.closed_at is not None:
         raise ActionError("closed")
     if intake.claimed_by_id != actor.id and not queue.may_manage(actor):

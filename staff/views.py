@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user  # type: ignore[import-untyped]
 from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from extensions import db, limiter, login_manager
@@ -37,7 +38,7 @@ from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Kiosk, Role, Track, User
 from models.base import utcnow
 from services import queue, staff_actions
-from services.accounts import AccountError, create_user
+from services.accounts import AccountError, create_user, end_sessions
 from services.pii import current_cipher
 
 from . import forms
@@ -89,10 +90,14 @@ def _zone(intake: Intake) -> ZoneInfo:
 
 
 def _intake_or_404(public_id: str) -> Intake:
-    intake = queue.find_intake(db.session, _user(), public_id)
-    if intake is None:
-        abort(404)
-    return intake
+    """Return the intake to act on; 404 unless this person may act on it (``queue.authorize``)."""
+    return queue.find_for_action(db.session, _user(), public_id)
+
+
+@bp.errorhandler(queue.NotFound)
+def _not_found(_error: queue.NotFound) -> Any:
+    # The same answer as for an intake that does not exist.
+    return current_app.handle_user_exception(NotFound())
 
 
 def _back(intake: Intake) -> WerkzeugResponse:
@@ -100,8 +105,9 @@ def _back(intake: Intake) -> WerkzeugResponse:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
+    """Return ``target`` when it is a plain path inside the staff pages, else None."""
+    if not target or any(ch < " " or ch in "\x7f\\" for ch in target):
+        return None  # control characters (CR/LF would break the Location header) or backslashes
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/staff/") or target.startswith("//"):
         return None
@@ -186,7 +192,8 @@ def login() -> Reply:
     """Sign in with email and password; too many failures lock the account for a while."""
     form = forms.LoginForm()
     if form.validate_on_submit():
-        result = staff_actions.authenticate(db.session, form.email.data or "", form.password.data or "")
+        result = staff_actions.authenticate(db.session, form.email.data or "", form.password.data or "",
+                                            address=request.remote_addr or "", cipher=current_cipher())
         if result.user is not None:
             next_url = _safe_next(request.args.get("next"))
             session.clear()
@@ -195,11 +202,11 @@ def login() -> Reply:
             session["staff_started"] = session["staff_seen"] = time.time()
             session["lang"] = result.user.language
             return redirect(next_url or url_for(".queue_view"), code=303)
-        if result.reason == "locked":
-            flash(_("Too many failed attempts. This account is locked for %(minutes)d minutes.",
-                    minutes=staff_actions.LOCK_MINUTES), "error")
-        else:
-            flash(_("The email or password is not right."), "error")
+        # One message for a wrong password, an unknown address and a lock: it tells nobody which
+        # accounts exist or are locked.
+        flash(_("The email or password is not right. After several wrong tries, signing in from here "
+                "pauses for %(minutes)d minutes; an admin can lift the pause.",
+                minutes=staff_actions.LOCK_MINUTES), "error")
         return render_template("staff/login.html", form=form), 401
     return render_template("staff/login.html", form=form)
 
@@ -209,6 +216,7 @@ def logout() -> WerkzeugResponse:
     """Sign out and forget the session."""
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
+    end_sessions(db.session, _user())
     logout_user()
     session.clear()
     return redirect(url_for(".login"), code=303)
@@ -292,7 +300,7 @@ def claim(public_id: str) -> WerkzeugResponse:
     item = _intake_or_404(public_id)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    if queue.claim(db.session, item.id, _user().id):
+    if queue.claim(db.session, item, _user()):
         flash(_("You have claimed this intake."), "success")
     else:
         flash(_("Someone else has already claimed this intake, or it is closed."), "error")
@@ -470,8 +478,23 @@ def _admin_only() -> None:
 def admin_users() -> Reply:
     """List staff accounts (admins)."""
     _admin_only()
-    users = db.session.scalars(select(User).order_by(User.email))
-    return render_template("staff/admin_users.html", users=list(users))
+    users = list(db.session.scalars(select(User).order_by(User.email)))
+    locked = {u.id for u in users if staff_actions.is_locked(db.session, u)}
+    return render_template("staff/admin_users.html", users=users, locked=locked)
+
+
+@bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
+def admin_unlock(user_id: int) -> WerkzeugResponse:
+    """Lift the sign-in locks of an account (admins)."""
+    _admin_only()
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    staff_actions.unlock(db.session, user)
+    flash(_("%(name)s can sign in again.", name=user.display_name), "success")
+    return redirect(url_for(".admin_users"), code=303)
 
 
 @bp.route("/admin/access-points")
@@ -522,3 +545,14 @@ def create_user_command(email: str, role: str, access_points: tuple[str, ...], r
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} account {user.email}.")
+
+
+@bp.cli.command("unlock")
+@click.argument("email")
+def unlock_user_command(email: str) -> None:
+    """Lift the sign-in locks of an account (after too many wrong passwords)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account {email}")
+    lifted = staff_actions.unlock(db.session, user)
+    click.echo(f"Lifted {lifted} sign-in lock(s) of {user.email}.")

@@ -55,8 +55,8 @@ def test_reencrypt_after_rotation(app: Flask) -> None:
     app.config["PII_KEYS"] = [new, old]
     result = app.test_cli_runner().invoke(args=["pii", "reencrypt", "--batch-size", "2"])
     assert result.exit_code == 0, result.output
-    assert "Re-encrypted 6 answers" in result.output
-    assert "phone index of 4 intakes" in result.output  # three rotated, one stale cleared
+    assert "answers.value_enc: 6" in result.output
+    assert "intakes.contact_phone_index: 4" in result.output  # three rotated, one stale cleared
 
     app.config["PII_KEYS"] = [new]
     with app.app_context():

@@ -1,15 +1,23 @@
 """Authorization matrix: every role x every staff route x own / other access point / confidential.
 
 Each cell asserts the exact status code, and every page is checked for identifying answers the
-role may not see.
+role may not see. Actions on a confidential intake are for victim service provider staff of its
+access point only, at the routes and in the services behind them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from extensions import db
+from models import EventKind, Intake, IntakeEvent, User
+from services import queue, staff_actions
+from services.pii import current_cipher
 
 from .conftest import World, csrf_from, login
 
@@ -17,6 +25,7 @@ from .conftest import World, csrf_from, login
 # "confidential" at the victim service provider V (region 1).
 IN_SCOPE = {
     "staff": {"own"},
+    "staff_v": {"confidential"},
     "vsp": {"confidential"},
     "coordinator": {"own", "confidential"},
     "admin": {"own", "other", "confidential"},
@@ -24,11 +33,15 @@ IN_SCOPE = {
 # Whose identifying answers each role may read.
 IDENTITY = {
     "staff": {"own"},
+    "staff_v": set(),
     "vsp": {"confidential"},
     "coordinator": {"own"},
     "admin": {"own", "other"},
 }
 MANAGERS = {"coordinator", "admin"}
+# Who may act on which intakes (claim, contact, text, schedule, close, transfer...).
+ACTS_ON = {role: targets - ({"confidential"} if role != "vsp" else set()) for role, targets in IN_SCOPE.items()}
+ROLES = ["staff", "staff_v", "vsp", "coordinator", "admin"]
 
 # (name, method, path template, form fields); run in this order (outcome and transfer last).
 INTAKE_ROUTES: list[tuple[str, str, str, dict[str, str]]] = [
@@ -54,6 +67,8 @@ def request(client: FlaskClient, method: str, path: str, data: dict[str, str]):
 def expected(role: str, route: str, method: str, target: str) -> int:
     if target not in IN_SCOPE[role]:
         return 404
+    if method == "POST" and target not in ACTS_ON[role]:
+        return 404
     if route == "reassign" and role not in MANAGERS:
         return 403
     return 200 if method == "GET" else 303
@@ -68,7 +83,7 @@ def assert_no_leak(world: World, role: str, body: str, where: str) -> None:
 
 
 @pytest.mark.parametrize("target", ["own", "other", "confidential"])
-@pytest.mark.parametrize("role", ["staff", "vsp", "coordinator", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 def test_intake_routes(client: FlaskClient, world: World, role: str, target: str) -> None:
     assert login(client, world.users[role].email).status_code == 303
     token = csrf_from(client.get("/staff/").get_data(as_text=True))
@@ -88,7 +103,7 @@ def test_intake_routes(client: FlaskClient, world: World, role: str, target: str
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("role", ["staff", "vsp", "coordinator", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 def test_queue_and_admin_routes(client: FlaskClient, world: World, role: str) -> None:
     login(client, world.users[role].email)
     queue = client.get("/staff/")
@@ -136,3 +151,84 @@ def test_identity_shown_only_as_allowed(client: FlaskClient, world: World,
     assert "Celia Secret" not in body and "Hidden" in body
     body = client.get(f"/staff/intakes/{world.intakes['own'].public_id}").get_data(as_text=True)
     assert "Maria Alpha" in body
+
+
+# -- the services behind the routes ---------------------------------------------------------------
+
+def _claim_for(world: World, target: str) -> None:
+    """Let the victim service provider (or the access point's staff) hold the intake first."""
+    holder = {"own": "staff", "other": "staff_b", "confidential": "vsp"}[target]
+    with world.app.app_context():
+        intake = db.session.get(Intake, world.intakes[target].id)
+        assert intake is not None
+        intake.claimed_by_id = world.user_id(holder)
+        db.session.commit()
+
+
+def _act(action: str, world: World, intake: Intake, actor: User) -> object:
+    cipher = current_cipher()
+    s = db.session
+    when = datetime(2030, 1, 2, 16, tzinfo=UTC)
+    calls: dict[str, Callable[[], object]] = {
+        "claim": lambda: queue.claim(s, intake, actor),
+        "release": lambda: queue.release(s, intake, actor),
+        "reassign": lambda: queue.reassign(s, intake, actor, world.user_id("vsp")),
+        "contact": lambda: staff_actions.log_contact(s, intake, actor, method="phone", result="no_answer",
+                                                     note="n", cipher=cipher),
+        "schedule": lambda: staff_actions.schedule_assessment(s, intake, actor, at=when, where="Desk",
+                                                              note=None, cipher=cipher),
+        "sms": lambda: staff_actions.send_sms(s, intake, actor, template="will_call", body="Hello",
+                                              cipher=cipher),
+        "outcome": lambda: staff_actions.record_outcome(s, intake, actor, outcome="declined", cipher=cipher),
+        "transfer": lambda: staff_actions.transfer(s, intake, actor, access_point_id=world.aps["A"].id,
+                                                   note=None, cipher=cipher),
+    }
+    return calls[action]()
+
+
+SERVICE_ACTIONS = ["claim", "release", "reassign", "contact", "schedule", "sms", "outcome", "transfer"]
+
+
+@pytest.mark.parametrize("action", SERVICE_ACTIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_services_refuse_confidential_intakes_to_all_but_its_vsp(world: World, role: str, action: str) -> None:
+    _claim_for(world, "confidential")
+    with world.app.app_context():
+        intake = db.session.get(Intake, world.intakes["confidential"].id)
+        actor = db.session.get(User, world.user_id(role))
+        assert intake is not None and actor is not None
+        before = db.session.scalar(select(func.count()).select_from(IntakeEvent))
+        if role == "vsp":
+            try:
+                _act(action, world, intake, actor)
+            except (staff_actions.ActionError, queue.NotFound) as exc:
+                # Allowed through the gate; refused later only for an ordinary reason.
+                assert not isinstance(exc, queue.NotFound), action
+            return
+        with pytest.raises(queue.NotFound):
+            _act(action, world, intake, actor)
+        db.session.rollback()
+        after = db.session.get(Intake, intake.id)
+        assert after is not None
+        assert after.closed_at is None and after.claimed_by_id == world.user_id("vsp")
+        assert after.routed_access_point_id == world.aps["V"].id
+        assert db.session.scalar(select(func.count()).select_from(IntakeEvent)) == before
+
+
+@pytest.mark.parametrize("action", ["claim", "contact", "schedule", "outcome"])
+@pytest.mark.parametrize("target", ["own", "other"])
+@pytest.mark.parametrize("role", ROLES)
+def test_services_allow_ordinary_intakes_in_scope(world: World, role: str, target: str, action: str) -> None:
+    with world.app.app_context():
+        intake = db.session.get(Intake, world.intakes[target].id)
+        actor = db.session.get(User, world.user_id(role))
+        assert intake is not None and actor is not None
+        if target not in IN_SCOPE[role]:
+            with pytest.raises(queue.NotFound):
+                _act(action, world, intake, actor)
+            return
+        if action != "claim":
+            assert queue.claim(db.session, intake, actor)
+        _act(action, world, intake, actor)
+        kinds = set(db.session.scalars(select(IntakeEvent.kind).where(IntakeEvent.intake_id == intake.id)))
+        assert EventKind.CLAIMED in kinds and len(kinds) == (1 if action == "claim" else 2)
