@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Column, Table, delete, select, update
-from sqlalchemy.orm import Session
 
 from models import Answer, Base, InboundMessage, Intake, IntakeMatchKey, LoginLock, SmsConversation
 from models.base import BlindIndex, Encrypted
 
 from .crypto import PiiCipher, PiiDecryptionError
+from .routing import DbSession
 
 PHONE_KEY = "phone"
 
@@ -41,24 +42,24 @@ class RekeyResult:
         self.counts[name] = self.counts.get(name, 0) + count
 
 
-Deriver = Callable[[Session, PiiCipher, int, RekeyResult], None]
+Deriver = Callable[[DbSession, PiiCipher, int, RekeyResult], None]
 
 
 class RekeyError(RuntimeError):
     """A blind index is declared without any way to re-derive it."""
 
 
-def encrypted_columns(table: Table) -> list[Column[bytes]]:
+def encrypted_columns(table: Table) -> list[Column[Any]]:
     """Return the columns of ``table`` declared ``Encrypted``."""
     return [c for c in table.columns if isinstance(c.type, Encrypted)]
 
 
-def blind_index_columns(table: Table) -> list[Column[str]]:
+def blind_index_columns(table: Table) -> list[Column[Any]]:
     """Return the columns of ``table`` declared ``BlindIndex``."""
     return [c for c in table.columns if isinstance(c.type, BlindIndex)]
 
 
-def _name(column: Column[object]) -> str:
+def _name(column: Column[Any]) -> str:
     return f"{column.table.name}.{column.name}"
 
 
@@ -74,7 +75,7 @@ def check_registry() -> None:
                 raise RekeyError(f"{_name(column)}: source {source!r} is not an Encrypted column")
 
 
-def _rotate_table(session: Session, table: Table, cipher: PiiCipher, batch_size: int,
+def _rotate_table(session: DbSession, table: Table, cipher: PiiCipher, batch_size: int,
                   result: RekeyResult) -> None:
     secrets = encrypted_columns(table)
     indexes = [c for c in blind_index_columns(table) if c.type.source is not None]  # type: ignore[attr-defined]
@@ -111,7 +112,7 @@ def _rotate_table(session: Session, table: Table, cipher: PiiCipher, batch_size:
         session.commit()
 
 
-def _intake_phone(session: Session, cipher: PiiCipher, batch_size: int, result: RekeyResult) -> None:
+def _intake_phone(session: DbSession, cipher: PiiCipher, batch_size: int, result: RekeyResult) -> None:
     """``intakes.contact_phone_index``: from the phone number answer."""
     last = 0
     while True:
@@ -125,8 +126,8 @@ def _intake_phone(session: Session, cipher: PiiCipher, batch_size: int, result: 
         for intake_id, current, value_enc in rows:
             index = _phone_index(cipher, value_enc)
             if index != current:
-                session.execute(update(Intake.__table__).where(Intake.id == intake_id)
-                                .values(contact_phone_index=index))
+                session.execute(update(Intake).where(Intake.id == intake_id).values(contact_phone_index=index)
+                                .execution_options(synchronize_session=False))
                 result.add("intakes.contact_phone_index", 1)
         last = rows[-1][0]
         session.commit()
@@ -143,29 +144,30 @@ def _phone_index(cipher: PiiCipher, value_enc: bytes | None) -> str | None:
         return None  # not an E.164 number; it cannot be looked up anyway
 
 
-def _inbound_phone(session: Session, cipher: PiiCipher, batch_size: int, result: RekeyResult) -> None:
+def _inbound_phone(session: DbSession, cipher: PiiCipher, batch_size: int, result: RekeyResult) -> None:
     """``sms_inbound.phone_index``: the index of its conversation (already re-derived)."""
     own = (select(SmsConversation.phone_index)
            .where(SmsConversation.id == InboundMessage.conversation_id).scalar_subquery())
     changed = session.execute(
-        update(InboundMessage.__table__)
+        update(InboundMessage)
         .where(InboundMessage.conversation_id.is_not(None), InboundMessage.phone_index != own)
         .values(phone_index=own)
+        .execution_options(synchronize_session=False)
     )
     result.add("sms_inbound.phone_index", int(changed.rowcount))  # type: ignore[attr-defined]
     session.commit()
 
 
-def _login_locks(session: Session, cipher: PiiCipher, batch_size: int, result: RekeyResult) -> None:
+def _login_locks(session: DbSession, cipher: PiiCipher, batch_size: int, result: RekeyResult) -> None:
     """``login_locks.address_index``: dropped (a lock lives minutes; the address is not kept)."""
-    removed = session.execute(delete(LoginLock.__table__))
+    removed = session.execute(delete(LoginLock).execution_options(synchronize_session=False))
     result.add("login_locks.address_index", int(removed.rowcount))  # type: ignore[attr-defined]
     session.commit()
 
 
-def _match_keys(session: Session, cipher: PiiCipher, batch_size: int, result: RekeyResult) -> None:
+def _match_keys(session: DbSession, cipher: PiiCipher, batch_size: int, result: RekeyResult) -> None:
     """``intake_match_keys.name_dob_index``: dropped; ``services.queue`` recomputes it when needed."""
-    removed = session.execute(delete(IntakeMatchKey.__table__))
+    removed = session.execute(delete(IntakeMatchKey).execution_options(synchronize_session=False))
     result.add("intake_match_keys.name_dob_index", int(removed.rowcount))  # type: ignore[attr-defined]
     session.commit()
 
@@ -180,7 +182,7 @@ DERIVED: dict[str, Deriver] = {
 }
 
 
-def reencrypt_all(session: Session, cipher: PiiCipher, *, batch_size: int = 500) -> RekeyResult:
+def reencrypt_all(session: DbSession, cipher: PiiCipher, *, batch_size: int = 500) -> RekeyResult:
     """Rotate every ``Encrypted`` value to the newest key and re-derive every ``BlindIndex``."""
     check_registry()
     result = RekeyResult()

@@ -7,6 +7,7 @@ is encrypted into ``private_enc``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -78,10 +79,8 @@ class LoginResult:
 
 def _dummy_verify() -> None:
     # Spend the time of a real password check, so that the answer's timing says nothing either.
-    try:
+    with contextlib.suppress(VerificationError):
         _hasher.verify(_DUMMY_HASH, "a different password")
-    except VerificationError:
-        pass
 
 
 def authenticate(session: DbSession, email: str, password: str, *, address: str, cipher: PiiCipher,
