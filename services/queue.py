@@ -134,9 +134,26 @@ def may_act(user: User, intake: Intake) -> bool:
     A confidential intake is for victim service provider staff of its access point only: nobody
     else may claim, release, reassign, contact, text, schedule, close or transfer it.
     """
-    if not intake.confidential:
+    return sees_details(user, intake.confidential, intake.routed_access_point_id)
+
+
+def sees_details(user: User, confidential: bool, access_point_id: int | None) -> bool:
+    """Tell whether ``user`` may see more of an intake than that it exists.
+
+    Of a confidential referral, anyone else in scope sees only that it exists: not its household,
+    its place, its reasons, its history or its appointments.
+    """
+    if not confidential:
         return True
-    return user.role is Role.VSP_STAFF and intake.routed_access_point_id in {ap.id for ap in user.access_points}
+    return user.role is Role.VSP_STAFF and access_point_id in {ap.id for ap in user.access_points}
+
+
+def _sealed(user: User) -> ColumnElement[bool]:
+    """SQL: the intakes of which ``user`` sees only that they exist (``sees_details`` is False)."""
+    if user.role is Role.VSP_STAFF:
+        own = sorted(ap.id for ap in user.access_points)
+        return and_(Intake.confidential.is_(True), Intake.routed_access_point_id.not_in(own))
+    return Intake.confidential.is_(True)
 
 
 def authorize(session: DbSession, user: User, intake: Intake) -> None:
@@ -194,6 +211,8 @@ class QueueRow:
     claimed_by: str | None
     claimed_by_me: bool
     claimed_at: datetime | None
+    #: A confidential referral this person may not act on: only that it exists is shown.
+    sealed: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,8 +246,11 @@ def _filter_conditions(filters: QueueFilters, user_id: int) -> list[ColumnElemen
     return conditions
 
 
-def _count_columns(user_id: int) -> list[Any]:
+def _count_columns(user_id: int, sealed: ColumnElement[bool]) -> list[Any]:
     def count_if(condition: ColumnElement[bool], name: str) -> Any:
+        # A sealed intake counts in the total and as confidential, and nowhere else.
+        if name != "confidential":
+            condition = and_(condition, ~sealed)
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
 
     columns: list[Any] = [func.count().label("total")]
@@ -251,8 +273,12 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
             return QueuePage((), 0, 1, 1, per_page, {})
         base.append(Intake.routed_access_point_id == filters.access_point_id)
 
+    sealed = _sealed(user)
     narrowing = _filter_conditions(filters, user.id)
-    columns = _count_columns(user.id)
+    if narrowing and filters.flag != "confidential":
+        # Filtering on what a sealed intake is (its track, language, holder...) would tell it.
+        narrowing.append(~sealed)
+    columns = _count_columns(user.id, sealed)
     if narrowing:  # the filtered total comes from the same single pass over the scope
         columns.append(func.coalesce(func.sum(case((and_(*narrowing), 1), else_=0)), 0).label("filtered"))
     counted = session.execute(select(*columns).where(*base)).one()
@@ -269,18 +295,28 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
             Intake.track, Intake.channel, Intake.language, Intake.submitted_at,
             *(getattr(Intake, flag) for flag in FLAGS),
             AccessPoint.name, holder.display_name, Intake.claimed_by_id, Intake.claimed_at,
+            Intake.routed_access_point_id, Intake.confidential,
         )
         .outerjoin(AccessPoint, AccessPoint.id == Intake.routed_access_point_id)
         .outerjoin(holder, holder.id == Intake.claimed_by_id)
         .where(*narrowed)
-        .order_by(Intake.priority.desc(), Intake.submitted_at.asc(), Intake.id.asc())
+        # A sealed intake's place in the list must not tell its priority either.
+        .order_by(case((sealed, 0), else_=Intake.priority).desc(), Intake.submitted_at.asc(), Intake.id.asc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
     rows = []
     for r in session.execute(query):
         flag_values = r[8 : 8 + len(FLAGS)]
-        ap_name, holder_name, holder_id, claimed_at = r[8 + len(FLAGS) :]
+        ap_name, holder_name, holder_id, claimed_at, ap_id, confidential = r[8 + len(FLAGS) :]
+        if not sees_details(user, confidential, ap_id):
+            rows.append(QueueRow(
+                public_id=r.public_id, reference_code=r.reference_code, priority=0, reasons=(),
+                track=None, channel="", language="", submitted_at=r.submitted_at or utcnow(),
+                flags=("confidential",), access_point=ap_name, claimed_by=None, claimed_by_me=False,
+                claimed_at=None, sealed=True,
+            ))
+            continue
         rows.append(QueueRow(
             public_id=r.public_id, reference_code=r.reference_code, priority=r.priority,
             reasons=tuple(r.priority_reasons or ()),

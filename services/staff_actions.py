@@ -195,6 +195,9 @@ class IntakePage:
     events: tuple[EventLine, ...]
     holder: str | None
     access_point: str | None
+    #: False for a confidential referral this person may not act on: the page then says only
+    #: that it exists (``queue.sees_details``).
+    details_shown: bool = True
 
 
 def _labels(key: str, code: str) -> tuple[str, ...]:
@@ -284,19 +287,21 @@ def open_intake_page(session: DbSession, user: User, public_id: str, cipher: Pii
     if intake is None:
         return None
     shown = queue.identity_visible(user, intake)
+    details = queue.may_act(user, intake)
     personal = personal_values(intake, cipher) if shown else None
     duplicates = queue.possible_duplicates(session, user, intake, cipher) if shown else []
     session.add(IntakeView(intake_id=intake.id, user_id=user.id, identity_shown=shown))
     page = IntakePage(
         intake=intake,
         identity_shown=shown,
-        answers=answer_lines(intake, personal),
-        consents=tuple(intake.consents),
+        answers=answer_lines(intake, personal) if details else (),
+        consents=tuple(intake.consents) if details else (),
         safety=contact_safety(intake),
         duplicates=tuple(duplicates),
-        events=event_lines(session, intake, cipher, show_private=shown),
-        holder=intake.claimed_by.display_name if intake.claimed_by else None,
+        events=event_lines(session, intake, cipher, show_private=shown) if details else (),
+        holder=(intake.claimed_by.display_name if intake.claimed_by else None) if details else None,
         access_point=intake.routed_access_point.name if intake.routed_access_point else None,
+        details_shown=details,
     )
     session.commit()
     return page

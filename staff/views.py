@@ -278,6 +278,8 @@ def intake(public_id: str) -> Reply:
     if page is None:
         abort(404)
     item = page.intake
+    if not page.details_shown:
+        return render_template("staff/intake_sealed.html", page=page, item=item)
     holds = item.claimed_by_id == user.id and item.closed_at is None
     transfer_form = forms.TransferForm()
     transfer_form.access_point.choices = forms.choices(

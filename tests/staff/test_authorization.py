@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from extensions import db
-from models import EventKind, Intake, IntakeEvent, User
+from models import Answer, EventKind, Intake, IntakeEvent, Track, User
 from services import queue, staff_actions
 from services.pii import current_cipher
 
@@ -148,7 +148,7 @@ def test_identity_shown_only_as_allowed(client: FlaskClient, world: World,
     client.post("/staff/logout", data={"csrf_token": csrf_from(body)})
     signed_in("coordinator")
     body = client.get(f"/staff/intakes/{world.intakes['confidential'].public_id}").get_data(as_text=True)
-    assert "Celia Secret" not in body and "Hidden" in body
+    assert "Celia Secret" not in body and "Confidential referral" in body
     body = client.get(f"/staff/intakes/{world.intakes['own'].public_id}").get_data(as_text=True)
     assert "Maria Alpha" in body
 
@@ -232,3 +232,61 @@ def test_services_allow_ordinary_intakes_in_scope(world: World, role: str, targe
         _act(action, world, intake, actor)
         kinds = set(db.session.scalars(select(IntakeEvent.kind).where(IntakeEvent.intake_id == intake.id)))
         assert EventKind.CLAIMED in kinds and len(kinds) == (1 if action == "claim" else 2)
+
+
+# -- a confidential referral, seen by those who may not act on it ---------------------------------
+
+def _fill_confidential(world: World) -> None:
+    """Give the confidential intake a ZIP, reasons and an advocate's appointment."""
+    with world.app.app_context():
+        intake = db.session.get(Intake, world.intakes["confidential"].id)
+        vsp = db.session.get(User, world.user_id("vsp"))
+        assert intake is not None and vsp is not None
+        intake.answers.append(Answer(key="location", code="zip:66044"))
+        intake.priority_reasons = ["pregnant", "leave_within_7_days"]
+        intake.track = Track.PREVENTION
+        db.session.commit()
+        assert queue.claim(db.session, intake, vsp)
+        staff_actions.schedule_assessment(db.session, intake, vsp, at=datetime(2031, 5, 6, 15, 45, tzinfo=UTC),
+                                          where="Side door", note=None, cipher=current_cipher())
+
+
+MARKERS = ["66044", "2031", "Side door", "Pregnant", "Must leave within 7 days", "Val Advocate"]
+
+
+def _seen(client: FlaskClient, public_id: str) -> tuple[str, str]:
+    return (client.get("/staff/").get_data(as_text=True),
+            client.get(f"/staff/intakes/{public_id}").get_data(as_text=True))
+
+
+def test_the_vsp_sees_the_details(client: FlaskClient, world: World) -> None:
+    _fill_confidential(world)
+    login(client, world.users["vsp"].email)
+    queue_body, page = _seen(client, world.intakes["confidential"].public_id)
+    assert "Pregnant" in queue_body and "Val Advocate" in queue_body
+    for marker in MARKERS:
+        assert marker in page, marker
+
+
+@pytest.mark.parametrize("role", ["staff_v", "coordinator", "admin"])
+def test_others_see_only_that_a_confidential_referral_exists(client: FlaskClient, world: World, role: str) -> None:
+    _fill_confidential(world)
+    login(client, world.users[role].email)
+    public_id = world.intakes["confidential"].public_id
+    queue_body, page = _seen(client, public_id)
+    assert public_id in queue_body and "Confidential referral" in queue_body
+    assert "Confidential referral" in page
+    for marker in MARKERS:
+        assert marker not in queue_body, f"{role} sees {marker!r} in the queue"
+        assert marker not in page, f"{role} sees {marker!r} on the intake page"
+    assert world.intakes["confidential"].reference_code not in queue_body + page
+    # Counts and filters say nothing about it beyond its existence.
+    prevention = client.get("/staff/?track=prevention").get_data(as_text=True)
+    assert public_id not in prevention
+    assert public_id in client.get("/staff/?flag=confidential").get_data(as_text=True)
+    with world.app.app_context():
+        user = db.session.get(User, world.user_id(role))
+        assert user is not None
+        counts = queue.queue_page(db.session, user).counts
+        assert counts["prevention"] == 0 and counts["confidential"] == 1
+        assert counts["unclaimed"] == counts["total"] - 1  # the sealed one is not counted as anything
