@@ -74,6 +74,29 @@ class SubmitResult:
     already: bool
 
 
+@dataclass(frozen=True)
+class ConfirmationContact:
+    """Who a confirmation sent to a phone (a text, a call) may name, and how to reach them."""
+
+    name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+def confirmation_contact(intake: Intake, access_point: AccessPoint | None) -> ConfirmationContact:
+    """Return what a confirmation on a phone may say about where the household is queued.
+
+    The one rule for every channel: for a confidential intake, nothing. A phone an abuser may
+    read must not name a victim service provider, its number or its address; staff call instead.
+    """
+    if intake.confidential or access_point is None:
+        return ConfirmationContact()
+    address = None
+    if access_point.address and not access_point.is_remote:
+        address = ", ".join(p for p in (access_point.address, access_point.city) if p)
+    return ConfirmationContact(access_point.name, access_point.phone or None, address)
+
+
 def new_reference_code() -> str:
     """Return a random reference code such as ``7KQ-2MD``."""
     chars = "".join(secrets.choice(CROCKFORD) for _ in range(6))

@@ -13,6 +13,7 @@ from extensions import db
 from kiosk import device
 from models import Intake, IntakeStatus, Kiosk
 from models.sms import OutboxMessage
+from services.pii import current_cipher
 
 from .conftest import Walker, pairing_code, token_from
 
@@ -252,3 +253,25 @@ def test_quick_exit_wipes_the_session(demo: Flask, paired: FlaskClient, prefix: 
     assert "Weather" in client.get("/forecast").get_data(as_text=True)
     assert client.get(f"{prefix}/q/safe_now").headers["Location"] == f"{prefix}/"
     assert only_intake(demo).status == IntakeStatus.ABANDONED
+
+
+def test_text_me_for_a_confidential_intake_names_no_advocate(demo: Flask) -> None:
+    """The "Text me this" text lands on a phone an abuser may read: no shelter name, number or address."""
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([("start_choice", "questions"), ("safe_now", "1"), ("fleeing_violence", "1"),
+                ("dv_choice", "advocate"), ("contact_method", "text"), ("phone", "785-555-0198"),
+                ("safe_to_text", "1"), ("safe_to_voicemail", "0"), ("best_time", "any"),
+                ("contact_name", "Robin")])
+    assert submit(walker).headers["Location"] == "/intake/done"
+    done = walker.client.get("/intake/done").get_data(as_text=True)
+    walker.client.post("/intake/done/text", data={"csrf_token": token_from(done)})
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        ap = intake.routed_access_point
+        assert intake.confidential and ap is not None
+        (message,) = db.session.scalars(select(OutboxMessage)).all()
+        body = current_cipher().decrypt(message.body_enc)
+        assert intake.reference_code in body
+        assert ap.name not in body and "Safe Harbor" not in body
+        assert (ap.phone or "no phone") not in body and (ap.address or "no address") not in body

@@ -440,3 +440,16 @@ def test_dv_stop_saves_nothing_identifying(demo: Flask, phone: Callable[[str], P
         assert intake.status is IntakeStatus.WITHDRAWN and intake.reference_code is None
     reply = p.text("hi")
     assert "1 English" in reply[0]
+
+
+def test_a_confidential_confirmation_names_no_advocate(phone: Callable[[str], Phone], demo: Flask) -> None:
+    p = phone("+17855550178")
+    for text in ["English", "1", "yes", "yes", "advocate", "call", "yes", "yes", "no", "any time", "skip"]:
+        p.text(text)
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        ap = intake.routed_access_point
+        assert intake.confidential and intake.status is IntakeStatus.SUBMITTED and ap is not None
+        last = p.last()
+        assert intake.reference_code in last
+        assert ap.name not in last and "Safe Harbor" not in last and (ap.phone or "no phone") not in last

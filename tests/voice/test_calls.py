@@ -428,3 +428,22 @@ def test_a_step_claimed_by_another_worker_is_not_processed_again(app: Flask, pho
     assert call.prompt().startswith("Are you safe right now?")
     _, codes, _ = only_intake(app)
     assert "safe_now" not in codes
+
+
+def test_a_confidential_call_ends_without_naming_the_advocate(app: Flask, phone: Dial, demo: None) -> None:
+    call = phone()
+    call.dial()
+    # English, answer questions, safe now, fleeing: yes, an advocate, by phone call, this number,
+    # texts ok, no voicemail, any time.
+    for keys in ["1", "1", "1", "1", "1", "2", "1", "1", "2", "4"]:
+        if call.twiml is None or call.twiml.find("Gather") is None:
+            break
+        call.press(keys)
+    assert call.twiml is not None and call.twiml.find("Gather") is None, call.spoken()
+    spoken = call.spoken()
+    with app.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        ap = intake.routed_access_point
+        assert intake.confidential and intake.status is IntakeStatus.SUBMITTED and ap is not None
+        assert "reference code" in spoken
+        assert ap.name not in spoken and "Safe Harbor" not in spoken
