@@ -305,12 +305,13 @@ class Conversation:
             return messages + self._ask(step.next)
 
     def _submit(self, conversation: SmsConversation, intake: Intake, messages: list[str]) -> list[str]:
+        language = intake.language
         conversation.state = ConversationState.DONE  # committed with the submission
         result = intakes.submit(self.session, intake, weights=self.weights)
-        with force_locale(intake.language):
+        with force_locale(language):
             if result.intake.status is IntakeStatus.WITHDRAWN:
-                conversation.state = ConversationState.NEW
-                conversation.intake = None
+                # The intake, this conversation and the texts seen on it are gone: the next text
+                # is answered as from someone new.
                 return [*messages, render.withdrawn()]
             return [*messages, render.confirmation(result)]
 

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from kiosk import device
-from models import Intake, IntakeStatus, Kiosk
+from models import Answer, ConsentRecord, Intake, IntakeStatus, Kiosk
 from models.sms import OutboxMessage
 from services.pii import current_cipher
 
@@ -275,3 +275,15 @@ def test_text_me_for_a_confidential_intake_names_no_advocate(demo: Flask) -> Non
         assert intake.reference_code in body
         assert ap.name not in body and "Safe Harbor" not in body
         assert (ap.phone or "no phone") not in body and (ap.address or "no address") not in body
+
+
+def test_stop_here_on_the_web_keeps_nothing(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([("start_choice", "questions"), ("safe_now", "1"), ("fleeing_violence", "1"),
+                ("dv_choice", "stop")])
+    assert walker.location == "/intake/stopped"
+    assert "We did not save anything about you" in walker.client.get("/intake/stopped").get_data(as_text=True)
+    with demo.app_context():
+        for model in (Intake, Answer, ConsentRecord):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0, model

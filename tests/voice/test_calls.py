@@ -447,3 +447,16 @@ def test_a_confidential_call_ends_without_naming_the_advocate(app: Flask, phone:
         assert intake.confidential and intake.status is IntakeStatus.SUBMITTED and ap is not None
         assert "reference code" in spoken
         assert ap.name not in spoken and "Safe Harbor" not in spoken
+
+
+def test_stop_here_by_phone_keeps_no_call_record(app: Flask, phone: Dial, demo: None) -> None:
+    call = phone()
+    call.dial()
+    # English, answer questions, safe now, fleeing: yes, stop here.
+    for keys in ["1", "1", "1", "1", "3"]:
+        call.press(keys)
+    assert call.twiml is not None and call.twiml.find("Gather") is None, call.spoken()
+    assert call.hang_up().status_code in (200, 204)
+    with app.app_context():
+        for model in (Intake, Answer, VoiceCall, VoiceStep):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
