@@ -424,7 +424,7 @@ def record_outcome(session: DbSession, intake: Intake, actor: User, *, outcome: 
         private["referred_to"] = (referred_to or "").strip()
     elif kind is Outcome.DUPLICATE:
         other = queue.find_intake(session, actor, duplicate_of or "", by_reference=True)
-        if other is None or other.id == intake.id:
+        if other is None or other.id == intake.id or not queue.may_act(actor, other):
             raise ActionError("invalid")
         data["duplicate_of_intake_id"] = other.id
     closed = cast(CursorResult[Any], session.execute(

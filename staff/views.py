@@ -182,7 +182,9 @@ def _no_store(response: Response) -> Response:
 
 
 def _login_email_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+    # Per account *and* address, like the lock: guesses from elsewhere cannot keep the owner out.
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"login:{email}|{request.remote_addr or ''}"
 
 
 @bp.route("/login", methods=["GET", "POST"])

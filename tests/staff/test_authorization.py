@@ -290,3 +290,15 @@ def test_others_see_only_that_a_confidential_referral_exists(client: FlaskClient
         counts = queue.queue_page(db.session, user).counts
         assert counts["prevention"] == 0 and counts["confidential"] == 1
         assert counts["unclaimed"] == counts["total"] - 1  # the sealed one is not counted as anything
+
+
+def test_a_confidential_referral_cannot_be_named_as_the_original_of_a_duplicate(world: World) -> None:
+    with world.app.app_context():
+        intake = db.session.get(Intake, world.intakes["own"].id)
+        coordinator = db.session.get(User, world.user_id("coordinator"))
+        assert intake is not None and coordinator is not None
+        assert queue.claim(db.session, intake, coordinator)
+        with pytest.raises(staff_actions.ActionError):
+            staff_actions.record_outcome(db.session, intake, coordinator, outcome="duplicate", cipher=current_cipher(),
+                                         duplicate_of=world.intakes["confidential"].reference_code)
+        assert db.session.get(Intake, intake.id).closed_at is None  # type: ignore[union-attr]

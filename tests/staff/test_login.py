@@ -222,3 +222,10 @@ def test_users_create_prompts_for_the_password(app: Flask, runner: FlaskCliRunne
     result = runner.invoke(args=["users", "create", "admin2@example.org", "--role", "admin"],
                            input="another long password\nanother long password\n")
     assert result.exit_code == 0, result.output
+
+
+def test_guesses_from_many_addresses_do_not_keep_the_owner_out(client: FlaskClient, world: World) -> None:
+    for n in range(21):
+        response = _login_from(client, "staff@example.org", "wrong password!", f"198.51.100.{100 + n}")
+        assert response.status_code == 401
+    assert _login_from(client, "staff@example.org", PASSWORD, "203.0.113.5").status_code == 303
