@@ -195,13 +195,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def load_user(user_id: str) -> Any:
-    """Return the staff account for a session's user id, or None."""
+    """Return the staff account for a session's ``id:generation``, or None once that session ended.
+
+    Sign-out, deactivation and a password change bump ``User.session_generation``; every cookie
+    made before then (copies included) stops working at its next request.
+    """
     from models.user import User
 
+    ident, _, generation = user_id.partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(ident))
+        wanted = int(generation)
     except ValueError:
         return None
+    if user is None or (user.session_generation or 0) != wanted:
+        return None
+    return user
 
 
 def _listen_sqlite(engine: Engine) -> None:

@@ -254,7 +254,9 @@ class ProductionConfig(Config):
 
     name = "production"
     secure_cookies = True
-    default_proxy_hops = 1
+    # No proxy is trusted unless TRUST_PROXY_HOPS says how many there are: trusting one that is
+    # not there lets anyone choose their address with X-Forwarded-For (and so dodge the sign-in
+    # limit per address).
 
     @staticmethod
     def validate(settings: Mapping[str, Any]) -> None:

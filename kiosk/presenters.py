@@ -208,14 +208,16 @@ def confirmation(session: Any, intake: Intake, now: datetime | None = None) -> C
 def confirmation_text(intake: Intake, info: Confirmation) -> str:
     """Write the confirmation text message in the intake's language."""
     with force_locale(intake.language or "en"):
-        ap = info.access_point
-        if ap is None:
+        contact = intakes.confirmation_contact(intake, info.access_point)
+        if contact.name is None:
+            if info.access_point is not None:  # confidential: staff will call, nobody is named
+                return _("Front Door: your code is %(code)s. A staff member will contact you soon. "
+                         "In danger? Call 911.", code=info.code)
             return _("Front Door: your code is %(code)s. Help now: call 911 or 211.", code=info.code)
-        where = ap.address if ap.address and not info.confidential else ""
         return _(
             "Front Door: your code is %(code)s. %(place)s %(where)s Phone: %(phone)s. "
             "In danger? Call 911.",
-            code=info.code, place=ap.name, where=where, phone=ap.phone or "211",
+            code=info.code, place=contact.name, where=contact.address or "", phone=contact.phone or "211",
         ).replace("  ", " ")
 
 

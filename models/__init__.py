@@ -17,7 +17,7 @@ from .intake import (
 )
 from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
 from .staff import AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeSearch, IntakeView, Outcome
-from .user import Role, User, user_access_points
+from .user import LoginLock, Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "IntakeStatus",
     "IntakeView",
     "Kiosk",
+    "LoginLock",
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Dialect, Enum, MetaData
+from sqlalchemy import DateTime, Dialect, Enum, LargeBinary, MetaData, String
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import registry as orm_registry
 from sqlalchemy.types import TypeDecorator
@@ -52,6 +52,35 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class Encrypted(TypeDecorator[bytes]):
+    """Personal data encrypted with the PII cipher (``services.crypto``).
+
+    Declaring a column with this type is what registers it: ``flask pii reencrypt``
+    (``services.rekey``) walks every column of this type in every table. Values are the cipher's
+    tokens; encrypting and decrypting stay explicit in the services.
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+
+
+class BlindIndex(TypeDecorator[str]):
+    """A keyed blind index (hex HMAC-SHA256 under the newest PII key) that finds a row by a value.
+
+    ``source`` names the :class:`Encrypted` column of the same row that holds the indexed value
+    (the exact text that was indexed); key rotation re-derives the index from it. Without a
+    source, ``services.rekey.DERIVED`` must say how the index is re-derived, or rotation refuses
+    to run.
+    """
+
+    impl = String(64)
+    cache_ok = True
+
+    def __init__(self, source: str | None = None) -> None:
+        super().__init__()
+        self.source = source
 
 
 def str_enum(enum_class: type[enum.StrEnum], length: int = 20) -> Enum:

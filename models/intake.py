@@ -13,14 +13,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, str_enum, utcnow
+from .base import Base, BlindIndex, Encrypted, str_enum, utcnow
 
 if TYPE_CHECKING:
     from .access_point import AccessPoint, Kiosk
@@ -107,8 +106,8 @@ class Intake(Base):
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     out_of_area: Mapped[bool] = mapped_column(Boolean, default=False)
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    # HMAC blind index of the E.164 phone number (services.crypto.blind_index).
-    contact_phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Blind index of the E.164 phone number answer (re-derived from ``answers`` on key rotation).
+    contact_phone_index: Mapped[str | None] = mapped_column(BlindIndex(), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -160,7 +159,7 @@ class Answer(Base):
     intake_id: Mapped[int] = mapped_column(ForeignKey("intakes.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     code: Mapped[str | None] = mapped_column(String(255))
-    value_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    value_enc: Mapped[bytes | None] = mapped_column(Encrypted)
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     intake: Mapped[Intake] = relationship(back_populates="answers")
@@ -201,7 +200,7 @@ class HouseholdMessage(Base):
         ForeignKey("intakes.id", ondelete="CASCADE"), index=True
     )
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
-    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    body_enc: Mapped[bytes] = mapped_column(Encrypted)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     intake: Mapped[Intake] = relationship(back_populates="messages")

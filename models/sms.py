@@ -12,10 +12,10 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, str_enum, utcnow
+from .base import Base, BlindIndex, Encrypted, str_enum, utcnow
 
 if TYPE_CHECKING:
     from .intake import Intake
@@ -48,9 +48,9 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_sms_outbox_status_id", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    to_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    to_index: Mapped[str] = mapped_column(String(64), index=True)
-    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    to_enc: Mapped[bytes] = mapped_column(Encrypted)
+    to_index: Mapped[str] = mapped_column(BlindIndex("to_enc"), index=True)
+    body_enc: Mapped[bytes] = mapped_column(Encrypted)
     # What the message is for ("confirmation", "staff_message", ...): never its text.
     purpose: Mapped[str] = mapped_column(String(32))
     intake_id: Mapped[int | None] = mapped_column(
@@ -79,7 +79,9 @@ class SmsOptOut(Base):
     __tablename__ = "sms_opt_outs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone_index: Mapped[str] = mapped_column(String(64), unique=True)
+    phone_index: Mapped[str] = mapped_column(BlindIndex("phone_enc"), unique=True)
+    # The indexed value (E.164 number), encrypted, so that key rotation can re-derive the index.
+    phone_enc: Mapped[bytes | None] = mapped_column(Encrypted)
     # "keyword" (the person texted STOP) or "carrier" (Twilio error 21610).
     source: Mapped[str] = mapped_column(String(16), default="keyword")
     opted_out_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -94,7 +96,10 @@ class SmsConversation(Base):
     __tablename__ = "sms_conversations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone_index: Mapped[str] = mapped_column(String(64), unique=True)
+    phone_index: Mapped[str] = mapped_column(BlindIndex("phone_enc"), unique=True)
+    # The indexed value (the sender's E.164 number), encrypted, so that key rotation can
+    # re-derive the index.
+    phone_enc: Mapped[bytes | None] = mapped_column(Encrypted)
     intake_id: Mapped[int | None] = mapped_column(
         ForeignKey("intakes.id", ondelete="SET NULL"), index=True
     )
@@ -120,7 +125,8 @@ class InboundMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_sid: Mapped[str] = mapped_column(String(64), unique=True)
-    phone_index: Mapped[str] = mapped_column(String(64), index=True)
+    # The sender's index; re-derived from the conversation's on key rotation.
+    phone_index: Mapped[str] = mapped_column(BlindIndex(), index=True)
     conversation_id: Mapped[int | None] = mapped_column(
         ForeignKey("sms_conversations.id", ondelete="SET NULL"), index=True
     )

@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
-from .base import Base, str_enum, utcnow
+from .base import Base, BlindIndex, Encrypted, str_enum, utcnow
 
 
 class EventKind(enum.StrEnum):
@@ -51,7 +51,7 @@ class IntakeEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, 32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=_no_data)
-    private_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    private_enc: Mapped[bytes | None] = mapped_column(Encrypted)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
@@ -87,7 +87,7 @@ class IntakeSearch(Base):
     # "code" or "phone"
     kind: Mapped[str] = mapped_column(String(8))
     code: Mapped[str | None] = mapped_column(String(16))
-    term_index: Mapped[str | None] = mapped_column(String(64))
+    term_index: Mapped[str | None] = mapped_column(BlindIndex())
     results: Mapped[int] = mapped_column(Integer)
     searched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -108,7 +108,7 @@ class IntakeMatchKey(Base):
         ForeignKey("intakes.id", ondelete="CASCADE"), primary_key=True
     )
     # None when the intake has no usable name and date of birth.
-    name_dob_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    name_dob_index: Mapped[str | None] = mapped_column(BlindIndex(), index=True)
 
 
 class AppendOnlyError(RuntimeError):

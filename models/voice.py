@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, str_enum, utcnow
+from .base import Base, BlindIndex, Encrypted, str_enum, utcnow
 
 if TYPE_CHECKING:
     from .intake import Intake
@@ -41,8 +41,8 @@ class VoiceCall(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_sid: Mapped[str] = mapped_column(String(64), unique=True)
     # The caller's E.164 number, encrypted (services.crypto), and its blind index for look-ups.
-    caller_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    caller_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    caller_enc: Mapped[bytes | None] = mapped_column(Encrypted)
+    caller_index: Mapped[str | None] = mapped_column(BlindIndex("caller_enc"), index=True)
     intake_id: Mapped[int | None] = mapped_column(
         ForeignKey("intakes.id", ondelete="SET NULL"), index=True
     )

@@ -40,21 +40,22 @@ def verify_password(user: User, password: str) -> bool:
     return True
 
 
+def end_sessions(session: DbSession, user: User) -> None:
+    """End every signed-in session of ``user`` (sign-out ends them all, copied cookies included)."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.commit()
+
+
 def _check_length(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
 
 
-def set_password(session: DbSession, email: str, password: str) -> User:
-    """Give an account a new password (argon2id); unlock it. The caller commits."""
+def set_password(session: DbSession, user: User, password: str) -> None:
+    """Give ``user`` a new password (ending their sessions); raise AccountError if too short."""
     _check_length(password)
-    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
-    if user is None:
-        raise AccountError(f"no user with email {email.strip().lower()}")
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    return user
+    session.commit()
 
 
 def create_user(

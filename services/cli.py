@@ -7,17 +7,12 @@ from datetime import timedelta
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
 
-from models import Answer, HouseholdMessage, Intake
-
-from .crypto import PiiCipher, PiiDecryptionError, generate_key
+from .crypto import generate_key
 from .demo import load_demo
 from .pii import current_cipher
+from .rekey import reencrypt_all
 from .routing import DbSession
-
-PHONE_KEY = "phone"
-GIVEN = "given"
 
 SINGULAR = {
     "access_points": "access_point",
@@ -74,87 +69,16 @@ def generate_key_command() -> None:
 @pii_cli.command("reencrypt")
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1))
 def reencrypt_command(batch_size: int) -> None:
-    """Re-encrypt every stored answer with the newest key and rebuild the phone indexes."""
-    answers, intakes = reencrypt_all(_session(), current_cipher(), batch_size=batch_size)
-    click.echo(f"Re-encrypted {answers} answers; recomputed the phone index of {intakes} intakes.")
-    messages = reencrypt_messages(_session(), current_cipher(), batch_size=batch_size)
-    click.echo(f"Re-encrypted {messages} messages from households.")
-
-
-def reencrypt_messages(session: DbSession, cipher: PiiCipher, *, batch_size: int = 500) -> int:
-    """Rotate every ``household_messages.body_enc`` to the newest key, in id-ordered batches."""
-    done = 0
-    last_id = 0
-    while True:
-        batch = list(session.scalars(select(HouseholdMessage).where(HouseholdMessage.id > last_id)
-                                     .order_by(HouseholdMessage.id).limit(batch_size)))
-        if not batch:
-            return done
-        for message in batch:
-            message.body_enc = cipher.rotate(message.body_enc)
-        done += len(batch)
-        last_id = batch[-1].id
-        session.commit()
-
-
-def reencrypt_all(session: DbSession, cipher: PiiCipher, *, batch_size: int = 500) -> tuple[int, int]:
-    """Rotate every ``answers.value_enc`` to the newest key and recompute phone indexes.
-
-    Works in id-ordered batches, committing after each. Returns (answers, intakes) updated.
-    """
-    answers = 0
-    last_id = 0
-    while True:
-        batch = list(
-            session.scalars(
-                select(Answer)
-                .where(Answer.id > last_id, Answer.value_enc.is_not(None))
-                .order_by(Answer.id)
-                .limit(batch_size)
-            )
-        )
-        if not batch:
-            break
-        for answer in batch:
-            assert answer.value_enc is not None  # noqa: S101 - filtered in the query
-            answer.value_enc = cipher.rotate(answer.value_enc)
-        answers += len(batch)
-        last_id = batch[-1].id
-        session.commit()
-
-    intakes = 0
-    last_id = 0
-    while True:
-        rows = list(
-            session.execute(
-                select(Intake, Answer.value_enc)
-                .outerjoin(Answer, (Answer.intake_id == Intake.id) & (Answer.key == PHONE_KEY))
-                .where(Intake.id > last_id)
-                .order_by(Intake.id)
-                .limit(batch_size)
-            )
-        )
-        if not rows:
-            break
-        for intake, value_enc in rows:
-            index = _phone_index(cipher, value_enc)
-            if intake.contact_phone_index != index:
-                intake.contact_phone_index = index
-                intakes += 1
-        last_id = rows[-1][0].id
-        session.commit()
-    return answers, intakes
-
-
-def _phone_index(cipher: PiiCipher, value_enc: bytes | None) -> str | None:
-    if not value_enc:
-        return None
-    try:
-        return cipher.phone_index(cipher.decrypt(value_enc))
-    except ValueError as exc:
-        if isinstance(exc, PiiDecryptionError):
-            raise
-        return None  # not an E.164 number; it cannot be looked up anyway
+    """Re-encrypt every encrypted column with the newest key and re-derive every blind index."""
+    result = reencrypt_all(_session(), current_cipher(), batch_size=batch_size)
+    for name, count in sorted(result.counts.items()):
+        click.echo(f"{name}: {count}")
+    if result.stranded:
+        for name, count in sorted(result.stranded.items()):
+            click.echo(f"{name}: {count} row(s) kept under an old key (no stored value to re-derive "
+                       "from); keep that key in PII_KEYS until they are gone.", err=True)
+        raise SystemExit(1)
+    click.echo("Every encrypted value and blind index now uses the newest key; older keys can be removed.")
 
 
 @click.command("purge")

@@ -30,7 +30,17 @@ from intake_forms import (
     relevant_answers,
 )
 from intake_forms import conditions as flow_conditions
-from models import AccessPoint, Answer, ConsentRecord, Intake, VoiceCall, VoiceStep
+from models import (
+    AccessPoint,
+    Answer,
+    ConsentRecord,
+    InboundMessage,
+    Intake,
+    OutboxMessage,
+    SmsConversation,
+    VoiceCall,
+    VoiceStep,
+)
 from models.base import utcnow
 from models.intake import Channel, ConsentKind, ConsentMethod, IntakeStatus, Track
 from services import routing
@@ -104,6 +114,29 @@ def reach_back(intake: Intake) -> ReachBack:
         else:
             call_us = hotline("ks_211").phone
     return ReachBack(flow_conditions.contact_route(answers), unreachable, call_us)
+
+
+@dataclass(frozen=True)
+class ConfirmationContact:
+    """Who a confirmation sent to a phone (a text, a call) may name, and how to reach them."""
+
+    name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+def confirmation_contact(intake: Intake, access_point: AccessPoint | None) -> ConfirmationContact:
+    """Return what a confirmation on a phone may say about where the household is queued.
+
+    The one rule for every channel: for a confidential intake, nothing. A phone an abuser may
+    read must not name a victim service provider, its number or its address; staff call instead.
+    """
+    if intake.confidential or access_point is None:
+        return ConfirmationContact()
+    address = None
+    if access_point.address and not access_point.is_remote:
+        address = ", ".join(p for p in (access_point.address, access_point.city) if p)
+    return ConfirmationContact(access_point.name, access_point.phone or None, address)
 
 
 def new_reference_code() -> str:
@@ -305,6 +338,7 @@ def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] 
 
     if outcome.withdrawn:
         intake.status = IntakeStatus.WITHDRAWN
+        forget(session, intake)
         session.commit()
         return SubmitResult(intake, None, None, already=False)
 
@@ -362,6 +396,27 @@ def find_by_reference(session: Session, text: str) -> Intake | None:
     if code is None:
         return None
     return session.scalar(select(Intake).where(Intake.reference_code == code))
+
+
+def forget(session: Session, intake: Intake) -> None:
+    """Delete an intake and everything that ties a person to it (in the caller's transaction).
+
+    For a household that chose "Stop here" on the violence question, whose screen says "We did
+    not save anything about you": its answers and consents, the intake row, the text conversation
+    that links it to a phone number (and the texts seen on it), the call record with the caller's
+    number and its steps, and any text still waiting to be sent. A text or call after this starts
+    afresh, as from someone new.
+    """
+    for conversation in list(session.scalars(select(SmsConversation)
+                                             .where(SmsConversation.intake_id == intake.id))):
+        session.execute(delete(InboundMessage).where(InboundMessage.conversation_id == conversation.id))
+        session.delete(conversation)
+    for call in list(session.scalars(select(VoiceCall).where(VoiceCall.intake_id == intake.id))):
+        session.execute(delete(VoiceStep).where(VoiceStep.call_sid == call.call_sid))
+        session.delete(call)
+    session.execute(delete(OutboxMessage).where(OutboxMessage.intake_id == intake.id))
+    session.delete(intake)  # answers and consents go with it (cascade)
+    session.flush()
 
 
 def purge(session: Session, older_than: timedelta, now: datetime | None = None,

@@ -60,13 +60,19 @@ def is_opted_out(session: Session, phone: str) -> bool:
     return session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone_index.in_(indexes))) is not None
 
 
-def opt_out(session: Session, phone_index: str, *, source: str = "keyword") -> None:
-    """Record that the number with this blind index wants no more texts (in the caller's transaction)."""
+def opt_out(session: Session, number: str, *, source: str = "keyword") -> None:
+    """Record that ``number`` wants no more texts (in the caller's transaction).
+
+    ``number`` is the sender as indexed: an E.164 number, or ``sms.conversation``'s text for
+    another kind of address. It is kept encrypted beside its index so key rotation can re-derive it.
+    """
+    cipher = current_cipher()
+    phone_index = cipher.blind_index(number)
     if session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone_index == phone_index)) is not None:
         return
     try:
         with session.begin_nested():
-            session.add(SmsOptOut(phone_index=phone_index, source=source))
+            session.add(SmsOptOut(phone_index=phone_index, phone_enc=cipher.encrypt(number), source=source))
     except IntegrityError:
         pass  # recorded at the same moment by another request
     session.execute(
@@ -160,7 +166,7 @@ def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
         if result.error_code == OPTED_OUT_ERROR:
             message.status = OutboxStatus.OPTED_OUT
             message.error_code = result.error_code
-            opt_out(session, message.to_index, source="carrier")
+            opt_out(session, to, source="carrier")
         elif not result.ok:
             message.error_code = result.error_code
             message.status = OutboxStatus.QUEUED if message.attempts < MAX_ATTEMPTS else OutboxStatus.FAILED
@@ -185,7 +191,7 @@ def record_status(session: Session, sid: str, status: str, error_code: str | Non
         message.error_code = error_code[:16]
         if error_code == OPTED_OUT_ERROR:
             message.status = OutboxStatus.OPTED_OUT
-            opt_out(session, message.to_index, source="carrier")
+            opt_out(session, current_cipher().decrypt(message.to_enc), source="carrier")
     session.commit()
     return True
 

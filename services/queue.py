@@ -127,6 +127,56 @@ def identity_visible(user: User, intake: Intake) -> bool:
     return True
 
 
+class NotFound(LookupError):
+    """The intake does not exist for this person, as far as they can tell (views answer 404)."""
+
+
+def may_act(user: User, intake: Intake) -> bool:
+    """Tell whether ``user`` may do anything to ``intake`` beyond seeing that it exists.
+
+    A confidential intake is for victim service provider staff of its access point only: nobody
+    else may claim, release, reassign, contact, text, schedule, close or transfer it.
+    """
+    return sees_details(user, intake.confidential, intake.routed_access_point_id)
+
+
+def sees_details(user: User, confidential: bool, access_point_id: int | None) -> bool:
+    """Tell whether ``user`` may see more of an intake than that it exists.
+
+    Of a confidential referral, anyone else in scope sees only that it exists: not its household,
+    its place, its reasons, its history or its appointments.
+    """
+    if not confidential:
+        return True
+    return user.role is Role.VSP_STAFF and access_point_id in {ap.id for ap in user.access_points}
+
+
+def _sealed(user: User) -> ColumnElement[bool]:
+    """SQL: the intakes of which ``user`` sees only that they exist (``sees_details`` is False)."""
+    if user.role is Role.VSP_STAFF:
+        own = sorted(ap.id for ap in user.access_points)
+        return and_(Intake.confidential.is_(True), Intake.routed_access_point_id.not_in(own))
+    return Intake.confidential.is_(True)
+
+
+def authorize(session: DbSession, user: User, intake: Intake) -> None:
+    """Raise ``NotFound`` unless ``user`` may act on ``intake``: the one check every action makes."""
+    scope = scope_for(session, user)
+    in_scope = (intake.status is IntakeStatus.SUBMITTED and scope.allows(intake.routed_access_point_id)
+                and (intake.confidential or not scope.confidential_only))
+    if not in_scope or not may_act(user, intake):
+        raise NotFound(intake.public_id)
+
+
+def find_for_action(session: DbSession, user: User, public_id: str) -> Intake:
+    """Return the intake ``public_id`` when ``user`` may act on it; raise ``NotFound`` otherwise."""
+    intake = find_intake(session, user, public_id)
+    if intake is None:
+        raise NotFound(public_id)
+    authorize(session, user, intake)
+    return intake
+
+
 def may_manage(user: User) -> bool:
     """Tell whether ``user`` may reassign, release or transfer intakes held by someone else."""
     return user.role in (Role.COORDINATOR, Role.ADMIN)
@@ -171,6 +221,8 @@ class QueueRow:
     outcome: str | None = None
     #: The access point's time zone, for showing times.
     zone: str = "America/Chicago"
+    #: A confidential referral this person may not act on: only that it exists is shown.
+    sealed: bool = False
 
 
 @dataclass(frozen=True)
@@ -204,8 +256,11 @@ def _filter_conditions(filters: QueueFilters, user_id: int) -> list[ColumnElemen
     return conditions
 
 
-def _count_columns(user_id: int) -> list[Any]:
+def _count_columns(user_id: int, sealed: ColumnElement[bool]) -> list[Any]:
     def count_if(condition: ColumnElement[bool], name: str) -> Any:
+        # A sealed intake counts in the total and as confidential, and nowhere else.
+        if name != "confidential":
+            condition = and_(condition, ~sealed)
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
 
     columns: list[Any] = [func.count().label("total")]
@@ -228,8 +283,12 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
             return QueuePage((), 0, 1, 1, per_page, {})
         base.append(Intake.routed_access_point_id == filters.access_point_id)
 
+    sealed = _sealed(user)
     narrowing = _filter_conditions(filters, user.id)
-    columns = _count_columns(user.id)
+    if narrowing and filters.flag != "confidential":
+        # Filtering on what a sealed intake is (its track, language, holder...) would tell it.
+        narrowing.append(~sealed)
+    columns = _count_columns(user.id, sealed)
     if narrowing:  # the filtered total comes from the same single pass over the scope
         columns.append(func.coalesce(func.sum(case((and_(*narrowing), 1), else_=0)), 0).label("filtered"))
     counted = session.execute(select(*columns).where(*base)).one()
@@ -239,8 +298,9 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
 
+    # A sealed intake's place in the list must not tell its priority either.
     rows = _rows(session, user, scope, narrowed,
-                 (Intake.priority.desc(), Intake.submitted_at.asc(), Intake.id.asc()),
+                 (case((sealed, 0), else_=Intake.priority).desc(), Intake.submitted_at.asc(), Intake.id.asc()),
                  limit=per_page, offset=(page - 1) * per_page)
     return QueuePage(rows, total, page, pages, per_page, counts)
 
@@ -272,6 +332,14 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
         (ap_name, holder_name, holder_id, claimed_at, new_message_at, ap_id, closed_at,
          outcome, zone) = r[8 + len(FLAGS) :]
         confidential = bool(r.confidential)
+        if not sees_details(user, confidential, ap_id):
+            rows.append(QueueRow(
+                public_id=r.public_id, reference_code=r.reference_code, priority=0, reasons=(),
+                track=None, channel="", language="", submitted_at=r.submitted_at or utcnow(),
+                flags=("confidential",), access_point=ap_name, claimed_by=None, claimed_by_me=False,
+                claimed_at=None, sealed=True, in_scope=scope.allows(ap_id), zone=zone or DEFAULT_ZONE,
+            ))
+            continue
         rows.append(QueueRow(
             public_id=r.public_id, reference_code=r.reference_code, priority=r.priority,
             reasons=tuple(r.priority_reasons or ()),
@@ -396,12 +464,14 @@ def search(session: DbSession, user: User, cipher: PiiCipher, *, code: str | Non
 # -- claims ------------------------------------------------------------------------------------
 
 
-def claim(session: DbSession, intake_id: int, user_id: int) -> bool:
-    """Claim an open, unclaimed intake for ``user_id``; exactly one of many callers wins.
+def claim(session: DbSession, intake: Intake, user: User) -> bool:
+    """Claim an open, unclaimed intake for ``user``; exactly one of many callers wins.
 
     A conditional UPDATE settles the race in the database: under PostgreSQL's row lock or
     SQLite's write lock, only the first UPDATE still finds ``claimed_by_id IS NULL``.
     """
+    authorize(session, user, intake)
+    intake_id, user_id = intake.id, user.id
     result = cast(CursorResult[Any], session.execute(
         update(Intake)
         .where(Intake.id == intake_id, Intake.claimed_by_id.is_(None), Intake.closed_at.is_(None),
@@ -419,6 +489,7 @@ def claim(session: DbSession, intake_id: int, user_id: int) -> bool:
 
 def release(session: DbSession, intake: Intake, actor: User) -> bool:
     """Give up a claim: the holder may, and so may a coordinator or admin."""
+    authorize(session, actor, intake)
     holder = intake.claimed_by_id
     if holder is None or intake.closed_at is not None:
         return False
@@ -455,6 +526,7 @@ def assignable_users(session: DbSession, intake: Intake) -> list[User]:
 
 def reassign(session: DbSession, intake: Intake, actor: User, to_user_id: int) -> bool:
     """Give an open intake to another staff member of its access point (coordinators, admins)."""
+    authorize(session, actor, intake)
     if not may_manage(actor) or intake.closed_at is not None:
         return False
     if to_user_id not in {u.id for u in assignable_users(session, intake)}:

@@ -7,12 +7,14 @@ is encrypted into ``private_enc``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -29,6 +31,7 @@ from models import (
     Intake,
     IntakeEvent,
     IntakeView,
+    LoginLock,
     OutboxMessage,
     Outcome,
     User,
@@ -55,7 +58,8 @@ LOCK_MINUTES = 15
 
 _ORDER = {q.key: n for n, q in enumerate(QUESTIONS)}
 # Used to spend the same time on an unknown email as on a wrong password.
-_DUMMY_HASH = PasswordHasher().hash("not-a-real-password")
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 class ActionError(Exception):
@@ -72,32 +76,68 @@ class ActionError(Exception):
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    reason: str  # "ok", "invalid" or "locked"
+    #: "ok", "invalid" or "locked". The sign-in page says the same for "invalid" and "locked", so
+    #: that it tells nobody whether an account exists or is locked; the reason is for tests and logs.
+    reason: str
 
 
-def authenticate(session: DbSession, email: str, password: str, *, now: datetime | None = None,
-                 max_failures: int = MAX_FAILED_LOGINS, lock_minutes: int = LOCK_MINUTES) -> LoginResult:
-    """Check a password; count failures and lock the account for a while after too many."""
+def _dummy_verify() -> None:
+    # Spend the time of a real password check, so that the answer's timing says nothing either.
+    with contextlib.suppress(VerificationError):
+        _hasher.verify(_DUMMY_HASH, "a different password")
+
+
+def authenticate(session: DbSession, email: str, password: str, *, address: str, cipher: PiiCipher,
+                 now: datetime | None = None, max_failures: int = MAX_FAILED_LOGINS,
+                 lock_minutes: int = LOCK_MINUTES) -> LoginResult:
+    """Check a password; after too many failures from one address, lock that account there.
+
+    The lock is per account *and* address (``LoginLock``): someone elsewhere cannot keep a known
+    account locked, and the per-address rate limit of the sign-in route slows guessing across
+    accounts. An admin can lift a lock (``unlock``).
+    """
     now = now or utcnow()
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
-        PasswordHasher().verify(_DUMMY_HASH, "not-a-real-password")
+        _dummy_verify()
         return LoginResult(None, "invalid")
-    if user.locked_until is not None and user.locked_until > now:
+    address_index = cipher.blind_index(f"login-address:{address}")
+    lock = session.scalar(select(LoginLock).where(LoginLock.user_id == user.id,
+                                                  LoginLock.address_index == address_index))
+    if lock is not None and lock.locked_until is not None and lock.locked_until > now:
+        _dummy_verify()
         return LoginResult(None, "locked")
     if not verify_password(user, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        locked = user.failed_logins >= max_failures
+        if lock is None:
+            lock = LoginLock(user_id=user.id, address_index=address_index, failures=0)
+            session.add(lock)
+        lock.failures = (lock.failures or 0) + 1
+        locked = lock.failures >= max_failures
         if locked:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
+            lock.locked_until = now + timedelta(minutes=lock_minutes)
+            lock.failures = 0
         session.commit()
         return LoginResult(None, "locked" if locked else "invalid")
-    user.failed_logins = 0
-    user.locked_until = None
+    if lock is not None:
+        session.delete(lock)
     user.last_login_at = now
     session.commit()
     return LoginResult(user, "ok")
+
+
+def unlock(session: DbSession, user: User) -> int:
+    """Lift every sign-in lock of ``user`` (an admin's action); return how many were lifted."""
+    locks = list(session.scalars(select(LoginLock).where(LoginLock.user_id == user.id)))
+    for lock in locks:
+        session.delete(lock)
+    session.commit()
+    return len(locks)
+
+
+def is_locked(session: DbSession, user: User, *, now: datetime | None = None) -> bool:
+    """Tell whether ``user`` is locked out from any address right now."""
+    return session.scalar(select(LoginLock.id).where(
+        LoginLock.user_id == user.id, LoginLock.locked_until > (now or utcnow())).limit(1)) is not None
 
 
 # -- the intake page -------------------------------------------------------------------------
@@ -169,6 +209,9 @@ class IntakePage:
     messages: tuple[household_messages.MessageLine, ...] = ()
     #: How many messages there are (shown even when their text is hidden).
     message_count: int = 0
+    #: False for a confidential referral this person may not act on: the page then says only
+    #: that it exists (``queue.sees_details``).
+    details_shown: bool = True
 
 
 def _labels(key: str, code: str) -> tuple[str, ...]:
@@ -261,6 +304,7 @@ def open_intake_page(session: DbSession, user: User, public_id: str, cipher: Pii
     if intake is None:
         return None
     shown = queue.identity_visible(user, intake)
+    details = queue.may_act(user, intake)
     personal = personal_values(intake, cipher) if shown else None
     duplicates = queue.possible_duplicates(session, user, intake, cipher) if shown else []
     messages = household_messages.lines(intake, cipher) if shown else ()
@@ -270,15 +314,16 @@ def open_intake_page(session: DbSession, user: User, public_id: str, cipher: Pii
     page = IntakePage(
         intake=intake,
         identity_shown=shown,
-        answers=answer_lines(intake, personal),
-        consents=tuple(intake.consents),
+        answers=answer_lines(intake, personal) if details else (),
+        consents=tuple(intake.consents) if details else (),
         safety=contact_safety(intake),
         duplicates=tuple(duplicates),
-        events=event_lines(session, intake, cipher, show_private=shown),
-        holder=intake.claimed_by.display_name if intake.claimed_by else None,
+        events=event_lines(session, intake, cipher, show_private=shown) if details else (),
+        holder=(intake.claimed_by.display_name if intake.claimed_by else None) if details else None,
         access_point=intake.routed_access_point.name if intake.routed_access_point else None,
         messages=messages,
         message_count=len(intake.messages),
+        details_shown=details,
     )
     session.commit()
     return page
@@ -338,7 +383,8 @@ def open_handed_on_page(session: DbSession, user: User, public_id: str,
 # -- actions -----------------------------------------------------------------------------------
 
 
-def _require_holder(intake: Intake, actor: User) -> None:
+def _require_holder(session: DbSession, intake: Intake, actor: User) -> None:
+    queue.authorize(session, actor, intake)
     if intake.closed_at is not None:
         raise ActionError("closed")
     if intake.claimed_by_id != actor.id:
@@ -361,7 +407,7 @@ def log_contact(session: DbSession, intake: Intake, actor: User, *, method: str,
     A voice message left for a household that said voice messages are not safe is refused
     ("voicemail_unsafe") unless ``confirmed``: then it is recorded, marked as against their wish.
     """
-    _require_holder(intake, actor)
+    _require_holder(session, intake, actor)
     if method not in CONTACT_METHODS or result not in CONTACT_RESULTS:
         raise ActionError("invalid")
     data: dict[str, Any] = {"method": method, "result": result}
@@ -377,7 +423,7 @@ def log_contact(session: DbSession, intake: Intake, actor: User, *, method: str,
 def schedule_assessment(session: DbSession, intake: Intake, actor: User, *, at: datetime, where: str,
                         note: str | None, cipher: PiiCipher, now: datetime | None = None) -> IntakeEvent:
     """Record when and where the full assessment will happen (not in the past: "in_the_past")."""
-    _require_holder(intake, actor)
+    _require_holder(session, intake, actor)
     if at.tzinfo is None or not where.strip():
         raise ActionError("invalid")
     if at < (now or utcnow()) - SCHEDULE_GRACE:
@@ -439,7 +485,7 @@ def send_sms(session: DbSession, intake: Intake, actor: User, *, template: str, 
     """
     from services.intake import personal_values
 
-    _require_holder(intake, actor)
+    _require_holder(session, intake, actor)
     if template not in SMS_TEMPLATES or not body.strip():
         raise ActionError("invalid")
     if not sms_allowed(actor, intake):
@@ -468,7 +514,7 @@ def record_outcome(session: DbSession, intake: Intake, actor: User, *, outcome: 
                    referred_to: str | None = None, duplicate_of: str | None = None,
                    note: str | None = None) -> IntakeEvent:
     """Close an intake with an outcome; it leaves the queue."""
-    _require_holder(intake, actor)
+    _require_holder(session, intake, actor)
     try:
         kind = Outcome(outcome)
     except ValueError:
@@ -489,7 +535,7 @@ def record_outcome(session: DbSession, intake: Intake, actor: User, *, outcome: 
         private["referred_to"] = (referred_to or "").strip()
     elif kind is Outcome.DUPLICATE:
         other = queue.find_intake(session, actor, duplicate_of or "", by_reference=True)
-        if other is None or other.id == intake.id:
+        if other is None or other.id == intake.id or not queue.may_act(actor, other):
             raise ActionError("invalid")
         data["duplicate_of_intake_id"] = other.id
     closed = cast(CursorResult[Any], session.execute(
@@ -523,6 +569,7 @@ def transfer_targets(session: DbSession, intake: Intake) -> list[AccessPoint]:
 def transfer(session: DbSession, intake: Intake, actor: User, *, access_point_id: int, note: str | None,
              cipher: PiiCipher) -> IntakeEvent:
     """Move an open intake to another access point's queue, unclaimed, with a note."""
+    queue.authorize(session, actor, intake)
     if intake.closed_at is not None:
         raise ActionError("closed")
     if intake.claimed_by_id != actor.id and not queue.may_manage(actor):

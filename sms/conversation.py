@@ -71,19 +71,18 @@ class Reply:
     duplicate: bool = False
 
 
+def indexed_value(phone: str) -> str:
+    """Return the text whose blind index finds this sender (E.164 numbers, else the raw address)."""
+    return phone if _E164.fullmatch(phone) else f"address:{phone}"
+
+
 def phone_key(phone: str) -> str:
-    """Return the blind index that finds this sender (E.164 numbers, else the raw address)."""
-    cipher = current_cipher()
-    if _E164.fullmatch(phone):
-        return cipher.phone_index(phone)
-    return cipher.blind_index(f"address:{phone}")
+    """Return the blind index that finds this sender under the newest key."""
+    return current_cipher().blind_index(indexed_value(phone))
 
 
 def _phone_keys(phone: str) -> list[str]:
-    cipher = current_cipher()
-    if _E164.fullmatch(phone):
-        return cipher.phone_indexes(phone)
-    return cipher.blind_indexes(f"address:{phone}")
+    return current_cipher().blind_indexes(indexed_value(phone))
 
 
 def _combine(first: str, second: str) -> tuple[str, ...]:
@@ -132,7 +131,7 @@ class Conversation:
     def _step(self, conversation: SmsConversation, text: str, *, created: bool) -> Reply:
         words = normalize(text)
         if words in STOP_WORDS:
-            outbox.opt_out(self.session, self.key, source="keyword")
+            outbox.opt_out(self.session, indexed_value(self.phone), source="keyword")
             self._touch(conversation)
             language = self._language(conversation)
             self.session.commit()
@@ -173,12 +172,15 @@ class Conversation:
         row = self.session.execute(_LOAD, params).first()
         if row is not None:
             self.opted_out = bool(row.opted_out)
+            if row[0].phone_enc is None:  # recorded before numbers were kept for key rotation
+                row[0].phone_enc = current_cipher().encrypt(indexed_value(self.phone))
             return row[0], False, bool(row.seen)
         self.opted_out = bool(self.session.scalar(_IS_OPTED_OUT, params))
         try:
             with self.session.begin_nested():
-                conversation = SmsConversation(phone_index=self.key, state=ConversationState.NEW,
-                                               last_inbound_at=self.now)
+                conversation = SmsConversation(
+                    phone_index=self.key, phone_enc=current_cipher().encrypt(indexed_value(self.phone)),
+                    state=ConversationState.NEW, last_inbound_at=self.now)
                 self.session.add(conversation)
         except IntegrityError:  # the same number texted twice at once
             found = self.session.execute(_LOAD, params).first()
@@ -323,12 +325,13 @@ class Conversation:
             return messages + self._ask(step.next)
 
     def _submit(self, conversation: SmsConversation, intake: Intake, messages: list[str]) -> list[str]:
+        language = intake.language
         conversation.state = ConversationState.DONE  # committed with the submission
         result = intakes.submit(self.session, intake, weights=self.weights)
-        with force_locale(intake.language):
+        with force_locale(language):
             if result.intake.status is IntakeStatus.WITHDRAWN:
-                conversation.state = ConversationState.NEW
-                conversation.intake = None
+                # The intake, this conversation and the texts seen on it are gone: the next text
+                # is answered as from someone new.
                 return [*messages, render.withdrawn()]
             return [*messages, render.confirmation(result)]
 

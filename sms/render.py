@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from intake_forms import ERRORS, Kind, Medium, Notice, Question
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines
-from services.intake import SubmitResult, reach_back
+from services.intake import SubmitResult, confirmation_contact, reach_back
 
 from .segments import plain
 
@@ -128,21 +128,19 @@ def confirmation(result: SubmitResult) -> str:
     intake = result.intake
     code = intake.reference_code or ""
     parts = [_("Thank you. Your reference code is %(code)s.", code=code)]
-    ap = result.access_point
+    contact = confirmation_contact(intake, result.access_point)
     reach = reach_back(intake)
     if reach.call_us:
         parts.append(_("We have no phone number or email for you, so staff cannot contact you. "
                        "To talk to someone, call %(phone)s.", phone=reach.call_us))
-    elif intake.confidential or ap is None:
+    elif contact.name is None:
         parts.append(_("A staff member will contact you soon."))
     else:
-        parts.append(_("%(name)s will contact you soon.", name=ap.name))
-    if ap is not None and not intake.confidential:
-        if ap.phone and ap.phone != reach.call_us:
-            parts.append(_("Their phone: %(phone)s.", phone=ap.phone))
-        if ap.address and not ap.is_remote:
-            place = ", ".join(p for p in (ap.address, ap.city) if p)
-            parts.append(_("Address: %(address)s.", address=place))
+        parts.append(_("%(name)s will contact you soon.", name=contact.name))
+    if contact.phone and contact.phone != reach.call_us:
+        parts.append(_("Their phone: %(phone)s.", phone=contact.phone))
+    if contact.address:
+        parts.append(_("Address: %(address)s.", address=contact.address))
     other = result.out_of_area_coc
     if other is not None:
         parts.append(_("You can also call %(phone)s for help where you are.", phone=other.phone))

@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user  # type: ignore[import-untyped]
 from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from extensions import db, limiter, login_manager
@@ -38,7 +39,7 @@ from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Kiosk, Role, Track, User
 from models.base import utcnow
 from services import queue, staff_actions
-from services.accounts import AccountError, create_user, set_password
+from services.accounts import AccountError, create_user, end_sessions, set_password
 from services.pii import current_cipher
 
 from . import forms
@@ -94,10 +95,14 @@ def _zone(intake: Intake) -> ZoneInfo:
 
 
 def _intake_or_404(public_id: str) -> Intake:
-    intake = queue.find_intake(db.session, _user(), public_id)
-    if intake is None:
-        abort(404)
-    return intake
+    """Return the intake to act on; 404 unless this person may act on it (``queue.authorize``)."""
+    return queue.find_for_action(db.session, _user(), public_id)
+
+
+@bp.errorhandler(queue.NotFound)
+def _not_found(_error: queue.NotFound) -> Any:
+    # The same answer as for an intake that does not exist.
+    return current_app.handle_user_exception(NotFound())
 
 
 def _back(intake: Intake) -> WerkzeugResponse:
@@ -105,8 +110,9 @@ def _back(intake: Intake) -> WerkzeugResponse:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
+    """Return ``target`` when it is a plain path inside the staff pages, else None."""
+    if not target or any(ch < " " or ch in "\x7f\\" for ch in target):
+        return None  # control characters (CR/LF would break the Location header) or backslashes
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/staff/") or target.startswith("//"):
         return None
@@ -189,7 +195,9 @@ def _no_store(response: Response) -> Response:
 
 
 def _login_email_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+    # Per account *and* address, like the lock: guesses from elsewhere cannot keep the owner out.
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"login:{email}|{request.remote_addr or ''}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -199,7 +207,8 @@ def login() -> Reply:
     """Sign in with email and password; too many failures lock the account for a while."""
     form = forms.LoginForm()
     if form.validate_on_submit():
-        result = staff_actions.authenticate(db.session, form.email.data or "", form.password.data or "")
+        result = staff_actions.authenticate(db.session, form.email.data or "", form.password.data or "",
+                                            address=request.remote_addr or "", cipher=current_cipher())
         if result.user is not None:
             next_url = _safe_next(request.args.get("next"))
             session.clear()
@@ -208,11 +217,11 @@ def login() -> Reply:
             session["staff_started"] = session["staff_seen"] = time.time()
             session["lang"] = result.user.language
             return redirect(next_url or url_for(".queue_view"), code=303)
-        if result.reason == "locked":
-            flash(_("Too many failed attempts. This account is locked for %(minutes)d minutes.",
-                    minutes=staff_actions.LOCK_MINUTES), "error")
-        else:
-            flash(_("The email or password is not right."), "error")
+        # One message for a wrong password, an unknown address and a lock: it tells nobody which
+        # accounts exist or are locked.
+        flash(_("The email or password is not right. After several wrong tries, signing in from here "
+                "pauses for %(minutes)d minutes; an admin can lift the pause.",
+                minutes=staff_actions.LOCK_MINUTES), "error")
         return render_template("staff/login.html", form=form), 401
     return render_template("staff/login.html", form=form)
 
@@ -222,6 +231,7 @@ def logout() -> WerkzeugResponse:
     """Sign out and forget the session."""
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
+    end_sessions(db.session, _user())
     logout_user()
     session.clear()
     return redirect(url_for(".login"), code=303)
@@ -329,6 +339,8 @@ def intake(public_id: str) -> Reply:
     if page is None:
         abort(404)
     item = page.intake
+    if not page.details_shown:
+        return render_template("staff/intake_sealed.html", page=page, item=item)
     holds = item.claimed_by_id == user.id and item.closed_at is None
     transfer_form = forms.TransferForm()
     transfer_form.access_point.choices = forms.choices(
@@ -352,7 +364,7 @@ def claim(public_id: str) -> WerkzeugResponse:
     item = _intake_or_404(public_id)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    if queue.claim(db.session, item.id, _user().id):
+    if queue.claim(db.session, item, _user()):
         flash(_("You have claimed this intake."), "success")
     else:
         flash(_("Someone else has already claimed this intake, or it is closed."), "error")
@@ -546,8 +558,23 @@ def _admin_only() -> None:
 def admin_users() -> Reply:
     """List staff accounts (admins)."""
     _admin_only()
-    users = db.session.scalars(select(User).order_by(User.email))
-    return render_template("staff/admin_users.html", users=list(users))
+    users = list(db.session.scalars(select(User).order_by(User.email)))
+    locked = {u.id for u in users if staff_actions.is_locked(db.session, u)}
+    return render_template("staff/admin_users.html", users=users, locked=locked)
+
+
+@bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
+def admin_unlock(user_id: int) -> WerkzeugResponse:
+    """Lift the sign-in locks of an account (admins)."""
+    _admin_only()
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    staff_actions.unlock(db.session, user)
+    flash(_("%(name)s can sign in again.", name=user.display_name), "success")
+    return redirect(url_for(".admin_users"), code=303)
 
 
 @bp.route("/admin/access-points")
@@ -609,13 +636,27 @@ def set_password_command(email: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account {email}")
     try:
-        user = set_password(db.session, email, password)
+        set_password(db.session, user, password)
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
-    db.session.commit()
+    staff_actions.unlock(db.session, user)
     click.echo(f"New password set for {user.email}.")
+
+
+@bp.cli.command("unlock")
+@click.argument("email")
+def unlock_user_command(email: str) -> None:
+    """Lift the sign-in locks of an account (after too many wrong passwords)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account {email}")
+    lifted = staff_actions.unlock(db.session, user)
+    click.echo(f"Lifted {lifted} sign-in lock(s) of {user.email}.")
 
 
 # The HMIS export page lives in its own blueprint, nested here so sign-in and session rules apply.

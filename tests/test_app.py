@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -80,7 +80,25 @@ def test_hsts_and_secure_cookies_in_production(
     assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["PREFERRED_URL_SCHEME"] == "https"
-    assert isinstance(app.wsgi_app, ProxyFix)  # one trusted proxy hop by default
+    assert not isinstance(app.wsgi_app, ProxyFix)  # no proxy trusted unless TRUST_PROXY_HOPS says so
+
+
+def test_production_ignores_forwarded_for_unless_configured(
+    make_app: Callable[..., Flask], production_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRUST_PROXY_HOPS", raising=False)
+    app = make_app(FRONTDOOR_ENV="production")
+    app.add_url_rule("/address-seen", "address_seen", lambda: request.remote_addr or "")
+    client = app.test_client()
+    spoofed = client.get("/address-seen", headers={"X-Forwarded-For": "203.0.113.9"},
+                         environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert spoofed.get_data(as_text=True) == "198.51.100.7"
+    monkeypatch.setenv("TRUST_PROXY_HOPS", "1")
+    proxied = make_app(FRONTDOOR_ENV="production")
+    proxied.add_url_rule("/address-seen", "address_seen", lambda: request.remote_addr or "")
+    behind = proxied.test_client().get("/address-seen", headers={"X-Forwarded-For": "203.0.113.9"},
+                                       environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert behind.get_data(as_text=True) == "203.0.113.9"
 
 
 def test_proxy_fix_follows_trust_proxy_hops(make_app: Callable[..., Flask]) -> None:

@@ -352,12 +352,9 @@ def _finish(session: Session, call: VoiceCall, intake: Intake, *, incomplete: bo
     if done.status == IntakeStatus.WITHDRAWN or done.reference_code is None:
         lines += speech.goodbye_lines()
     else:
-        place = result.access_point
+        contact = intakes.confirmation_contact(done, result.access_point)
         lines += speech.confirmation_lines(
-            done.reference_code,
-            place.name if place else None,
-            place.phone if place else None,
-            callback=done.callback_requested,
+            done.reference_code, contact.name, contact.phone, callback=done.callback_requested,
             call_us=intakes.reach_back(done).call_us,
         )
         other = result.out_of_area_coc

@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from intake_forms import DECLINE
 from kiosk import device
-from models import Intake, IntakeStatus, Kiosk
+from models import Answer, ConsentRecord, Intake, IntakeStatus, Kiosk
 from models.sms import OutboxMessage
+from services.pii import current_cipher
 
 from .conftest import Walker, pairing_code, token_from
 
@@ -344,3 +345,37 @@ def test_the_kiosk_never_mentions_an_esc_key(demo: Flask, paired: FlaskClient) -
     web = demo.test_client().get("/intake/").get_data(as_text=True)
     # On the web the Esc sentence is only for screens with a keyboard (kiosk.css shows one of the two).
     assert '<p class="with-keyboard">' in web and '<p class="touch">' in web
+
+
+def test_text_me_for_a_confidential_intake_names_no_advocate(demo: Flask) -> None:
+    """The "Text me this" text lands on a phone an abuser may read: no shelter name, number or address."""
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([("start_choice", "questions"), ("safe_now", "1"), ("fleeing_violence", "1"),
+                ("dv_choice", "advocate"), ("contact_method", "text"), ("phone", "785-555-0198"),
+                ("safe_to_text", "1"), ("safe_to_voicemail", "0"), ("best_time", "any"),
+                ("contact_name", "Robin")])
+    assert submit(walker).headers["Location"] == "/intake/done"
+    done = walker.client.get("/intake/done").get_data(as_text=True)
+    walker.client.post("/intake/done/text", data={"csrf_token": token_from(done)})
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        ap = intake.routed_access_point
+        assert intake.confidential and ap is not None
+        (message,) = db.session.scalars(select(OutboxMessage)).all()
+        body = current_cipher().decrypt(message.body_enc)
+        assert intake.reference_code in body
+        assert ap.name not in body and "Safe Harbor" not in body
+        assert (ap.phone or "no phone") not in body and (ap.address or "no address") not in body
+
+
+def test_stop_here_on_the_web_keeps_nothing(demo: Flask) -> None:
+    walker = Walker(demo.test_client(), "/intake")
+    walker.start("en")
+    walker.run([("start_choice", "questions"), ("safe_now", "1"), ("fleeing_violence", "1"),
+                ("dv_choice", "stop")])
+    assert walker.location == "/intake/stopped"
+    assert "We did not save anything about you" in walker.client.get("/intake/stopped").get_data(as_text=True)
+    with demo.app_context():
+        for model in (Intake, Answer, ConsentRecord):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0, model

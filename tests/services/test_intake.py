@@ -143,9 +143,14 @@ def test_dv_stop_keeps_nothing_and_queues_nothing(demo):
         intake = svc.start_intake(session, channel=Channel.WEB)
         run(session, intake, [("start_choice", "1"), ("safe_now", "yes"), ("fleeing_violence", "yes"),
                               ("dv_choice", "stop")])
+        intake_id = intake.id
         result = svc.submit(session, intake)
         assert result.intake.status == IntakeStatus.WITHDRAWN
         assert result.intake.routed_access_point_id is None and result.intake.reference_code is None
+        # "We did not save anything about you": nothing is.
+        assert session.get(Intake, intake_id) is None
+        for model in (Intake, Answer, ConsentRecord):
+            assert session.scalar(select(func.count()).select_from(model)) == 0, model
 
 
 def test_changing_an_answer_drops_what_no_longer_applies(demo):

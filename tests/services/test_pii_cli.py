@@ -56,9 +56,9 @@ def test_reencrypt_after_rotation(app: Flask) -> None:
     app.config["PII_KEYS"] = [new, old]
     result = app.test_cli_runner().invoke(args=["pii", "reencrypt", "--batch-size", "2"])
     assert result.exit_code == 0, result.output
-    assert "Re-encrypted 6 answers" in result.output
-    assert "phone index of 4 intakes" in result.output  # three rotated, one stale cleared
-    assert "Re-encrypted 3 messages from households." in result.output
+    assert "answers.value_enc: 6" in result.output
+    assert "intakes.contact_phone_index: 4" in result.output  # three rotated, one stale cleared
+    assert "household_messages.body_enc: 3" in result.output
 
     app.config["PII_KEYS"] = [new]
     with app.app_context():

@@ -437,8 +437,7 @@ def test_dv_stop_saves_nothing_identifying(demo: Flask, phone: Callable[[str], P
     assert "We did not save anything about you." in reply[0]
     assert "reference code" not in "\n".join(reply)
     with demo.app_context():
-        intake = db.session.scalars(select(Intake)).one()
-        assert intake.status is IntakeStatus.WITHDRAWN and intake.reference_code is None
+        assert db.session.scalar(select(func.count()).select_from(Intake)) == 0
     reply = p.text("hi")
     assert "1 English" in reply[0]
 
@@ -539,3 +538,33 @@ def test_skipping_every_question_by_text_gives_priority_0_and_8_adults_stay_8(
         assert intakes.codes(skipped)["children"] == DECLINE
         assert (intakes.codes(counted)["adults"], intakes.codes(counted)["children"]) == ("8", "9")
         assert "children" in counted.priority_reasons
+
+
+def test_a_confidential_confirmation_names_no_advocate(phone: Callable[[str], Phone], demo: Flask) -> None:
+    p = phone("+17855550178")
+    for text in ["English", "1", "yes", "yes", "advocate", "call", "yes", "yes", "no", "any time", "skip"]:
+        p.text(text)
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        ap = intake.routed_access_point
+        assert intake.confidential and intake.status is IntakeStatus.SUBMITTED and ap is not None
+        last = p.last()
+        assert intake.reference_code in last
+        assert ap.name not in last and "Safe Harbor" not in last and (ap.phone or "no phone") not in last
+
+
+def test_stop_here_by_text_keeps_nothing_and_the_next_text_starts_fresh(phone: Callable[[str], Phone],
+                                                                         demo: Flask) -> None:
+    p = phone("+17855550179")
+    for text in ["English", "1", "yes", "yes"]:
+        p.text(text)
+    last = p.text("stop here")
+    assert last and "Sorry" not in " ".join(last)
+    with demo.app_context():
+        for model in (Intake, Answer, SmsConversation, InboundMessage):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
+    # The next text is answered as a new person's first text is, not as a wrong answer.
+    again = p.text("hello")
+    first_from_someone_new = phone("+17855550180").text("hello")
+    assert again == first_from_someone_new
+    assert "could not read" not in " ".join(again)

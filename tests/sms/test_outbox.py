@@ -72,7 +72,7 @@ def test_status_callback_updates_and_never_goes_backwards(app: Flask) -> None:
 
 def test_opted_out_numbers_get_nothing(app: Flask) -> None:
     with app.app_context():
-        outbox.opt_out(db.session, current_cipher().phone_index(PHONE))
+        outbox.opt_out(db.session, PHONE)
         db.session.commit()
         assert outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test") is None
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0

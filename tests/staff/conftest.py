@@ -133,6 +133,9 @@ def world(app: Flask) -> World:
         w.users["staff"] = add_user(s, "staff@example.org", Role.STAFF, [w.aps["A"]], name="Sam Staff")
         w.users["staff_b"] = add_user(s, "staffb@example.org", Role.STAFF, [w.aps["B"]], name="Bea Bravo")
         w.users["staff2"] = add_user(s, "staff2@example.org", Role.STAFF, [w.aps["A"]], name="Sky Second")
+        # Plain staff at the victim service provider's access point: sees that its confidential
+        # intakes exist, may do nothing with them.
+        w.users["staff_v"] = add_user(s, "staffv@example.org", Role.STAFF, [w.aps["V"]], name="Vic Desk")
         w.users["vsp"] = add_user(s, "vsp@example.org", Role.VSP_STAFF, [w.aps["V"]], name="Val Advocate")
         w.users["coordinator"] = add_user(s, "coord@example.org", Role.COORDINATOR, region=r1, name="Cor Dinator")
         w.users["admin"] = add_user(s, "admin@example.org", Role.ADMIN, name="Ada Admin")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from extensions import db
-from models import AccessPoint, ContinuumOfCare, EventKind, Intake, IntakeEvent, Role
+from models import AccessPoint, ContinuumOfCare, EventKind, Intake, IntakeEvent, Role, User
 from services import queue
 
 from .conftest import add_user, make_intake
@@ -41,9 +41,14 @@ def race(app: Flask) -> None:
 
     def worker(user_id: int) -> None:
         try:
-            with app.app_context(), Session(engine) as session:
+            with app.app_context(), Session(engine, expire_on_commit=False) as session:
+                # Load who and what first (the authorization check then needs no query), and end
+                # that read so the threads race on the UPDATE alone.
+                intake, user = session.get(Intake, intake_id), session.get(User, user_id)
+                assert intake is not None and user is not None and user.access_points
+                session.commit()
                 barrier.wait(timeout=30)
-                if queue.claim(session, intake_id, user_id):
+                if queue.claim(session, intake, user):
                     wins.append(user_id)
         except BaseException as exc:  # report, don't hide, failures in threads
             errors.append(exc)

@@ -63,7 +63,7 @@ def test_filters_counts_and_pages(app: Flask, world: World) -> None:
         assert first.counts["unclaimed"] == 31 and first.counts["mine"] == 0
         intake_id = first.rows[0].public_id
         target = queue.find_intake(db.session, staff, intake_id)
-        assert target is not None and queue.claim(db.session, target.id, staff.id)
+        assert target is not None and queue.claim(db.session, target, staff)
         mine = queue.queue_page(db.session, staff, queue.QueueFilters(claim="mine"))
         assert [r.public_id for r in mine.rows] == [intake_id] and mine.rows[0].claimed_by_me
         # Out-of-scope access point filter shows nothing rather than someone else's queue.
@@ -77,7 +77,7 @@ def test_closed_intakes_leave_the_queue(app: Flask, world: World) -> None:
     with app.app_context():
         staff = _user("staff", world)
         intake = queue.find_intake(db.session, staff, world.intakes["own"].public_id)
-        assert intake is not None and queue.claim(db.session, intake.id, staff.id)
+        assert intake is not None and queue.claim(db.session, intake, staff)
         staff_actions.record_outcome(db.session, intake, staff, outcome="unable_to_contact", cipher=current_cipher())
         assert queue.queue_page(db.session, staff).total == 0
 

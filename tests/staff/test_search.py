@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from extensions import db
-from models import Intake, IntakeSearch, IntakeView
+from models import Intake, IntakeSearch, IntakeView, User
 from services import staff_actions
 from services.pii import current_cipher
 
@@ -109,7 +109,9 @@ def _close(client: FlaskClient, world: World, key: str, user_key: str) -> None:
         assert intake is not None
         intake.claimed_by_id = world.user_id(user_key)
         db.session.commit()
-        staff_actions.record_outcome(db.session, intake, world.users[user_key], outcome="declined",
+        actor = db.session.get(User, world.user_id(user_key))
+        assert actor is not None
+        staff_actions.record_outcome(db.session, intake, actor, outcome="declined",
                                      cipher=current_cipher())
 
 

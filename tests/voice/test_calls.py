@@ -528,3 +528,35 @@ def test_a_call_is_scored_with_the_configured_weights(make_app: Callable[..., Fl
         intake = db.session.scalars(select(Intake)).one()
         assert intake.status == IntakeStatus.SUBMITTED
         assert (intake.priority, intake.priority_reasons) == (5, ["callback_requested"])
+
+
+def test_a_confidential_call_ends_without_naming_the_advocate(app: Flask, phone: Dial, demo: None) -> None:
+    call = phone()
+    call.dial()
+    # English, answer questions, safe now, fleeing: yes, an advocate, by phone call, this number,
+    # texts ok, no voicemail, any time.
+    for keys in ["1", "1", "1", "1", "1", "2", "1", "1", "2", "4"]:
+        if call.twiml is None or call.twiml.find("Gather") is None:
+            break
+        call.press(keys)
+    assert call.twiml is not None and call.twiml.find("Gather") is None, call.spoken()
+    spoken = call.spoken()
+    with app.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        ap = intake.routed_access_point
+        assert intake.confidential and intake.status is IntakeStatus.SUBMITTED and ap is not None
+        assert "reference code" in spoken
+        assert ap.name not in spoken and "Safe Harbor" not in spoken
+
+
+def test_stop_here_by_phone_keeps_no_call_record(app: Flask, phone: Dial, demo: None) -> None:
+    call = phone()
+    call.dial()
+    # English, answer questions, safe now, fleeing: yes, stop here.
+    for keys in ["1", "1", "1", "1", "3"]:
+        call.press(keys)
+    assert call.twiml is not None and call.twiml.find("Gather") is None, call.spoken()
+    assert call.hang_up().status_code in (200, 204)
+    with app.app_context():
+        for model in (Intake, Answer, VoiceCall, VoiceStep):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0, model

@@ -137,7 +137,7 @@ def test_a_reexport_keeps_the_ids_and_uses_the_hmis_client_id_staff_recorded(
         s.commit()
         kiosk, sms = day.intake("kiosk"), day.intake("sms")
         for intake in (kiosk, sms):
-            assert queue.claim(s, intake.id, worker.id)
+            assert queue.claim(s, intake, worker)
             s.refresh(intake)
         staff_actions.record_outcome(s, kiosk, worker, outcome="assessed_in_hmis", cipher=current_cipher(),
                                      hmis_client_id="CL-4411")
