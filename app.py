@@ -18,6 +18,7 @@ from flask import (
     request,
     session,
 )
+from flask.logging import default_handler
 from flask_babel import get_locale
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -138,6 +139,11 @@ def configure_logging(app: Flask) -> None:
     """Log paths, never request bodies or query strings."""
     if not app.debug and not app.testing:
         app.logger.setLevel(logging.INFO)
+    # Flask-Limiter says once, at warning level, when its storage is unreachable and it falls
+    # back to memory; it only adds a NullHandler, which would swallow that under gunicorn.
+    limiter_logger = logging.getLogger("flask-limiter")
+    if default_handler not in limiter_logger.handlers:
+        limiter_logger.addHandler(default_handler)
     werkzeug_logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, PathOnlyFilter) for f in werkzeug_logger.filters):
         werkzeug_logger.addFilter(PathOnlyFilter())
@@ -183,6 +189,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    # The Limiter object is shared by every app built in one process (tests, benchmarks): a new
+    # app starts on its own configured storage, not on a fallback an earlier app switched to.
+    limiter._storage_dead = False
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
     if login_manager.user_callback is None:  # a blueprint may install its own loader
@@ -292,11 +301,18 @@ def _hotlines() -> list[Any]:
 
 
 def healthz() -> tuple[Response, int]:
-    """Answer 200 when the database runs ``SELECT 1``, else 503; say nothing else."""
+    """Answer 200 when the database runs ``SELECT 1``, else 503; name a degraded Redis.
+
+    Redis only keeps rate-limit counts (the limiter falls back to memory without it), so an
+    unreachable Redis is reported but does not fail the check load balancers use.
+    """
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         db.session.rollback()
         log.warning("health check failed: database unavailable (%s)", type(exc).__name__)
         return jsonify(status="unavailable"), 503
-    return jsonify(status="ok"), 200
+    body: dict[str, str] = {"status": "ok"}
+    if str(current_app.config.get("RATELIMIT_STORAGE_URI") or "").startswith(("redis", "rediss")):
+        body["redis"] = "ok" if limiter.storage.check() else "unreachable"
+    return jsonify(body), 200

@@ -20,6 +20,20 @@ from cryptography.fernet import Fernet
 LANGUAGES = ["en", "es"]
 
 
+def shared_storage_warning(environ: Mapping[str, str], workers: int) -> str | None:
+    """Return a warning when production runs several workers on per-process (memory) rate limits."""
+    if environ.get("FRONTDOOR_ENV", "development") != "production" or workers <= 1:
+        return None
+    storage = (environ.get("RATELIMIT_STORAGE_URI") or "").strip() or "memory://"
+    if not storage.startswith("memory://"):
+        return None
+    return (
+        f"Rate limits are counted in memory by each of {workers} workers, so every limit is "
+        f"{workers} times looser than configured. Set RATELIMIT_STORAGE_URI to a Redis URL "
+        "(redis://host:6379/0) when running more than one worker."
+    )
+
+
 class ConfigError(RuntimeError):
     """Raise when the environment does not describe a usable configuration."""
 
@@ -181,6 +195,13 @@ class Config:
             # Set explicitly: the shared Limiter object otherwise keeps the last app's value.
             "RATELIMIT_ENABLED": self.env_bool("RATELIMIT_ENABLED", True),
             "RATELIMIT_STORAGE_URI": self.env("RATELIMIT_STORAGE_URI", "memory://"),
+            # A rate limiter is a guard, not a dependency: when its storage (Redis) is unreachable
+            # Flask-Limiter counts in this process's memory (logging that once) and retries the
+            # storage now and then, so texts and sign-ins keep being answered.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_SWALLOW_ERRORS": True,
+            # Give up on an unreachable Redis quickly rather than hold a request.
+            "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             "RATELIMIT_HEADERS_ENABLED": True,
             "PURGE_AFTER_HOURS": self.env_int("PURGE_AFTER_HOURS", 72),
             "KIOSK_IDLE_SECONDS": self.env_int("KIOSK_IDLE_SECONDS", 120),

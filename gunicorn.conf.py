@@ -6,6 +6,18 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 # X-Forwarded-* headers are handled in the app by ProxyFix (TRUST_PROXY_HOPS), not here.
 
 
+def on_starting(server: object) -> None:
+    """Warn when several workers would each keep their own rate-limit counts (memory://)."""
+    import os
+
+    from config import shared_storage_warning
+
+    cfg = getattr(server, "cfg", None)
+    warning = shared_storage_warning(os.environ, int(getattr(cfg, "workers", 1) or 1))
+    if warning:
+        server.log.warning("%s", warning)  # type: ignore[attr-defined]
+
+
 def post_worker_init(worker: object) -> None:
     """Load what the first request would otherwise wait for (see app.warm_up)."""
     from flask import Flask
