@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import (
     Flask,
+    Request,
     Response,
     current_app,
     has_request_context,
@@ -23,8 +24,10 @@ from flask_babel import get_locale
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import cached_property
 
 from config import config_class
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -62,9 +65,41 @@ HSTS = "max-age=63072000; includeSubDomains"
 log = logging.getLogger(__name__)
 
 
+def _without_nul(fields: MultiDict[str, str]) -> ImmutableMultiDict[str, str]:
+    return ImmutableMultiDict(
+        [(key.replace("\x00", ""), value.replace("\x00", "")) for key, value in fields.items(multi=True)]
+    )
+
+
+class FrontDoorRequest(Request):
+    """A request whose form fields and query arguments carry no NUL characters.
+
+    PostgreSQL refuses NUL in text, and nobody types one: it is dropped here, once, for every
+    form, webhook and query field. ``raw_form`` keeps the fields as sent, because Twilio signs
+    the values it sent.
+    """
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["raw_form"] = self.__dict__["form"]
+        self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+    @cached_property
+    def raw_form(self) -> ImmutableMultiDict[str, str]:
+        """Return the form fields exactly as sent (for checking a webhook's signature)."""
+        self._load_form_data()
+        return self.__dict__["raw_form"]  # type: ignore[no-any-return]
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
+        """Return the query arguments without NUL characters."""
+        return _without_nul(super().args)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the Front Door application."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = FrontDoorRequest
     # Owner-only: the instance folder holds the SQLite database and generated secrets.
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
 
