@@ -9,7 +9,6 @@ from typing import ParamSpec, TypeVar
 
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
-from werkzeug.datastructures import MultiDict
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +38,8 @@ def request_is_from_twilio() -> bool:
         return False
     validator = RequestValidator(token)
     # Twilio signed the fields it sent; the app's request class may have cleaned ``form``.
-    sent: MultiDict[str, str] = getattr(request, "raw_form", request.form)
-    return bool(validator.validate(signed_url(), sent.to_dict(flat=True), signature))
+    sent: dict[str, str] = getattr(request, "raw_form", request.form).to_dict(flat=True)
+    return bool(validator.validate(signed_url(), sent, signature))
 
 
 def twilio_signed(view: Callable[P, R]) -> Callable[P, R]:
