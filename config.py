@@ -166,8 +166,9 @@ class Config:
         if backend is None:
             has_creds = twilio["TWILIO_ACCOUNT_SID"] and twilio["TWILIO_AUTH_TOKEN"]
             backend = "twilio" if has_creds else "console"
-        if backend not in {"twilio", "console"}:
-            raise ConfigError(f"SMS_BACKEND must be 'twilio' or 'console', got {backend!r}")
+        # "fake" records texts in SMS_FAKE_STORE (a SQLite file) instead of sending: tests, benchmarks.
+        if backend not in {"twilio", "console", "fake"}:
+            raise ConfigError(f"SMS_BACKEND must be 'twilio', 'console' or 'fake', got {backend!r}")
         return backend
 
     # -- the result ----------------------------------------------------------------------------
@@ -192,6 +193,9 @@ class Config:
             **twilio,
             "TWILIO_ROUTES_ENABLED": self.env_bool("TWILIO_ROUTES_ENABLED", True),
             "SMS_BACKEND": self.sms_backend(twilio),
+            "SMS_FAKE_STORE": self.env("SMS_FAKE_STORE"),
+            # A text left in 'sending' without a Twilio sid this long was stranded by a dead worker.
+            "OUTBOX_STALE_SECONDS": self.env_int("OUTBOX_STALE_SECONDS", 300),
             # Set explicitly: the shared Limiter object otherwise keeps the last app's value.
             "RATELIMIT_ENABLED": self.env_bool("RATELIMIT_ENABLED", True),
             "RATELIMIT_STORAGE_URI": self.env("RATELIMIT_STORAGE_URI", "memory://"),

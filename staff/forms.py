@@ -56,6 +56,16 @@ DIVERSION_RESULT_LABELS = {
     "0": _l("No"),
     "99": _l("Data not collected"),
 }
+#: What happened to a text staff sent, by outbox status (staff see the real state, not a promise).
+SMS_DELIVERY_LABELS = {
+    "queued": _l("waiting to be sent"),
+    "sending": _l("handed to the phone company"),
+    "sent": _l("sent"),
+    "delivered": _l("delivered"),
+    "undelivered": _l("not delivered"),
+    "failed": _l("could not be sent"),
+    "opted_out": _l("not sent: the number opted out"),
+}
 SMS_TEMPLATE_LABELS = {
     "will_call": _l("We will call you soon"),
     "missed_call": _l("We tried to call you"),

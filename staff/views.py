@@ -137,6 +137,7 @@ def _labels() -> dict[str, Any]:
         "CONTACT_RESULT_LABELS": forms.CONTACT_RESULT_LABELS,
         "DIVERSION_RESULT_LABELS": forms.DIVERSION_RESULT_LABELS,
         "SMS_TEMPLATE_LABELS": forms.SMS_TEMPLATE_LABELS,
+        "SMS_DELIVERY_LABELS": forms.SMS_DELIVERY_LABELS,
         "Role": Role,
         "button_form": forms.ButtonForm(),
     }
@@ -388,7 +389,7 @@ def sms(public_id: str) -> WerkzeugResponse:
         flash(_error_message(exc.code), "error")
     else:
         if sent:
-            flash(_("The text message is on its way."), "success")
+            flash(_("The text message is queued. The history below shows whether it was sent."), "success")
         else:
             flash(_("This number has opted out of texts (STOP). Nothing was sent."), "error")
     return _back(item)

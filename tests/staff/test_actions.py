@@ -240,3 +240,22 @@ def test_consent_says_how_it_was_given_in_words(client: FlaskClient, world: Worl
     page = client.get(f"/staff/intakes/{world.intakes['own'].public_id}").get_data(as_text=True)
     assert "given by tapping on a screen through Kiosk" in page
     assert "given by tap " not in page
+
+
+def test_staff_see_the_real_state_of_a_text_not_a_promise(client: FlaskClient, world: World, signed_in) -> None:
+    from services import outbox
+    from services.sms_sender import FakeSender
+
+    public_id = world.intakes["own"].public_id
+    signed_in("staff")
+    _post(client, f"/staff/intakes/{public_id}/claim")
+    response = _post(client, f"/staff/intakes/{public_id}/sms", template="will_call")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "on its way" not in page
+    assert "waiting to be sent" in page
+    failing = FakeSender(failing={"+17855550111": "30003"})
+    with client.application.app_context():
+        for _ in range(outbox.MAX_ATTEMPTS):
+            outbox.deliver_pending(db.session, failing)
+    page = client.get(f"/staff/intakes/{public_id}").get_data(as_text=True)
+    assert "could not be sent" in page and "waiting to be sent" not in page
