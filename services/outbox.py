@@ -14,9 +14,8 @@ Twilio sid; ``recover_stale`` puts such rows back in the queue once they are old
 from __future__ import annotations
 
 import logging
-from typing import Any
-
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import case, delete, select, update
