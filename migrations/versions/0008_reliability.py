@@ -1,0 +1,28 @@
+"""Reliability: unanswered-text detection on SMS conversations.
+
+Revision ID: 0008
+Revises: 0004
+Create Date: 2026-11-29 20:45:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0008'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('sms_conversations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_body_index', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('last_body_at', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('sms_conversations', schema=None) as batch_op:
+        batch_op.drop_column('last_body_at')
+        batch_op.drop_column('last_body_index')
