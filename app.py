@@ -309,7 +309,7 @@ def register_error_handlers(app: Flask) -> None:
 
     def render_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        return render_template(f"errors/{code}.html"), code
+        return render_template(f"errors/{code}.html", hotlines=_hotlines()), code
 
     for code in ERROR_PAGES:
         app.register_error_handler(code, render_error)

@@ -216,6 +216,10 @@ class Config:
             "STAFF_SESSION_HOURS": self.env_int("STAFF_SESSION_HOURS", 12),
             # Per phone number on /sms/inbound (Flask-Limiter syntax); storage is RATELIMIT_STORAGE_URI.
             "SMS_RATE_LIMIT": self.env("SMS_RATE_LIMIT", "20 per minute;300 per day"),
+            # Starts and submits of the web intake (not kiosks), per client address and per device
+            # cookie (Flask-Limiter syntax). A shelter's or library's shared address needs room.
+            "WEB_INTAKE_CLIENT_RATE_LIMIT": self.env("WEB_INTAKE_CLIENT_RATE_LIMIT", "30 per hour;10 per 10 minutes"),
+            "WEB_INTAKE_DEVICE_RATE_LIMIT": self.env("WEB_INTAKE_DEVICE_RATE_LIMIT", "6 per hour;3 per 10 minutes"),
             "PRIORITY_WEIGHTS": weights,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -109,6 +109,11 @@ class Intake(Base):
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     # HMAC blind index of the E.164 phone number (services.crypto.blind_index).
     contact_phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Keyed hashes (never the address or the cookie) of the web client and device that started
+    # this intake, to spot many intakes from one place in a short time.
+    source_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    device_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    possible_flood: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)

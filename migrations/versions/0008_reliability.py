@@ -1,4 +1,4 @@
-"""Reliability: unanswered-text detection on SMS conversations.
+"""Reliability: unanswered-text detection on SMS conversations; flood flags on intakes.
 
 Revision ID: 0008
 Revises: 0004
@@ -17,12 +17,25 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('intakes', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('source_index', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('device_index', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('possible_flood', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+        batch_op.create_index(batch_op.f('ix_intakes_source_index'), ['source_index'], unique=False)
+        batch_op.create_index(batch_op.f('ix_intakes_device_index'), ['device_index'], unique=False)
     with op.batch_alter_table('sms_conversations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_body_index', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('last_body_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('intakes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_intakes_device_index'))
+        batch_op.drop_index(batch_op.f('ix_intakes_source_index'))
+        batch_op.drop_column('possible_flood')
+        batch_op.drop_column('device_index')
+        batch_op.drop_column('source_index')
     with op.batch_alter_table('sms_conversations', schema=None) as batch_op:
         batch_op.drop_column('last_body_at')
         batch_op.drop_column('last_body_index')
