@@ -6,6 +6,8 @@ import importlib
 import importlib.util
 import logging
 import os
+import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -23,7 +25,7 @@ from flask.logging import default_handler
 from flask_babel import get_locale
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -131,15 +133,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 # -- logging ---------------------------------------------------------------------------------
 
 
-class PathOnlyFilter(logging.Filter):
-    """Strip query strings from werkzeug's request lines: they may carry personal data."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _strip_query(arg) if isinstance(arg, str) else arg for arg in record.args
-            )
-        return True
+#: Path segments that are secrets: a kiosk pairing link is a one-time credential.
+_SECRET_PATHS = re.compile(r"(/kiosk/pair/)[^/?\s\"]+")
+#: werkzeug's request line starts with the client address: "127.0.0.1 - - [date] ...".
+_ADDRESS_PREFIX = re.compile(r"^\S+ - - (?=\[)")
 
 
 def _strip_query(value: str) -> str:
@@ -149,6 +146,24 @@ def _strip_query(value: str) -> str:
     head, _, rest = value.partition("?")
     _, space, tail = rest.partition(" ")
     return head + (space + tail if space else "")
+
+
+def redact_path(value: str) -> str:
+    """Return a request path or line without its query string and with secret segments hidden."""
+    return _SECRET_PATHS.sub(r"\1…", _strip_query(value))
+
+
+class PathOnlyFilter(logging.Filter):
+    """Strip query strings, pairing codes and client addresses from werkzeug's request lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _ADDRESS_PREFIX.sub("", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_path(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
 
 
 def warm_up(app: Flask) -> None:
@@ -170,13 +185,43 @@ def warm_up(app: Flask) -> None:
                 get_translations()
 
 
+class DatabaseErrorHidden(Exception):
+    """Stands in, in logs, for a database error whose message may quote stored values."""
+
+
+def _hide_database_details(make_record: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        if record.exc_info and isinstance(record.exc_info[1], DBAPIError):
+            error = record.exc_info[1]
+            sqlstate = getattr(error.orig, "sqlstate", None) or "-"
+            hidden = DatabaseErrorHidden(
+                f"{type(error.orig).__name__} (SQLSTATE {sqlstate}) in: {error.statement}"
+            )
+            record.exc_info = (DatabaseErrorHidden, hidden, record.exc_info[2])
+        return record
+
+    factory.hides_database_details = True  # type: ignore[attr-defined]
+    return factory
+
+
 def configure_logging(app: Flask) -> None:
-    """Log paths, never request bodies or query strings."""
+    """Log paths, never request bodies, query strings, SQL values or database error details.
+
+    SQLAlchemy is told to hide bound parameters (config.engine_options); PostgreSQL's own
+    messages can still quote a value ("invalid input syntax ... \"x@example.org\""), so a
+    logged database error shows only its kind, SQLSTATE and statement.
+    """
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "hides_database_details", False):
+        logging.setLogRecordFactory(_hide_database_details(current))
     if not app.debug and not app.testing:
         app.logger.setLevel(logging.INFO)
     # Flask-Limiter says once, at warning level, when its storage is unreachable and it falls
-    # back to memory; it only adds a NullHandler, which would swallow that under gunicorn.
+    # back to memory; it only adds a NullHandler, which would swallow that under gunicorn. Its
+    # INFO lines name the limited key (a client address), so they are left out.
     limiter_logger = logging.getLogger("flask-limiter")
+    limiter_logger.setLevel(logging.WARNING)
     if default_handler not in limiter_logger.handlers:
         limiter_logger.addHandler(default_handler)
     werkzeug_logger = logging.getLogger("werkzeug")

@@ -47,12 +47,16 @@ def database_url(url: str) -> str:
 
 
 def engine_options(url: str) -> dict[str, Any]:
-    """Return SQLAlchemy engine options suited to the database behind ``url``."""
+    """Return SQLAlchemy engine options suited to the database behind ``url``.
+
+    ``hide_parameters`` keeps bound values (e-mail addresses, blind indexes) out of error
+    messages and logs.
+    """
     if url.startswith("sqlite"):
         # The PRAGMAs (WAL, foreign keys, busy timeout) are set per connection by a listener
         # registered in app.register_extensions.
-        return {}
-    return {"pool_pre_ping": True}
+        return {"hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def parse_pii_keys(raw: str) -> list[str]:
