@@ -212,6 +212,8 @@ class Config:
             "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             "RATELIMIT_HEADERS_ENABLED": True,
             "PURGE_AFTER_HOURS": self.env_int("PURGE_AFTER_HOURS", 72),
+            # flask outbox work runs the purge this often (minutes; 0 turns it off).
+            "PURGE_EVERY_MINUTES": self.env_int("PURGE_EVERY_MINUTES", 60),
             "KIOSK_IDLE_SECONDS": self.env_int("KIOSK_IDLE_SECONDS", 120),
             "KIOSK_IDLE_WARNING_SECONDS": self.env_int("KIOSK_IDLE_WARNING_SECONDS", 30),
             "SMS_RESUME_DAYS": self.env_int("SMS_RESUME_DAYS", 7),

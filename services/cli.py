@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models import Answer, Intake
 
@@ -131,21 +134,45 @@ def _phone_index(cipher: PiiCipher, value_enc: bytes | None) -> str | None:
         return None  # not an E.164 number; it cannot be looked up anyway
 
 
+@dataclass(frozen=True)
+class PurgeResult:
+    """How many rows of each kind one purge deleted."""
+
+    hours: int
+    intakes: int
+    calls: int
+    sms: dict[str, int]
+
+
+def purge_everything(session: DbSession, config: Any, hours: int | None = None) -> PurgeResult:
+    """Apply the retention rules (PURGE_AFTER_HOURS, SMS_RESUME_DAYS) to every kind of record."""
+    from models.intake import Channel
+
+    from .intake import purge, purge_calls
+    from .outbox import purge_sms_history
+
+    age = hours if hours is not None else int(config.get("PURGE_AFTER_HOURS", 72))
+    resume = timedelta(days=int(config.get("SMS_RESUME_DAYS", 7)))
+    deleted = purge(session, timedelta(hours=age), keep_in_progress={Channel.SMS: resume})
+    calls = purge_calls(session, timedelta(hours=age))
+    sms = purge_sms_history(cast(Session, session), timedelta(hours=age), max(resume, timedelta(hours=age)))
+    return PurgeResult(age, deleted, calls, sms)
+
+
 @click.command("purge")
 @click.option("--hours", type=int, default=None, help="Age in hours (default: PURGE_AFTER_HOURS, 72).")
 @with_appcontext
 def purge_cli(hours: int | None) -> None:
-    """Delete abandoned and unfinished intakes, and call records, older than the retention age."""
-    from models.intake import Channel
+    """Delete unfinished intakes, call records and SMS history older than the retention age.
 
-    from .intake import purge, purge_calls
-
-    age = hours if hours is not None else int(current_app.config.get("PURGE_AFTER_HOURS", 72))
-    resume = timedelta(days=int(current_app.config.get("SMS_RESUME_DAYS", 7)))
-    deleted = purge(_session(), timedelta(hours=age), keep_in_progress={Channel.SMS: resume})
-    click.echo(f"Deleted {deleted} unfinished intake(s) idle for more than {age} hours.")
-    calls = purge_calls(_session(), timedelta(hours=age))
-    click.echo(f"Deleted {calls} call record(s) older than {age} hours.")
+    ``flask outbox work`` also runs this every PURGE_EVERY_MINUTES.
+    """
+    result = purge_everything(_session(), current_app.config, hours)
+    click.echo(f"Deleted {result.intakes} unfinished intake(s) idle for more than {result.hours} hours.")
+    click.echo(f"Deleted {result.calls} call record(s) older than {result.hours} hours.")
+    click.echo(f"Deleted {result.sms['inbound']} inbound text id(s) and {result.sms['outbox']} finished "
+               f"outbound text(s) older than {result.hours} hours, and {result.sms['conversations']} "
+               "finished text conversation(s) past their resume window.")
 
 
 def register_commands(app: Flask) -> None:

@@ -23,7 +23,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.sms import OutboxMessage, OutboxStatus, SmsOptOut
+from models.sms import (
+    ConversationState,
+    InboundMessage,
+    OutboxMessage,
+    OutboxStatus,
+    SmsConversation,
+    SmsOptOut,
+)
 
 from .pii import current_cipher
 from .sms_sender import OPTED_OUT_ERROR, SmsSender, get_sender
@@ -227,6 +234,32 @@ def record_status(session: Session, sid: str, status: str, error_code: str | Non
             opt_out(session, message.to_index, source="carrier")
     session.commit()
     return True
+
+
+# Retention ------------------------------------------------------------------------------------
+
+#: Outbox states after which nothing more happens to a message.
+FINISHED = (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.UNDELIVERED, OutboxStatus.FAILED,
+            OutboxStatus.OPTED_OUT)
+
+
+def purge_sms_history(session: Session, older_than: timedelta, resume: timedelta) -> dict[str, int]:
+    """Delete SMS history no longer needed; commit; return how many rows of each kind went.
+
+    Inbound message ids older than ``older_than`` (Twilio retries within minutes), finished
+    outbox messages (recipient and body) older than ``older_than``, and conversations that
+    are not in progress and were last used longer ago than ``resume``.
+    """
+    now = utcnow()
+    inbound = session.execute(delete(InboundMessage).where(InboundMessage.received_at < now - older_than))
+    sent = session.execute(delete(OutboxMessage).where(OutboxMessage.status.in_(FINISHED),
+                                                       OutboxMessage.updated_at < now - older_than))
+    conversations = session.execute(delete(SmsConversation).where(
+        SmsConversation.state != ConversationState.ACTIVE, SmsConversation.last_inbound_at < now - resume))
+    session.commit()
+    return {"inbound": int(inbound.rowcount or 0),  # type: ignore[attr-defined]
+            "outbox": int(sent.rowcount or 0),  # type: ignore[attr-defined]
+            "conversations": int(conversations.rowcount or 0)}  # type: ignore[attr-defined]
 
 
 # In-process delivery (development) -----------------------------------------------------------

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
+from services.cli import purge_everything
 from services.outbox import deliver_pending, status_callback_url
 from services.sms_sender import get_sender
 
@@ -41,14 +42,21 @@ def outbox_work(once: bool, interval: float, batch: int) -> None:
     """Send queued outbound texts (loops until stopped unless --once).
 
     A database error (a restart, a dropped connection) does not stop the loop: the session is
-    thrown away and the worker tries again after a growing pause (up to 30 s).
+    thrown away and the worker tries again after a growing pause (up to 30 s). Every
+    PURGE_EVERY_MINUTES (0: never) it also applies the retention rules, as ``flask purge``.
     """
     sender = get_sender(current_app)
     callback = status_callback_url(current_app.config)
     stale = timedelta(seconds=int(current_app.config.get("OUTBOX_STALE_SECONDS", 300)))
+    purge_every = int(current_app.config.get("PURGE_EVERY_MINUTES", 60)) * 60
+    next_purge = time.monotonic()
     backoff = 0.0
     while True:
         try:
+            if purge_every > 0 and not once and time.monotonic() >= next_purge:
+                result = purge_everything(_session(), current_app.config)
+                next_purge = time.monotonic() + purge_every
+                log.info("purge: %d intake(s), %d call(s), %s", result.intakes, result.calls, result.sms)
             sent = deliver_pending(_session(), sender, limit=batch, status_callback=callback,
                                    stale_after=stale)
         except SQLAlchemyError as exc:

@@ -243,3 +243,59 @@ def test_outbox_work_command(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     assert "Sent 1" in result.output
     assert [m.body for m in fake.sent] == ["queued"]
+
+
+def test_purge_clears_old_sms_history_and_keeps_what_is_still_needed(app: Flask) -> None:
+    from models.sms import ConversationState, InboundMessage, SmsConversation
+
+    old = utcnow() - timedelta(days=30)
+    with app.app_context():
+        cipher = current_cipher()
+        for n, state in enumerate((ConversationState.DONE, ConversationState.NEW, ConversationState.ACTIVE)):
+            db.session.add(SmsConversation(phone_index=cipher.blind_index(f"old{n}"), state=state,
+                                           last_inbound_at=old))
+        db.session.add(SmsConversation(phone_index=cipher.blind_index("recent"), state=ConversationState.DONE))
+        db.session.add(InboundMessage(message_sid="SM-old", phone_index="x", received_at=old))
+        db.session.add(InboundMessage(message_sid="SM-new", phone_index="x"))
+        sent = outbox.enqueue_sms(db.session, to=PHONE, body="sent long ago", purpose="test")
+        queued = outbox.enqueue_sms(db.session, to=PHONE, body="still waiting", purpose="test")
+        db.session.commit()
+        assert sent and queued
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == sent.id)
+                           .values(status=OutboxStatus.DELIVERED, updated_at=old))
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == queued.id).values(updated_at=old))
+        db.session.commit()
+        queued_id = queued.id
+
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "1 inbound text id(s) and 1 finished outbound text(s)" in result.output
+    assert "2 finished text conversation(s)" in result.output
+    with app.app_context():
+        assert db.session.scalars(select(InboundMessage.message_sid)).all() == ["SM-new"]
+        assert db.session.scalars(select(OutboxMessage.id)).all() == [queued_id]
+        states = sorted(str(s) for s in db.session.scalars(select(SmsConversation.state)))
+        assert states == ["active", "done"]  # in progress (its intake decides), and the recent one
+
+
+def test_the_outbox_worker_runs_the_purge_on_its_schedule(app: Flask, monkeypatch: Any) -> None:
+    import sms.cli as worker
+
+    calls: list[int] = []
+    monkeypatch.setattr(worker, "purge_everything", lambda session, config: calls.append(1) or
+                        __import__("services.cli", fromlist=["PurgeResult"]).PurgeResult(72, 0, 0, {}))
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_one_look(*args: Any, **kwargs: Any) -> int:
+        raise Stop
+
+    monkeypatch.setattr(worker, "deliver_pending", stop_after_one_look)
+    result = app.test_cli_runner().invoke(args=["outbox", "work"])
+    assert isinstance(result.exception, Stop)
+    assert calls == [1]
+    app.config["PURGE_EVERY_MINUTES"] = 0
+    calls.clear()
+    app.test_cli_runner().invoke(args=["outbox", "work"])
+    assert calls == []
