@@ -266,6 +266,9 @@ def register_extensions(app: Flask) -> None:
             if engine.dialect.name == "sqlite":
                 _listen_sqlite(engine)
     migrate.init_app(app, db)
+    from services import audit
+
+    audit.install()
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)

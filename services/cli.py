@@ -33,6 +33,21 @@ SINGULAR = {
 
 demo_cli = AppGroup("demo", help="Demo data.")
 pii_cli = AppGroup("pii", help="Encryption keys for personal data.")
+audit_cli = AppGroup("audit", help="The audit trail of staff actions and intake page views.")
+
+
+@audit_cli.command("verify")
+def audit_verify_command() -> None:
+    """Check the hash chain of the audit rows; exit 1 and name the rows when one was changed or deleted."""
+    from .audit import verify
+
+    checked, findings = verify(cast(Session, _session()))
+    for finding in findings:
+        click.echo(f"{finding.table} row {finding.row_id}: {finding.problem}")
+    if findings:
+        click.echo(f"Audit trail TAMPERED: {len(findings)} problem(s) in {checked} rows.")
+        raise SystemExit(1)
+    click.echo(f"Audit trail intact: {checked} rows checked.")
 
 
 def _session() -> DbSession:
@@ -179,6 +194,7 @@ def register_commands(app: Flask) -> None:
     """Add the ``demo``, ``pii`` and ``purge`` commands to ``app``."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(pii_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(purge_cli)
 
 

@@ -1,4 +1,10 @@
-"""Reliability: unanswered-text detection on SMS conversations; flood flags on intakes.
+"""Reliability: unanswered-text detection on SMS conversations; flood flags on intakes; audit chain.
+
+The audit tables (intake_events, intake_views) get row_hash, a keyed hash chain that makes a
+row changed or deleted with plain SQL visible to `flask audit verify`. On PostgreSQL, also take
+the right away from the app's role (docs/staff.md, "Audit trail"):
+
+    REVOKE UPDATE, DELETE, TRUNCATE ON intake_events, intake_views FROM frontdoor_app;
 
 Revision ID: 0008
 Revises: 0004
@@ -17,6 +23,9 @@ depends_on = None
 
 
 def upgrade():
+    for table in ('intake_events', 'intake_views'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('row_hash', sa.String(length=64), nullable=True))
     with op.batch_alter_table('intakes', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source_index', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('device_index', sa.String(length=64), nullable=True))
@@ -30,6 +39,9 @@ def upgrade():
 
 
 def downgrade():
+    for table in ('intake_events', 'intake_views'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('row_hash')
     with op.batch_alter_table('intakes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_intakes_device_index'))
         batch_op.drop_index(batch_op.f('ix_intakes_source_index'))
