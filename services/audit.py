@@ -119,3 +119,55 @@ def _rows(session: Session, model: Any, batch: int) -> Iterator[Any]:
         yield from rows
         last = rows[-1].id
         session.expunge_all()
+
+
+# Reading the trail (admins) --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrailRow:
+    """One line of the audit trail: when, who, what, which intake."""
+
+    at: datetime
+    who: str | None
+    what: str  # an EventKind value, "viewed" or "viewed_identity"
+    reference: str | None
+
+
+@dataclass(frozen=True)
+class TrailPage:
+    rows: tuple[TrailRow, ...]
+    total: int
+    page: int
+    pages: int
+
+
+def trail(session: Session, *, reference: str | None = None, user_id: int | None = None,
+          since: datetime | None = None, until: datetime | None = None, page: int = 1,
+          per_page: int = 50) -> TrailPage:
+    """Return one page of staff actions and intake page views, newest first, filtered."""
+    from sqlalchemy import String, case, cast, literal, union_all
+
+    from models import Intake, User
+
+    events = select(IntakeEvent.created_at.label("at"), IntakeEvent.actor_id.label("user_id"),
+                    cast(IntakeEvent.kind, String).label("what"), IntakeEvent.intake_id.label("intake_id"))
+    views = select(IntakeView.viewed_at.label("at"), IntakeView.user_id.label("user_id"),
+                   case((IntakeView.identity_shown.is_(True), literal("viewed_identity")),
+                        else_=literal("viewed")).label("what"),
+                   IntakeView.intake_id.label("intake_id"))
+    both = union_all(events, views).subquery()
+    query = (select(both.c.at, User.display_name, both.c.what, Intake.reference_code)
+             .outerjoin(User, User.id == both.c.user_id).outerjoin(Intake, Intake.id == both.c.intake_id))
+    if reference:
+        query = query.where(Intake.reference_code == reference.strip().upper())
+    if user_id is not None:
+        query = query.where(both.c.user_id == user_id)
+    if since is not None:
+        query = query.where(both.c.at >= since)
+    if until is not None:
+        query = query.where(both.c.at < until)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = session.execute(query.order_by(both.c.at.desc()).limit(per_page).offset((page - 1) * per_page))
+    return TrailPage(tuple(TrailRow(r[0], r[1], str(r[2]), r[3]) for r in rows), total, page, pages)

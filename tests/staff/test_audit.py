@@ -55,3 +55,25 @@ def test_a_changed_audit_row_is_reported(app: Flask, client: FlaskClient, world:
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"intake_views row {first}" in result.output
+
+
+def test_admins_read_the_audit_trail_filtered_and_paged(app: Flask, client: FlaskClient, world: World,
+                                                        signed_in) -> None:
+    signed_in("staff")
+    _views(client, world, 3)
+    assert client.get("/staff/admin/audit").status_code == 403
+    signed_in("admin")
+    page = client.get("/staff/admin/audit").get_data(as_text=True)
+    assert "opened the intake page" in page and "Sam Staff" in page
+    own = world.intakes["own"].reference_code
+    other = world.intakes["confidential"].reference_code if "confidential" in world.intakes else None
+    filtered = client.get(f"/staff/admin/audit?ref={own}&person={world.users['staff'].id}").get_data(as_text=True)
+    assert "3 rows" in filtered and own in filtered
+    if other:
+        assert other not in filtered
+    assert "0 rows" in client.get("/staff/admin/audit?from=2001-01-01&to=2001-01-02").get_data(as_text=True)
+    with app.app_context():
+        from services import audit
+
+        paged = audit.trail(db.session, per_page=2, page=2)
+        assert paged.pages >= 2 and len(paged.rows) <= 2
