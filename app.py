@@ -6,10 +6,13 @@ import importlib
 import importlib.util
 import logging
 import os
+import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
     Flask,
+    Request,
     Response,
     current_app,
     has_request_context,
@@ -18,12 +21,15 @@ from flask import (
     request,
     session,
 )
+from flask.logging import default_handler
 from flask_babel import get_locale
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import cached_property
 
 from config import config_class
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -62,9 +68,41 @@ HSTS = "max-age=63072000; includeSubDomains"
 log = logging.getLogger(__name__)
 
 
+def _without_nul(fields: MultiDict[str, str]) -> ImmutableMultiDict[str, str]:
+    return ImmutableMultiDict(
+        [(key.replace("\x00", ""), value.replace("\x00", "")) for key, value in fields.items(multi=True)]
+    )
+
+
+class FrontDoorRequest(Request):
+    """A request whose form fields and query arguments carry no NUL characters.
+
+    PostgreSQL refuses NUL in text, and nobody types one: it is dropped here, once, for every
+    form, webhook and query field. ``raw_form`` keeps the fields as sent, because Twilio signs
+    the values it sent.
+    """
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["raw_form"] = self.__dict__["form"]
+        self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+    @cached_property
+    def raw_form(self) -> ImmutableMultiDict[str, str]:
+        """Return the form fields exactly as sent (for checking a webhook's signature)."""
+        self._load_form_data()
+        return self.__dict__["raw_form"]  # type: ignore[no-any-return]
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
+        """Return the query arguments without NUL characters."""
+        return _without_nul(super().args)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the Front Door application."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = FrontDoorRequest
     # Owner-only: the instance folder holds the SQLite database and generated secrets.
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
 
@@ -96,15 +134,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 # -- logging ---------------------------------------------------------------------------------
 
 
-class PathOnlyFilter(logging.Filter):
-    """Strip query strings from werkzeug's request lines: they may carry personal data."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _strip_query(arg) if isinstance(arg, str) else arg for arg in record.args
-            )
-        return True
+#: Path segments that are secrets: a kiosk pairing link is a one-time credential.
+_SECRET_PATHS = re.compile(r"(/kiosk/pair/)[^/?\s\"]+")
+#: werkzeug's request line starts with the client address: "127.0.0.1 - - [date] ...".
+_ADDRESS_PREFIX = re.compile(r"^\S+ - - (?=\[)")
 
 
 def _strip_query(value: str) -> str:
@@ -114,6 +147,24 @@ def _strip_query(value: str) -> str:
     head, _, rest = value.partition("?")
     _, space, tail = rest.partition(" ")
     return head + (space + tail if space else "")
+
+
+def redact_path(value: str) -> str:
+    """Return a request path or line without its query string and with secret segments hidden."""
+    return _SECRET_PATHS.sub(r"\1…", _strip_query(value))
+
+
+class PathOnlyFilter(logging.Filter):
+    """Strip query strings, pairing codes and client addresses from werkzeug's request lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _ADDRESS_PREFIX.sub("", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_path(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
 
 
 def warm_up(app: Flask) -> None:
@@ -135,10 +186,45 @@ def warm_up(app: Flask) -> None:
                 get_translations()
 
 
+class DatabaseErrorHidden(Exception):
+    """Stands in, in logs, for a database error whose message may quote stored values."""
+
+
+def _hide_database_details(make_record: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        if record.exc_info and isinstance(record.exc_info[1], DBAPIError):
+            error = record.exc_info[1]
+            sqlstate = getattr(error.orig, "sqlstate", None) or "-"
+            hidden = DatabaseErrorHidden(
+                f"{type(error.orig).__name__} (SQLSTATE {sqlstate}) in: {error.statement}"
+            )
+            record.exc_info = (DatabaseErrorHidden, hidden, record.exc_info[2])
+        return record
+
+    factory.hides_database_details = True  # type: ignore[attr-defined]
+    return factory
+
+
 def configure_logging(app: Flask) -> None:
-    """Log paths, never request bodies or query strings."""
+    """Log paths, never request bodies, query strings, SQL values or database error details.
+
+    SQLAlchemy is told to hide bound parameters (config.engine_options); PostgreSQL's own
+    messages can still quote a value ("invalid input syntax ... \"x@example.org\""), so a
+    logged database error shows only its kind, SQLSTATE and statement.
+    """
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "hides_database_details", False):
+        logging.setLogRecordFactory(_hide_database_details(current))
     if not app.debug and not app.testing:
         app.logger.setLevel(logging.INFO)
+    # Flask-Limiter says once, at warning level, when its storage is unreachable and it falls
+    # back to memory; it only adds a NullHandler, which would swallow that under gunicorn. Its
+    # INFO lines name the limited key (a client address), so they are left out.
+    limiter_logger = logging.getLogger("flask-limiter")
+    limiter_logger.setLevel(logging.WARNING)
+    if default_handler not in limiter_logger.handlers:
+        limiter_logger.addHandler(default_handler)
     werkzeug_logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, PathOnlyFilter) for f in werkzeug_logger.filters):
         werkzeug_logger.addFilter(PathOnlyFilter())
@@ -181,9 +267,15 @@ def register_extensions(app: Flask) -> None:
             if engine.dialect.name == "sqlite":
                 _listen_sqlite(engine)
     migrate.init_app(app, db)
+    from services import audit
+
+    audit.install()
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    # The Limiter object is shared by every app built in one process (tests, benchmarks): a new
+    # app starts on its own configured storage, not on a fallback an earlier app switched to.
+    limiter._storage_dead = False
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
     if login_manager.user_callback is None:  # a blueprint may install its own loader
@@ -275,7 +367,7 @@ def register_error_handlers(app: Flask) -> None:
 
     def render_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        return render_template(f"errors/{code}.html"), code
+        return render_template(f"errors/{code}.html", hotlines=_hotlines()), code
 
     for code in ERROR_PAGES:
         app.register_error_handler(code, render_error)
@@ -307,11 +399,18 @@ def _hotlines() -> list[Any]:
 
 
 def healthz() -> tuple[Response, int]:
-    """Answer 200 when the database runs ``SELECT 1``, else 503; say nothing else."""
+    """Answer 200 when the database runs ``SELECT 1``, else 503; name a degraded Redis.
+
+    Redis only keeps rate-limit counts (the limiter falls back to memory without it), so an
+    unreachable Redis is reported but does not fail the check load balancers use.
+    """
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         db.session.rollback()
         log.warning("health check failed: database unavailable (%s)", type(exc).__name__)
         return jsonify(status="unavailable"), 503
-    return jsonify(status="ok"), 200
+    body: dict[str, str] = {"status": "ok"}
+    if str(current_app.config.get("RATELIMIT_STORAGE_URI") or "").startswith(("redis", "rediss")):
+        body["redis"] = "ok" if limiter.storage.check() else "unreachable"
+    return jsonify(body), 200

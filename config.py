@@ -20,6 +20,20 @@ from cryptography.fernet import Fernet
 LANGUAGES = ["en", "es"]
 
 
+def shared_storage_warning(environ: Mapping[str, str], workers: int) -> str | None:
+    """Return a warning when production runs several workers on per-process (memory) rate limits."""
+    if environ.get("FRONTDOOR_ENV", "development") != "production" or workers <= 1:
+        return None
+    storage = (environ.get("RATELIMIT_STORAGE_URI") or "").strip() or "memory://"
+    if not storage.startswith("memory://"):
+        return None
+    return (
+        f"Rate limits are counted in memory by each of {workers} workers, so every limit is "
+        f"{workers} times looser than configured. Set RATELIMIT_STORAGE_URI to a Redis URL "
+        "(redis://host:6379/0) when running more than one worker."
+    )
+
+
 class ConfigError(RuntimeError):
     """Raise when the environment does not describe a usable configuration."""
 
@@ -33,12 +47,16 @@ def database_url(url: str) -> str:
 
 
 def engine_options(url: str) -> dict[str, Any]:
-    """Return SQLAlchemy engine options suited to the database behind ``url``."""
+    """Return SQLAlchemy engine options suited to the database behind ``url``.
+
+    ``hide_parameters`` keeps bound values (e-mail addresses, blind indexes) out of error
+    messages and logs.
+    """
     if url.startswith("sqlite"):
         # The PRAGMAs (WAL, foreign keys, busy timeout) are set per connection by a listener
         # registered in app.register_extensions.
-        return {}
-    return {"pool_pre_ping": True}
+        return {"hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def parse_pii_keys(raw: str) -> list[str]:
@@ -152,8 +170,9 @@ class Config:
         if backend is None:
             has_creds = twilio["TWILIO_ACCOUNT_SID"] and twilio["TWILIO_AUTH_TOKEN"]
             backend = "twilio" if has_creds else "console"
-        if backend not in {"twilio", "console"}:
-            raise ConfigError(f"SMS_BACKEND must be 'twilio' or 'console', got {backend!r}")
+        # "fake" records texts in SMS_FAKE_STORE (a SQLite file) instead of sending: tests, benchmarks.
+        if backend not in {"twilio", "console", "fake"}:
+            raise ConfigError(f"SMS_BACKEND must be 'twilio', 'console' or 'fake', got {backend!r}")
         return backend
 
     # -- the result ----------------------------------------------------------------------------
@@ -178,11 +197,23 @@ class Config:
             **twilio,
             "TWILIO_ROUTES_ENABLED": self.env_bool("TWILIO_ROUTES_ENABLED", True),
             "SMS_BACKEND": self.sms_backend(twilio),
+            "SMS_FAKE_STORE": self.env("SMS_FAKE_STORE"),
+            # A text left in 'sending' without a Twilio sid this long was stranded by a dead worker.
+            "OUTBOX_STALE_SECONDS": self.env_int("OUTBOX_STALE_SECONDS", 300),
             # Set explicitly: the shared Limiter object otherwise keeps the last app's value.
             "RATELIMIT_ENABLED": self.env_bool("RATELIMIT_ENABLED", True),
             "RATELIMIT_STORAGE_URI": self.env("RATELIMIT_STORAGE_URI", "memory://"),
+            # A rate limiter is a guard, not a dependency: when its storage (Redis) is unreachable
+            # Flask-Limiter counts in this process's memory (logging that once) and retries the
+            # storage now and then, so texts and sign-ins keep being answered.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_SWALLOW_ERRORS": True,
+            # Give up on an unreachable Redis quickly rather than hold a request.
+            "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             "RATELIMIT_HEADERS_ENABLED": True,
             "PURGE_AFTER_HOURS": self.env_int("PURGE_AFTER_HOURS", 72),
+            # flask outbox work runs the purge this often (minutes; 0 turns it off).
+            "PURGE_EVERY_MINUTES": self.env_int("PURGE_EVERY_MINUTES", 60),
             "KIOSK_IDLE_SECONDS": self.env_int("KIOSK_IDLE_SECONDS", 120),
             "KIOSK_IDLE_WARNING_SECONDS": self.env_int("KIOSK_IDLE_WARNING_SECONDS", 30),
             "SMS_RESUME_DAYS": self.env_int("SMS_RESUME_DAYS", 7),
@@ -191,6 +222,10 @@ class Config:
             "STAFF_SESSION_HOURS": self.env_int("STAFF_SESSION_HOURS", 12),
             # Per phone number on /sms/inbound (Flask-Limiter syntax); storage is RATELIMIT_STORAGE_URI.
             "SMS_RATE_LIMIT": self.env("SMS_RATE_LIMIT", "20 per minute;300 per day"),
+            # Starts and submits of the web intake (not kiosks), per client address and per device
+            # cookie (Flask-Limiter syntax). A shelter's or library's shared address needs room.
+            "WEB_INTAKE_CLIENT_RATE_LIMIT": self.env("WEB_INTAKE_CLIENT_RATE_LIMIT", "30 per hour;10 per 10 minutes"),
+            "WEB_INTAKE_DEVICE_RATE_LIMIT": self.env("WEB_INTAKE_DEVICE_RATE_LIMIT", "6 per hour;3 per 10 minutes"),
             "PRIORITY_WEIGHTS": weights,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -7,6 +7,7 @@ session holds only the intake's public id, the mode and the time of the last req
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,7 +30,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
-from extensions import db
+from extensions import db, limiter
 from intake_forms import (
     ERRORS,
     LANGUAGES,
@@ -52,6 +53,7 @@ from models import Intake, IntakeStatus, Kiosk
 from models.base import utcnow
 from models.intake import Channel
 from services import intake as intakes
+from services.pii import current_cipher
 
 log = logging.getLogger(__name__)
 
@@ -294,11 +296,42 @@ def start(mode: str) -> Any:
         return redirect(next_url(mode, intake))
     kiosk = paired_kiosk() if mode == KIOSK else None
     place = kiosk.access_point.name if kiosk is not None else None
+    if mode == WEB and not isinstance(session.get("device"), str):
+        session["device"] = secrets.token_urlsafe(16)  # the device cookie the throttle counts
     last = keeps_confirmation(mode) and done_intake() is not None
     return render_template("kiosk/start.html", **page_context(mode, place=place, last_confirmation=last))
 
 
+def _is_kiosk() -> bool:
+    """Kiosks (paired tablets at a staffed place, shared by many people) are not throttled here."""
+    return (request.view_args or {}).get("mode") == KIOSK
+
+
+def _client_key() -> str:
+    """Rate-limit key of the web client: a keyed hash of its address, never the address."""
+    return "intake-client:" + current_cipher().blind_index(f"client:{request.remote_addr or ''}")
+
+
+def _device_key() -> str:
+    """Rate-limit key of the browser (its device cookie), else of the client."""
+    device = session.get("device")
+    return f"intake-device:{device}" if isinstance(device, str) else _client_key()
+
+
+def _intake_limit(name: str) -> Any:
+    return lambda: str(current_app.config[name])
+
+
+def _throttled(view: Any) -> Any:
+    """Throttle a web intake action per client address and per device (Flask-Limiter)."""
+    view = limiter.limit(_intake_limit("WEB_INTAKE_DEVICE_RATE_LIMIT"), key_func=_device_key,
+                         exempt_when=_is_kiosk, methods=["POST"])(view)
+    return limiter.limit(_intake_limit("WEB_INTAKE_CLIENT_RATE_LIMIT"), key_func=_client_key,
+                         exempt_when=_is_kiosk, methods=["POST"])(view)
+
+
 @route("/start", "begin", methods=("POST",))
+@_throttled
 def begin(mode: str) -> Any:
     """Start an intake in the chosen language."""
     lang = request.form.get("lang", "")
@@ -310,13 +343,20 @@ def begin(mode: str) -> Any:
         session["lang"] = lang
         return redirect(next_url(mode, old))
     kiosk = paired_kiosk() if mode == KIOSK else None
-    intake = intakes.start_intake(db.session, channel=channel(mode), language=lang,
-                                  kiosk_id=kiosk.id if kiosk else None)
+    device_token = session.get("device")
+    cipher = current_cipher()
+    web = kiosk is None
+    intake = intakes.start_intake(
+        db.session, channel=channel(mode), language=lang, kiosk_id=kiosk.id if kiosk else None,
+        source_index=cipher.blind_index(f"client:{request.remote_addr or ''}") if web else None,
+        device_index=cipher.blind_index(f"device:{device_token}") if web and device_token else None)
     seen = session.get("seen")
     session.clear()
     session.update(intake=intake.public_id, mode=mode, lang=lang)
     if seen:
         session["seen"] = seen
+    if device_token:
+        session["device"] = device_token
     return redirect(next_url(mode, intake))
 
 
@@ -448,6 +488,7 @@ def review(mode: str) -> Any:
 
 
 @route("/submit", "submit", methods=("POST",))
+@_throttled
 def submit(mode: str) -> Any:
     """Send the intake to the queue (sending twice is harmless) and show the confirmation."""
     intake = current_intake(mode)

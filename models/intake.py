@@ -108,6 +108,12 @@ class Intake(Base):
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     # Blind index of the E.164 phone number answer (re-derived from ``answers`` on key rotation).
     contact_phone_index: Mapped[str | None] = mapped_column(BlindIndex(), index=True)
+    # Keyed hashes (never the address or the cookie) of the web client and device that started
+    # this intake, to spot many intakes from one place in a short time. Cleared on key rotation
+    # (services.rekey): they only matter for minutes.
+    source_index: Mapped[str | None] = mapped_column(BlindIndex(), index=True)
+    device_index: Mapped[str | None] = mapped_column(BlindIndex(), index=True)
+    possible_flood: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -111,6 +111,11 @@ class SmsConversation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_inbound_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A keyed hash of the last text taken as an answer (never the text) and when it came, kept
+    # until its reply was written: a new text with the same hash soon after is the person
+    # sending again because no reply came.
+    last_body_index: Mapped[str | None] = mapped_column(BlindIndex())
+    last_body_at: Mapped[datetime | None] = mapped_column()
 
     intake: Mapped[Intake | None] = relationship()
 

@@ -53,6 +53,8 @@ class IntakeEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=_no_data)
     private_enc: Mapped[bytes | None] = mapped_column(Encrypted)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Keyed hash of the previous row's row_hash and this row (services.audit): tampering shows.
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"<IntakeEvent {self.intake_id}:{self.kind}>"
@@ -68,6 +70,7 @@ class IntakeView(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     identity_shown: Mapped[bool] = mapped_column(Boolean)
     viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"<IntakeView {self.intake_id} by {self.user_id}>"

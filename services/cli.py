@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.orm import Session
 
 from .crypto import generate_key
 from .demo import load_demo
@@ -27,6 +30,21 @@ RULE = "=" * 72
 
 demo_cli = AppGroup("demo", help="Demo data.")
 pii_cli = AppGroup("pii", help="Encryption keys for personal data.")
+audit_cli = AppGroup("audit", help="The audit trail of staff actions and intake page views.")
+
+
+@audit_cli.command("verify")
+def audit_verify_command() -> None:
+    """Check the hash chain of the audit rows; exit 1 and name the rows when one was changed or deleted."""
+    from .audit import verify
+
+    checked, findings = verify(cast(Session, _session()))
+    for finding in findings:
+        click.echo(f"{finding.table} row {finding.row_id}: {finding.problem}")
+    if findings:
+        click.echo(f"Audit trail TAMPERED: {len(findings)} problem(s) in {checked} rows.")
+        raise SystemExit(1)
+    click.echo(f"Audit trail intact: {checked} rows checked.")
 
 
 def _session() -> DbSession:
@@ -81,27 +99,52 @@ def reencrypt_command(batch_size: int) -> None:
     click.echo("Every encrypted value and blind index now uses the newest key; older keys can be removed.")
 
 
+@dataclass(frozen=True)
+class PurgeResult:
+    """How many rows of each kind one purge deleted."""
+
+    hours: int
+    intakes: int
+    calls: int
+    sms: dict[str, int]
+
+
+def purge_everything(session: DbSession, config: Any, hours: int | None = None) -> PurgeResult:
+    """Apply the retention rules (PURGE_AFTER_HOURS, SMS_RESUME_DAYS) to every kind of record."""
+    from models.intake import Channel
+
+    from .intake import purge, purge_calls
+    from .outbox import purge_sms_history
+
+    age = hours if hours is not None else int(config.get("PURGE_AFTER_HOURS", 72))
+    resume = timedelta(days=int(config.get("SMS_RESUME_DAYS", 7)))
+    deleted = purge(session, timedelta(hours=age), keep_in_progress={Channel.SMS: resume})
+    calls = purge_calls(session, timedelta(hours=age))
+    sms = purge_sms_history(cast(Session, session), timedelta(hours=age), max(resume, timedelta(hours=age)))
+    return PurgeResult(age, deleted, calls, sms)
+
+
 @click.command("purge")
 @click.option("--hours", type=int, default=None, help="Age in hours (default: PURGE_AFTER_HOURS, 72).")
 @with_appcontext
 def purge_cli(hours: int | None) -> None:
-    """Delete abandoned and unfinished intakes, and call records, older than the retention age."""
-    from models.intake import Channel
+    """Delete unfinished intakes, call records and SMS history older than the retention age.
 
-    from .intake import purge, purge_calls
-
-    age = hours if hours is not None else int(current_app.config.get("PURGE_AFTER_HOURS", 72))
-    resume = timedelta(days=int(current_app.config.get("SMS_RESUME_DAYS", 7)))
-    deleted = purge(_session(), timedelta(hours=age), keep_in_progress={Channel.SMS: resume})
-    click.echo(f"Deleted {deleted} unfinished intake(s) idle for more than {age} hours.")
-    calls = purge_calls(_session(), timedelta(hours=age))
-    click.echo(f"Deleted {calls} call record(s) older than {age} hours.")
+    ``flask outbox work`` also runs this every PURGE_EVERY_MINUTES.
+    """
+    result = purge_everything(_session(), current_app.config, hours)
+    click.echo(f"Deleted {result.intakes} unfinished intake(s) idle for more than {result.hours} hours.")
+    click.echo(f"Deleted {result.calls} call record(s) older than {result.hours} hours.")
+    click.echo(f"Deleted {result.sms['inbound']} inbound text id(s) and {result.sms['outbox']} finished "
+               f"outbound text(s) older than {result.hours} hours, and {result.sms['conversations']} "
+               "finished text conversation(s) past their resume window.")
 
 
 def register_commands(app: Flask) -> None:
     """Add the ``demo``, ``pii`` and ``purge`` commands to ``app``."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(pii_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(purge_cli)
 
 

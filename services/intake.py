@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -154,11 +154,21 @@ def normalize_reference_code(text: str) -> str | None:
     return f"{cleaned[:3]}-{cleaned[3:]}"
 
 
+#: This many intakes submitted from one web client or device within FLOOD_WINDOW are flagged.
+FLOOD_THRESHOLD = 5
+FLOOD_WINDOW = timedelta(minutes=10)
+
+
 def start_intake(session: Session, *, channel: Channel, language: str = "en",
-                 kiosk_id: int | None = None, commit: bool = True) -> Intake:
-    """Create an intake in progress and save it (flushed; committed unless ``commit=False``)."""
+                 kiosk_id: int | None = None, commit: bool = True,
+                 source_index: str | None = None, device_index: str | None = None) -> Intake:
+    """Create an intake in progress and save it (flushed; committed unless ``commit=False``).
+
+    ``source_index`` and ``device_index`` are keyed hashes of the web client and device.
+    """
     intake = Intake(channel=channel, language=language, flow_version=FLOW_VERSION,
-                    status=IntakeStatus.IN_PROGRESS, kiosk_id=kiosk_id)
+                    status=IntakeStatus.IN_PROGRESS, kiosk_id=kiosk_id,
+                    source_index=source_index, device_index=device_index)
     session.add(intake)
     session.flush()
     if language:
@@ -365,8 +375,24 @@ def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] 
     intake.consents.extend(_consents(intake, answers, method or DEFAULT_METHOD[intake.channel]))
     session.flush()
     _assign_reference_code(session, intake)
+    _flag_flood(session, intake)
     session.commit()
     return SubmitResult(intake, result.access_point, result.out_of_area_coc, already=False)
+
+
+def _flag_flood(session: Session, intake: Intake) -> None:
+    """Flag every intake of a client or device that submitted FLOOD_THRESHOLD or more lately."""
+    same = [column == value for column, value in ((Intake.source_index, intake.source_index),
+                                                  (Intake.device_index, intake.device_index)) if value]
+    if not same:
+        return
+    recent = and_(or_(*same), Intake.status == IntakeStatus.SUBMITTED,
+                  Intake.submitted_at >= utcnow() - FLOOD_WINDOW)
+    if (session.scalar(select(func.count(Intake.id)).where(recent)) or 0) < FLOOD_THRESHOLD:
+        return
+    session.execute(update(Intake).where(recent, Intake.possible_flood.is_(False))
+                    .values(possible_flood=True).execution_options(synchronize_session=False))
+    set_committed_value(intake, "possible_flood", True)
 
 
 def _assign_reference_code(session: Session, intake: Intake, attempts: int = 20) -> None:

@@ -4,20 +4,33 @@
 caused it was committed. ``deliver_pending`` (``flask outbox work``, or in-process in development)
 hands queued rows to an ``SmsSender``; ``record_status`` stores what Twilio's status callback says.
 Numbers that opted out get nothing: at enqueue time, at send time, and after Twilio error 21610.
+
+Delivery is at least once: a row is claimed (``sending``) and committed before the send, and the
+result committed after it. A worker that dies in between leaves a ``sending`` row without a
+Twilio sid; ``recover_stale`` puts such rows back in the queue once they are older than
+``OUTBOX_STALE_SECONDS``, and the resend carries the same idempotency key (``outbox-<id>``).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.sms import OutboxMessage, OutboxStatus, SmsOptOut
+from models.sms import (
+    ConversationState,
+    InboundMessage,
+    OutboxMessage,
+    OutboxStatus,
+    SmsConversation,
+    SmsOptOut,
+)
 
 from .pii import current_cipher
 from .sms_sender import OPTED_OUT_ERROR, SmsSender, get_sender
@@ -26,6 +39,9 @@ log = logging.getLogger(__name__)
 
 #: After this many failed attempts a message is marked failed and left alone.
 MAX_ATTEMPTS = 5
+
+#: A ``sending`` row without a Twilio sid older than this was stranded by a worker that died.
+DEFAULT_STALE_AFTER = timedelta(minutes=5)
 
 #: Twilio's message statuses mapped to ours; later states never go back to earlier ones.
 TWILIO_STATUSES: dict[str, OutboxStatus] = {
@@ -133,10 +149,39 @@ def _claim(session: Session, message_id: int) -> bool:
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
+def idempotency_key(message_id: int) -> str:
+    """Return the key that is the same for every attempt at one outbox message."""
+    return f"outbox-{message_id}"
+
+
+def recover_stale(session: Session, *, older_than: timedelta = DEFAULT_STALE_AFTER) -> int:
+    """Queue again the ``sending`` rows a dead worker left without a Twilio sid; commit; return how many.
+
+    A row that already used its last attempt is marked failed instead.
+    """
+    cutoff = utcnow() - older_than
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.twilio_sid.is_(None),
+               OutboxMessage.last_attempt_at < cutoff)
+        .values(status=case((OutboxMessage.attempts >= MAX_ATTEMPTS, OutboxStatus.FAILED.value),
+                            else_=OutboxStatus.QUEUED.value),
+                updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    recovered = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if recovered:
+        log.warning("put %d outbox message(s) stranded in 'sending' back in the queue", recovered)
+    return recovered
+
+
 def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
-                    status_callback: str | None = None) -> int:
+                    status_callback: str | None = None,
+                    stale_after: timedelta = DEFAULT_STALE_AFTER) -> int:
     """Send up to ``limit`` queued texts, oldest first; return how many the backend accepted."""
     cipher = current_cipher()
+    recover_stale(session, older_than=stale_after)
     ids = list(session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.QUEUED)
@@ -157,7 +202,8 @@ def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
             continue
         to = cipher.decrypt(message.to_enc)
         try:
-            result = sender.send(to, cipher.decrypt(message.body_enc), status_callback=status_callback)
+            result = sender.send(to, cipher.decrypt(message.body_enc), status_callback=status_callback,
+                                 idempotency_key=idempotency_key(message.id))
         except Exception:
             log.exception("sending outbox message %s failed", message.id)
             message.status = OutboxStatus.QUEUED if message.attempts < MAX_ATTEMPTS else OutboxStatus.FAILED
@@ -194,6 +240,32 @@ def record_status(session: Session, sid: str, status: str, error_code: str | Non
             opt_out(session, current_cipher().decrypt(message.to_enc), source="carrier")
     session.commit()
     return True
+
+
+# Retention ------------------------------------------------------------------------------------
+
+#: Outbox states after which nothing more happens to a message.
+FINISHED = (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.UNDELIVERED, OutboxStatus.FAILED,
+            OutboxStatus.OPTED_OUT)
+
+
+def purge_sms_history(session: Session, older_than: timedelta, resume: timedelta) -> dict[str, int]:
+    """Delete SMS history no longer needed; commit; return how many rows of each kind went.
+
+    Inbound message ids older than ``older_than`` (Twilio retries within minutes), finished
+    outbox messages (recipient and body) older than ``older_than``, and conversations that
+    are not in progress and were last used longer ago than ``resume``.
+    """
+    now = utcnow()
+    inbound = session.execute(delete(InboundMessage).where(InboundMessage.received_at < now - older_than))
+    sent = session.execute(delete(OutboxMessage).where(OutboxMessage.status.in_(FINISHED),
+                                                       OutboxMessage.updated_at < now - older_than))
+    conversations = session.execute(delete(SmsConversation).where(
+        SmsConversation.state != ConversationState.ACTIVE, SmsConversation.last_inbound_at < now - resume))
+    session.commit()
+    return {"inbound": int(inbound.rowcount or 0),  # type: ignore[attr-defined]
+            "outbox": int(sent.rowcount or 0),  # type: ignore[attr-defined]
+            "conversations": int(conversations.rowcount or 0)}  # type: ignore[attr-defined]
 
 
 # In-process delivery (development) -----------------------------------------------------------

@@ -49,7 +49,8 @@ PER_PAGE = 25
 DEFAULT_ZONE = "America/Chicago"
 
 #: Flags a queue row can carry, in the order they are shown; each is an Intake boolean column.
-FLAGS: tuple[str, ...] = ("diversion_candidate", "out_of_area", "callback_requested", "confidential")
+FLAGS: tuple[str, ...] = ("diversion_candidate", "out_of_area", "callback_requested", "confidential",
+                          "possible_flood")
 
 #: Filters on who holds an intake.
 CLAIM_FILTERS: tuple[str, ...] = ("unclaimed", "mine", "claimed")

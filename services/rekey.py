@@ -23,6 +23,7 @@ from sqlalchemy import Column, Table, delete, select, update
 from models import Answer, Base, InboundMessage, Intake, IntakeMatchKey, LoginLock, SmsConversation
 from models.base import BlindIndex, Encrypted
 
+from . import audit
 from .crypto import PiiCipher, PiiDecryptionError
 from .routing import DbSession
 
@@ -172,6 +173,16 @@ def _match_keys(session: DbSession, cipher: PiiCipher, batch_size: int, result: 
     session.commit()
 
 
+def _clear(table: Any, column: str) -> Deriver:
+    """A deriver that empties a short-lived index (it only matters for minutes)."""
+    def derive(session: DbSession, cipher: PiiCipher, batch_size: int, result: RekeyResult) -> None:
+        changed = session.execute(update(table).where(getattr(table, column).is_not(None))
+                                  .values({column: None}).execution_options(synchronize_session=False))
+        result.add(f"{table.__tablename__}.{column}", int(changed.rowcount))  # type: ignore[attr-defined]
+        session.commit()
+    return derive
+
+
 def _searches_kept(session: DbSession, cipher: PiiCipher, batch_size: int, result: RekeyResult) -> None:
     """``intake_searches.term_index``: left as it is. The audit row of a phone search keeps the index it was
     made with; once that key is dropped it matches no number, and the number itself was never stored."""
@@ -186,15 +197,25 @@ DERIVED: dict[str, Deriver] = {
     "intake_match_keys.name_dob_index": _match_keys,
     "login_locks.address_index": _login_locks,
     "intake_searches.term_index": _searches_kept,
+    # Flood detection and the resent-text check look back minutes, not days.
+    "intakes.source_index": _clear(Intake, "source_index"),
+    "intakes.device_index": _clear(Intake, "device_index"),
+    "sms_conversations.last_body_index": _clear(SmsConversation, "last_body_index"),
 }
 
 
 def reencrypt_all(session: DbSession, cipher: PiiCipher, *, batch_size: int = 500) -> RekeyResult:
     """Rotate every ``Encrypted`` value to the newest key and re-derive every ``BlindIndex``."""
     check_registry()
+    _, findings = audit.verify(session)
+    if findings:
+        # Resealing would hide them: the trail must be looked at first (flask audit verify).
+        raise RekeyError(f"the audit trail does not verify ({len(findings)} finding(s), first: "
+                         f"{findings[0].table} row {findings[0].row_id}); run `flask audit verify`")
     result = RekeyResult()
     for table in Base.metadata.sorted_tables:
         _rotate_table(session, table, cipher, batch_size, result)
     for derive in DERIVED.values():
         derive(session, cipher, batch_size, result)
+    result.add("audit chain (resealed rows)", audit.rechain(session))
     return result

@@ -1,4 +1,4 @@
-"""Send one text message: Twilio in production, the console in development, memory in tests.
+"""Send one text message: Twilio in production, the console in development, a fake in tests.
 
 Everything that sends goes through ``services.outbox``; only ``deliver_pending`` calls a sender.
 """
@@ -6,8 +6,11 @@ Everything that sends goes through ``services.outbox``; only ``deliver_pending``
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from flask import Flask
@@ -38,9 +41,14 @@ class SendResult:
 
 
 class SmsSender(Protocol):
-    """Anything that can send one text message."""
+    """Anything that can send one text message.
 
-    def send(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+    ``idempotency_key`` is the same for every attempt at one outbox message: a backend that can
+    recognise a repeat answers it with the first attempt's result instead of sending again.
+    """
+
+    def send(self, to: str, body: str, *, status_callback: str | None,
+             idempotency_key: str | None = None) -> SendResult:
         """Send ``body`` to the E.164 number ``to``."""
         ...
 
@@ -61,8 +69,14 @@ class TwilioSender:
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
 
-    def send(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
-        """Create the message at Twilio; a refusal comes back as an error code, not an exception."""
+    def send(self, to: str, body: str, *, status_callback: str | None,
+             idempotency_key: str | None = None) -> SendResult:
+        """Create the message at Twilio; a refusal comes back as an error code, not an exception.
+
+        Twilio's Messages API takes no idempotency key, so ``idempotency_key`` is not sent: a
+        message the worker resends after a crash between Twilio's answer and our commit (a window
+        of milliseconds) can reach the phone twice. See docs/sms.md, "Outbox".
+        """
         kwargs: dict[str, Any] = {"to": to, "body": body}
         if self.messaging_service_sid:
             kwargs["messaging_service_sid"] = self.messaging_service_sid
@@ -81,19 +95,13 @@ class TwilioSender:
 
 
 class ConsoleSender:
-    """Log each text with the number redacted (development): nothing leaves the machine."""
+    """Log each text, number masked, body shown (development): nothing leaves the machine."""
 
-    def __init__(self) -> None:
-        self._count = 0
-        self._lock = threading.Lock()
-
-    def send(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
-        """Log one line saying a text would be sent; the body stays out of the log."""
-        with self._lock:
-            self._count += 1
-            number = self._count
-        sid = f"CONSOLE{number:026d}"
-        log.info("SMS (console backend) to %s: %d characters, sid %s", redact_phone(to), len(body), sid)
+    def send(self, to: str, body: str, *, status_callback: str | None,
+             idempotency_key: str | None = None) -> SendResult:
+        """Log what would be sent; the id is random, so several workers never collide on it."""
+        sid = f"CONSOLE{uuid.uuid4().hex}"
+        log.info("SMS (console backend, not sent) to %s, sid %s:\n%s", redact_phone(to), sid, body)
         return SendResult(sid=sid, status="sent")
 
 
@@ -109,21 +117,90 @@ class SentMessage:
 
 @dataclass
 class FakeSender:
-    """Keep every text in memory (tests); numbers listed in ``opted_out`` fail with 21610."""
+    """Keep every text (tests); numbers listed in ``opted_out`` fail with 21610.
+
+    With ``store`` (a file path) every accepted text is written to a SQLite file before the
+    result is returned, so another process can count deliveries after this one was killed. A
+    repeat of an ``idempotency_key`` already accepted returns the first sid and is not sent
+    again; ``repeats`` counts those.
+    """
 
     sent: list[SentMessage] = field(default_factory=list)
     opted_out: set[str] = field(default_factory=set)
     failing: dict[str, str] = field(default_factory=dict)
+    store: str | None = None
+    repeats: int = 0
+    _by_key: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def send(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+    def send(self, to: str, body: str, *, status_callback: str | None,
+             idempotency_key: str | None = None) -> SendResult:
         """Record the text, or refuse it like Twilio would."""
         if to in self.opted_out:
             return SendResult(sid=None, status="failed", error_code=OPTED_OUT_ERROR)
         if to in self.failing:
             return SendResult(sid=None, status="failed", error_code=self.failing[to])
-        sid = f"SM{len(self.sent) + 1:032d}"
-        self.sent.append(SentMessage(to=to, body=body, sid=sid, status_callback=status_callback))
+        with self._lock:
+            if idempotency_key is not None and idempotency_key in self._by_key:
+                self.repeats += 1
+                return SendResult(sid=self._by_key[idempotency_key], status="queued")
+            sid = f"SM{uuid.uuid4().hex}"
+            if self.store is not None:
+                stored = record_fake_delivery(self.store, sid=sid, to=to, body=body, key=idempotency_key)
+                if stored != sid:
+                    self.repeats += 1
+                    return SendResult(sid=stored, status="queued")
+            if idempotency_key is not None:
+                self._by_key[idempotency_key] = sid
+            self.sent.append(SentMessage(to=to, body=body, sid=sid, status_callback=status_callback))
         return SendResult(sid=sid, status="queued")
+
+
+_FAKE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY, sid TEXT NOT NULL UNIQUE, idempotency_key TEXT UNIQUE,
+    to_number TEXT NOT NULL, body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attempts (id INTEGER PRIMARY KEY, idempotency_key TEXT);
+"""
+
+
+def _fake_store(path: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.executescript(_FAKE_SCHEMA)
+    return connection
+
+
+def record_fake_delivery(path: str, *, sid: str, to: str, body: str, key: str | None) -> str:
+    """Store one accepted text durably and return its sid, or the sid of the same key."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    connection = _fake_store(path)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO attempts (idempotency_key) VALUES (?)", (key,))
+        if key is not None:
+            row = connection.execute("SELECT sid FROM deliveries WHERE idempotency_key = ?", (key,)).fetchone()
+            if row is not None:
+                connection.execute("COMMIT")
+                return str(row[0])
+        connection.execute("INSERT INTO deliveries (sid, idempotency_key, to_number, body) VALUES (?, ?, ?, ?)",
+                           (sid, key, to, body))
+        connection.execute("COMMIT")
+        return sid
+    finally:
+        connection.close()
+
+
+def fake_deliveries(path: str) -> tuple[list[tuple[str | None, str, str]], int]:
+    """Return the texts a durable fake backend accepted (key, to, body) and how many sends it got."""
+    connection = _fake_store(path)
+    try:
+        rows = connection.execute("SELECT idempotency_key, to_number, body FROM deliveries ORDER BY id").fetchall()
+        attempts = connection.execute("SELECT count(*) FROM attempts").fetchone()[0]
+    finally:
+        connection.close()
+    return [(row[0], row[1], row[2]) for row in rows], int(attempts)
 
 
 def build_sender(config: Any) -> SmsSender:
@@ -139,7 +216,7 @@ def build_sender(config: Any) -> SmsSender:
     if backend == "console":
         return ConsoleSender()
     if backend == "fake":
-        return FakeSender()
+        return FakeSender(store=config.get("SMS_FAKE_STORE"))
     raise ValueError(f"unknown SMS_BACKEND {backend!r}")
 
 

@@ -293,6 +293,20 @@ def event_lines(session: DbSession, intake: Intake, cipher: PiiCipher, *, show_p
         if show_private:
             private = json.loads(cipher.decrypt(ev.private_enc)) if ev.private_enc else {}
         lines.append(EventLine(str(ev.kind), actor, ev.created_at, dict(ev.data or {}), private))
+    return _with_delivery(session, lines)
+
+
+def _with_delivery(session: DbSession, lines: list[EventLine]) -> tuple[EventLine, ...]:
+    """Add each sent text's real outbox state (``data["delivery"]``): staff see what happened to it."""
+    ids = [line.data["outbox_id"] for line in lines if isinstance(line.data.get("outbox_id"), int)]
+    if not ids:
+        return tuple(lines)
+    found = session.execute(select(OutboxMessage.id, OutboxMessage.status).where(OutboxMessage.id.in_(ids)))
+    states = {row.id: row.status for row in found}
+    for line in lines:
+        state = states.get(line.data.get("outbox_id"))
+        if state is not None:
+            line.data["delivery"] = str(state)
     return tuple(lines)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
@@ -37,7 +37,9 @@ def request_is_from_twilio() -> bool:
     if not signature:
         return False
     validator = RequestValidator(token)
-    return bool(validator.validate(signed_url(), request.form.to_dict(flat=True), signature))
+    # Twilio signed the fields it sent; the app's request class may have cleaned ``form``.
+    sent: Any = getattr(request, "raw_form", request.form)
+    return bool(validator.validate(signed_url(), sent.to_dict(flat=True), signature))
 
 
 def twilio_signed(view: Callable[P, R]) -> Callable[P, R]:

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import http.client
+import logging
 import time
 import uuid
+from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 from xml.etree import ElementTree
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
+from services.cli import purge_everything
 from services.outbox import deliver_pending, status_callback_url
 from services.sms_sender import get_sender
 
+log = logging.getLogger(__name__)
+
 outbox_cli = AppGroup("outbox", help="Outbound text messages.")
+
+#: Longest wait between tries while the database is unreachable.
+MAX_BACKOFF_SECONDS = 30.0
 
 
 def _session() -> Session:
@@ -30,11 +39,36 @@ def _session() -> Session:
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
 @click.option("--batch", default=100, show_default=True, help="Most texts sent per look.")
 def outbox_work(once: bool, interval: float, batch: int) -> None:
-    """Send queued outbound texts (loops until stopped unless --once)."""
+    """Send queued outbound texts (loops until stopped unless --once).
+
+    A database error (a restart, a dropped connection) does not stop the loop: the session is
+    thrown away and the worker tries again after a growing pause (up to 30 s). Every
+    PURGE_EVERY_MINUTES (0: never) it also applies the retention rules, as ``flask purge``.
+    """
     sender = get_sender(current_app)
     callback = status_callback_url(current_app.config)
+    stale = timedelta(seconds=int(current_app.config.get("OUTBOX_STALE_SECONDS", 300)))
+    purge_every = int(current_app.config.get("PURGE_EVERY_MINUTES", 60)) * 60
+    next_purge = time.monotonic()
+    backoff = 0.0
     while True:
-        sent = deliver_pending(_session(), sender, limit=batch, status_callback=callback)
+        try:
+            if purge_every > 0 and not once and time.monotonic() >= next_purge:
+                result = purge_everything(_session(), current_app.config)
+                next_purge = time.monotonic() + purge_every
+                log.info("purge: %d intake(s), %d call(s), %s", result.intakes, result.calls, result.sms)
+            sent = deliver_pending(_session(), sender, limit=batch, status_callback=callback,
+                                   stale_after=stale)
+        except SQLAlchemyError as exc:
+            if once:
+                raise
+            _session().rollback()
+            current_app.extensions["sqlalchemy"].session.remove()
+            backoff = min(MAX_BACKOFF_SECONDS, max(0.5, backoff * 2))
+            log.warning("outbox: database error (%s); trying again in %.1f s", type(exc).__name__, backoff)
+            time.sleep(backoff)
+            continue
+        backoff = 0.0
         if once:
             click.echo(f"Sent {sent} text(s).")
             return

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -43,6 +43,13 @@ RESTART_WORDS = frozenset({"restart", "start over", "new", "reiniciar", "empezar
 SKIP_WORDS = frozenset({"skip", "saltar", "omitir"})
 LANGUAGE_WORDS = {"english": "en", "ingles": "en", "spanish": "es", "espanol": "es"}
 
+#: The same text again within this window, while our reply to it was never written out, is the
+#: person sending again because no reply came: they get the current question, not a next step.
+REPEAT_WINDOW = timedelta(minutes=2)
+
+#: Tries at one text when another text from the same number was answered at the same moment.
+COLLISION_RETRIES = 5
+
 #: ``last_inbound_at`` only decides whether a conversation can still be resumed (days later), so
 #: it is written at most once a minute: most texts then write only themselves and one answer.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -60,6 +67,8 @@ _LOAD = (select(SmsConversation, _OPTED_OUT.label("opted_out"), _RECORDED.label(
          .options(joinedload(SmsConversation.intake).selectinload(Intake.answers)))
 _IS_OPTED_OUT = select(_OPTED_OUT)
 _SEEN = select(_RECORDED)
+#: On PostgreSQL, texts from one number wait for each other here (SQLite serializes writes).
+_LOCK = select(SmsConversation.id).where(SmsConversation.phone_index.in_(_KEYS)).with_for_update()
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,19 @@ class Reply:
     messages: tuple[str, ...]
     language: str
     duplicate: bool = False
+    #: (conversation id, body index) to clear with ``reply_written`` once the reply is out.
+    confirm: tuple[int, str] | None = None
+
+
+def reply_written(session: Session, conversation_id: int, body_index: str) -> None:
+    """Note that the reply to the last text went out (so that text again is a new answer)."""
+    session.execute(
+        update(SmsConversation)
+        .where(SmsConversation.id == conversation_id, SmsConversation.last_body_index == body_index)
+        .values(last_body_index=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
 
 
 def indexed_value(phone: str) -> str:
@@ -114,19 +136,33 @@ class Conversation:
         lock is held for as short a time as possible.
         """
         sid = (message_sid or "").strip()[:64] or f"local-{uuid.uuid4().hex}"
-        try:
-            conversation, created, seen = self._conversation(sid)
-            if seen:
-                return Reply((), conversation.language or "en", duplicate=True)
-            self.session.add(InboundMessage(message_sid=sid, phone_index=self.key,
-                                            conversation_id=conversation.id, received_at=self.now))
-            return self._step(conversation, body or "", created=created)
-        except IntegrityError:
-            # The same MessageSid delivered twice at once: the other delivery recorded it.
+        for attempt in range(1, COLLISION_RETRIES + 1):
+            try:
+                return self._handle(body or "", sid)
+            except IntegrityError:
+                self.session.rollback()
+                # The same MessageSid delivered twice at once: the other delivery recorded it.
+                if self.session.scalar(_SEEN, {"sid": sid}):
+                    return Reply((), "en", duplicate=True)
+                # Another text from this number was answered at the same moment (SQLite reads
+                # before it locks): read the conversation again and take this one after it.
+                if attempt == COLLISION_RETRIES:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _handle(self, body: str, sid: str) -> Reply:
+        conversation, created, seen = self._conversation(sid)
+        if seen:
+            # Twilio sends the same MessageSid again only when our answer failed to reach it:
+            # the person saw nothing, so send the question they are on (and change nothing).
+            language = self._language(conversation)
+            with force_locale(language):
+                messages = () if self.opted_out else tuple(self._ask_current(conversation))
             self.session.rollback()
-            if self.session.scalar(_SEEN, {"sid": sid}):
-                return Reply((), "en", duplicate=True)
-            raise
+            return Reply(messages, language, duplicate=True)
+        self.session.add(InboundMessage(message_sid=sid, phone_index=self.key,
+                                        conversation_id=conversation.id, received_at=self.now))
+        return self._step(conversation, body, created=created)
 
     def _step(self, conversation: SmsConversation, text: str, *, created: bool) -> Reply:
         words = normalize(text)
@@ -155,6 +191,15 @@ class Conversation:
 
         self._refresh(conversation)
         self._touch(conversation)
+        body_index = current_cipher().blind_index(f"sms-body:{words}")
+        if self._repeated(conversation, body_index):
+            language = self._language(conversation)
+            with force_locale(language):
+                messages = self._ask_current(conversation)
+            self.session.commit()
+            return Reply(tuple(messages), language, confirm=(conversation.id, body_index))
+        conversation.last_body_index = body_index
+        conversation.last_body_at = self.now
         if conversation.state is ConversationState.ACTIVE and conversation.intake is not None:
             messages = self._active(conversation, conversation.intake, text, words)
         elif conversation.state is ConversationState.DONE and conversation.intake is not None:
@@ -163,12 +208,21 @@ class Conversation:
             messages = self._new(conversation, text, words, first=created)
         language = self._language(conversation)
         self.session.commit()  # the one commit: the inbound text, the conversation and the intake
-        return Reply(tuple(messages), language)
+        return Reply(tuple(messages), language, confirm=(conversation.id, body_index))
+
+    def _repeated(self, conversation: SmsConversation, body_index: str) -> bool:
+        """Tell whether this text repeats the last one, whose reply was never written out."""
+        last = conversation.last_body_at
+        return (conversation.state is ConversationState.ACTIVE
+                and conversation.last_body_index == body_index
+                and last is not None and self.now - last <= REPEAT_WINDOW)
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _conversation(self, sid: str) -> tuple[SmsConversation, bool, bool]:
         """Return (conversation, created, seen): seen when this MessageSid was recorded before."""
         params = {"keys": self.keys, "sid": sid}
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(_LOCK, params)
         row = self.session.execute(_LOAD, params).first()
         if row is not None:
             self.opted_out = bool(row.opted_out)

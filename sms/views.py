@@ -6,9 +6,10 @@ phone number or a message body.
 
 from __future__ import annotations
 
+import functools
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from flask_babel import force_locale
 from flask_limiter import RateLimitExceeded
@@ -21,7 +22,7 @@ from services.twilio_webhooks import twilio_signed
 
 from . import render
 from .cli import outbox_cli, sms_cli
-from .conversation import Conversation, phone_key
+from .conversation import Conversation, phone_key, reply_written
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,21 @@ def inbound() -> Response:
         log.exception("an inbound text could not be handled")
         with force_locale("en"):
             return twiml([render.trouble()])
-    return twiml(list(reply.messages))
+    response = twiml(list(reply.messages))
+    if reply.confirm is not None:
+        response.call_on_close(functools.partial(_reply_written, current_app._get_current_object(),
+                                                 *reply.confirm))
+    return response
+
+
+def _reply_written(app: Flask, conversation_id: int, body_index: str) -> None:
+    """After the reply went out to Twilio: the same text again is then a new answer."""
+    with app.app_context():
+        try:
+            reply_written(db.session, conversation_id, body_index)
+        except Exception:  # the text was answered; at worst a repeat gets its question again
+            db.session.rollback()
+            log.exception("could not note that a reply was written")
 
 
 @bp.post("/status")

@@ -57,6 +57,30 @@ DIVERSION_RESULT_LABELS = {
     "0": _l("No"),
     "99": _l("Data not collected"),
 }
+#: Staff actions as the audit trail names them.
+EVENT_LABELS = {
+    "claimed": _l("claimed the intake"),
+    "released": _l("released the intake"),
+    "reassigned": _l("reassigned the intake"),
+    "contact_attempt": _l("logged a contact attempt"),
+    "sms_sent": _l("sent a text message"),
+    "assessment_scheduled": _l("scheduled the assessment"),
+    "outcome": _l("recorded the outcome"),
+    "transferred": _l("transferred the intake to another access point"),
+    "viewed": _l("opened the intake page"),
+    "viewed_identity": _l("opened the intake page, with identifying details"),
+}
+
+#: What happened to a text staff sent, by outbox status (staff see the real state, not a promise).
+SMS_DELIVERY_LABELS = {
+    "queued": _l("waiting to be sent"),
+    "sending": _l("handed to the phone company"),
+    "sent": _l("sent"),
+    "delivered": _l("delivered"),
+    "undelivered": _l("not delivered"),
+    "failed": _l("could not be sent"),
+    "opted_out": _l("not sent: the number opted out"),
+}
 SMS_TEMPLATE_LABELS = {
     "will_call": _l("We will call you soon"),
     "missed_call": _l("We tried to call you"),

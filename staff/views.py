@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -156,6 +156,8 @@ def _labels() -> dict[str, Any]:
         "CONTACT_RESULT_LABELS": forms.CONTACT_RESULT_LABELS,
         "DIVERSION_RESULT_LABELS": forms.DIVERSION_RESULT_LABELS,
         "SMS_TEMPLATE_LABELS": forms.SMS_TEMPLATE_LABELS,
+        "SMS_DELIVERY_LABELS": forms.SMS_DELIVERY_LABELS,
+        "EVENT_LABELS": forms.EVENT_LABELS,
         "Role": Role,
         "button_form": forms.ButtonForm(),
     }
@@ -466,7 +468,7 @@ def sms(public_id: str) -> WerkzeugResponse:
         flash(_error_message(exc.code), "error")
     else:
         if sent:
-            flash(_("The text message is on its way."), "success")
+            flash(_("The text message is queued. The history below shows whether it was sent."), "success")
         else:
             flash(_("This number has opted out of texts (STOP). Nothing was sent."), "error")
     return _back(item)
@@ -552,6 +554,36 @@ def handed_on(public_id: str) -> Reply:
 def _admin_only() -> None:
     if _user().role is not Role.ADMIN:
         abort(403)
+
+
+@bp.route("/admin/audit")
+def admin_audit() -> Reply:
+    """Read the audit trail: staff actions and intake page views, filtered and paged (admins)."""
+    _admin_only()
+    from services import audit
+
+    args = request.args
+    people = list(db.session.scalars(select(User).order_by(User.display_name)))
+    person = args.get("person", type=int)
+    since, until = _day(args.get("from")), _day(args.get("to"))
+    page = audit.trail(db.session, reference=args.get("ref") or None, user_id=person, since=since,
+                       until=until + timedelta(days=1) if until else None, page=args.get("page", 1, type=int))
+    filters = {key: args[key] for key in ("ref", "person", "from", "to") if args.get(key)}
+
+    def page_url(number: int) -> str:
+        return url_for(".admin_audit", page=number, **filters)
+
+    return render_template("staff/admin_audit.html", trail=page, people=people, person=person,
+                           ref=args.get("ref", ""), since=args.get("from", ""), until=args.get("to", ""),
+                           page_url=page_url)
+
+
+def _day(value: str | None) -> datetime | None:
+    """Read a YYYY-MM-DD date from a filter (UTC midnight), or None."""
+    try:
+        return datetime.strptime(value or "", "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 @bp.route("/admin/users")

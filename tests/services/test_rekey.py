@@ -11,12 +11,23 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import LargeBinary, String, func, select
+from sqlalchemy import LargeBinary, String, func, select, update
 
 from extensions import db
-from models import AccessPoint, Answer, Base, Intake, OutboxMessage, Role, SmsConversation, SmsOptOut, VoiceCall
+from models import (
+    AccessPoint,
+    Answer,
+    Base,
+    Intake,
+    IntakeEvent,
+    OutboxMessage,
+    Role,
+    SmsConversation,
+    SmsOptOut,
+    VoiceCall,
+)
 from models.base import BlindIndex, Encrypted
-from services import outbox, queue, staff_actions
+from services import audit, outbox, queue, staff_actions
 from services.crypto import PiiCipher, PiiDecryptionError, generate_key
 from services.demo import load_demo
 from services.pii import current_cipher
@@ -120,6 +131,10 @@ def test_rotating_twice_keeps_every_channel_working(make_app: Callable[..., Flas
 
     _rotate(app)
     _rotate(app)
+    # The audit trail (the staff note's event is in it) is sealed again with the newest key.
+    with app.app_context():
+        checked, findings = audit.verify(db.session)
+        assert checked > 0 and findings == []
     # Nothing is left under the first key, or under any key but the newest.
     for token in _stored_tokens(app):
         with pytest.raises(PiiDecryptionError):
@@ -192,3 +207,25 @@ def test_rows_without_a_stored_value_are_reported_not_lost(app: Flask) -> None:
         assert outbox.is_opted_out(db.session, STOPPED)  # still found while the old key is there
         result_direct = reencrypt_all(db.session, current_cipher())
         assert result_direct.stranded == {"sms_opt_outs.phone_index": 1}
+
+
+def test_a_tampered_audit_trail_stops_rotation(make_app: Callable[..., Flask]) -> None:
+    """Resealing the chain would hide a change made with plain SQL: rotation refuses until it is looked at."""
+    app = make_app(PII_KEYS=[generate_key()])
+    with app.app_context():
+        load_demo(db.session, users=False)
+        ap = db.session.scalars(select(AccessPoint).order_by(AccessPoint.id)).first()
+        assert ap is not None
+        staff = add_user(db.session, "chain@example.org", Role.STAFF, [ap], name="Chris Chain")
+        household = make_intake(db.session, ap, phone=HOUSEHOLD, name="Dana Household", dob="1984-02-29")
+        db.session.commit()
+        assert queue.claim(db.session, household, staff)
+        staff_actions.log_contact(db.session, household, staff, method="phone", result="no_answer",
+                                  note=NOTE, cipher=current_cipher())
+        db.session.commit()
+        db.session.execute(update(IntakeEvent).values(data={"method": "in_person", "result": "reached"})
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+        app.config["PII_KEYS"] = [generate_key(), *app.config["PII_KEYS"]]
+        with pytest.raises(RekeyError, match="audit trail does not verify"):
+            reencrypt_all(db.session, current_cipher())

@@ -23,9 +23,15 @@ LINE_NUMBER = "+15005550006"
 
 def signed_post(client: FlaskClient, path: str, params: dict[str, str], *,
                 url: str | None = None, token: str = TEST_TWILIO_AUTH_TOKEN) -> TestResponse:
-    """POST form ``params`` to ``path`` with a real X-Twilio-Signature for ``url``."""
+    """POST form ``params`` to ``path`` with a real X-Twilio-Signature for ``url``.
+
+    The response is read and closed, as a WSGI server does once it has written the reply.
+    """
     signature = RequestValidator(token).compute_signature(url or f"http://localhost{path}", params)
-    return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+    response = client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+    response.get_data()
+    response.close()
+    return response
 
 
 def messages(response: TestResponse) -> list[str]:

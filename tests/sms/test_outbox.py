@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
 from extensions import db
+from models.base import utcnow
 from models.sms import OutboxMessage, OutboxStatus, SmsOptOut
 from services import outbox
 from services.pii import current_cipher
@@ -157,11 +159,78 @@ def test_backend_is_chosen_by_config(app: Flask) -> None:
     assert get_sender(app) is fake
 
 
-def test_console_sender_keeps_numbers_and_bodies_out_of_the_log(caplog: Any) -> None:
+def test_console_sender_masks_the_number_shows_the_body_and_never_repeats_an_id(caplog: Any) -> None:
     caplog.set_level("INFO")
-    ConsoleSender().send(PHONE, "secret body", status_callback=None)
-    assert PHONE not in caplog.text and "secret body" not in caplog.text
-    assert "42" in caplog.text
+    # Two workers are two processes, each with its own sender: their ids must still differ.
+    first, second = ConsoleSender(), ConsoleSender()
+    sids = {first.send(PHONE, "Your code is 7KQ-2MD.", status_callback=None).sid,
+            second.send(PHONE, "Your code is 7KQ-2MD.", status_callback=None).sid}
+    assert len(sids) == 2
+    assert PHONE not in caplog.text and "**********42" in caplog.text
+    assert "Your code is 7KQ-2MD." in caplog.text
+
+
+def test_a_second_console_worker_does_not_strand_its_texts(make_app: Any) -> None:
+    first, second = make_app(SMS_BACKEND="console"), make_app(SMS_BACKEND="console")
+    with first.app_context():
+        outbox.enqueue_sms(db.session, to=PHONE, body="one", purpose="test")
+        db.session.commit()
+        assert outbox.deliver_pending(db.session, ConsoleSender()) == 1
+        outbox.enqueue_sms(db.session, to=PHONE, body="two", purpose="test")
+        db.session.commit()
+    with second.app_context():
+        assert outbox.deliver_pending(db.session, ConsoleSender()) == 1
+        statuses = db.session.scalars(select(OutboxMessage.status)).all()
+        assert statuses == [OutboxStatus.SENT, OutboxStatus.SENT]
+
+
+def _strand(message_id: int, minutes: int) -> None:
+    """Leave a row as a worker killed between claiming and recording the send would."""
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id)
+        .values(status=OutboxStatus.SENDING, attempts=1, last_attempt_at=utcnow() - timedelta(minutes=minutes))
+    )
+    db.session.commit()
+
+
+def test_a_row_stranded_in_sending_is_recovered_and_sent_once(app: Flask) -> None:
+    sender = FakeSender()
+    with app.app_context():
+        sent_before_crash = outbox.enqueue_sms(db.session, to=PHONE, body="accepted, then the worker died",
+                                               purpose="test")
+        never_sent = outbox.enqueue_sms(db.session, to=PHONE, body="claimed, then the worker died",
+                                        purpose="test")
+        fresh = outbox.enqueue_sms(db.session, to=PHONE, body="being sent right now", purpose="test")
+        db.session.commit()
+        assert sent_before_crash and never_sent and fresh
+        # The first reached the backend before the crash (same key as the worker would use).
+        sender.send(PHONE, "accepted, then the worker died", status_callback=None,
+                    idempotency_key=outbox.idempotency_key(sent_before_crash.id))
+        for row in (sent_before_crash, never_sent):
+            _strand(row.id, minutes=10)
+        _strand(fresh.id, minutes=0)  # another worker is sending it: not stale yet
+
+        assert outbox.deliver_pending(db.session, sender) == 2
+        assert sorted(m.body for m in sender.sent) == ["accepted, then the worker died",
+                                                        "claimed, then the worker died"]
+        assert sender.repeats == 1
+        rows = {r.id: r for r in db.session.scalars(select(OutboxMessage))}
+        assert rows[sent_before_crash.id].status == OutboxStatus.SENDING  # Twilio's "queued"
+        assert rows[sent_before_crash.id].twilio_sid is not None
+        assert rows[never_sent.id].twilio_sid is not None
+        assert rows[fresh.id].twilio_sid is None and rows[fresh.id].status == OutboxStatus.SENDING
+
+
+def test_a_stranded_row_out_of_attempts_is_marked_failed(app: Flask) -> None:
+    with app.app_context():
+        row = outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test")
+        db.session.commit()
+        assert row is not None
+        _strand(row.id, minutes=10)
+        db.session.execute(update(OutboxMessage).values(attempts=outbox.MAX_ATTEMPTS))
+        db.session.commit()
+        assert outbox.recover_stale(db.session) == 1
+        assert db.session.scalar(select(OutboxMessage.status)) == OutboxStatus.FAILED
 
 
 def test_outbox_work_command(app: Flask) -> None:
@@ -174,3 +243,59 @@ def test_outbox_work_command(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     assert "Sent 1" in result.output
     assert [m.body for m in fake.sent] == ["queued"]
+
+
+def test_purge_clears_old_sms_history_and_keeps_what_is_still_needed(app: Flask) -> None:
+    from models.sms import ConversationState, InboundMessage, SmsConversation
+
+    old = utcnow() - timedelta(days=30)
+    with app.app_context():
+        cipher = current_cipher()
+        for n, state in enumerate((ConversationState.DONE, ConversationState.NEW, ConversationState.ACTIVE)):
+            db.session.add(SmsConversation(phone_index=cipher.blind_index(f"old{n}"), state=state,
+                                           last_inbound_at=old))
+        db.session.add(SmsConversation(phone_index=cipher.blind_index("recent"), state=ConversationState.DONE))
+        db.session.add(InboundMessage(message_sid="SM-old", phone_index="x", received_at=old))
+        db.session.add(InboundMessage(message_sid="SM-new", phone_index="x"))
+        sent = outbox.enqueue_sms(db.session, to=PHONE, body="sent long ago", purpose="test")
+        queued = outbox.enqueue_sms(db.session, to=PHONE, body="still waiting", purpose="test")
+        db.session.commit()
+        assert sent and queued
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == sent.id)
+                           .values(status=OutboxStatus.DELIVERED, updated_at=old))
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == queued.id).values(updated_at=old))
+        db.session.commit()
+        queued_id = queued.id
+
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "1 inbound text id(s) and 1 finished outbound text(s)" in result.output
+    assert "2 finished text conversation(s)" in result.output
+    with app.app_context():
+        assert db.session.scalars(select(InboundMessage.message_sid)).all() == ["SM-new"]
+        assert db.session.scalars(select(OutboxMessage.id)).all() == [queued_id]
+        states = sorted(str(s) for s in db.session.scalars(select(SmsConversation.state)))
+        assert states == ["active", "done"]  # in progress (its intake decides), and the recent one
+
+
+def test_the_outbox_worker_runs_the_purge_on_its_schedule(app: Flask, monkeypatch: Any) -> None:
+    import sms.cli as worker
+
+    calls: list[int] = []
+    monkeypatch.setattr(worker, "purge_everything", lambda session, config: calls.append(1) or
+                        __import__("services.cli", fromlist=["PurgeResult"]).PurgeResult(72, 0, 0, {}))
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_one_look(*args: Any, **kwargs: Any) -> int:
+        raise Stop
+
+    monkeypatch.setattr(worker, "deliver_pending", stop_after_one_look)
+    result = app.test_cli_runner().invoke(args=["outbox", "work"])
+    assert isinstance(result.exception, Stop)
+    assert calls == [1]
+    app.config["PURGE_EVERY_MINUTES"] = 0
+    calls.clear()
+    app.test_cli_runner().invoke(args=["outbox", "work"])
+    assert calls == []

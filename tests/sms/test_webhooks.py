@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import Intake
-from models.sms import OutboxMessage, OutboxStatus, SmsOptOut
+from models.sms import InboundMessage, OutboxMessage, OutboxStatus, SmsOptOut
 from services import outbox
 from services.sms_sender import FakeSender, set_sender
 
@@ -111,8 +111,14 @@ def test_flask_sms_chat_goes_through_the_signed_webhook(app: Flask) -> None:
     assert "911" in result.output and "(no reply)" in result.output
 
 
-def test_a_message_sid_seen_twice_gets_an_empty_reply(app: Flask) -> None:
+def test_a_message_sid_seen_twice_gets_the_same_question_and_is_stored_once(app: Flask) -> None:
+
+
     client = app.test_client()
     params = {**PARAMS, "MessageSid": new_sid()}
-    assert messages(signed_post(client, "/sms/inbound", params))
-    assert messages(signed_post(client, "/sms/inbound", params)) == []
+    first = messages(signed_post(client, "/sms/inbound", params))
+    assert first
+    # The question they are on, again (without the welcome).
+    assert messages(signed_post(client, "/sms/inbound", params)) == first[-1:]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(InboundMessage.id))) == 1

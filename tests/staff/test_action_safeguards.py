@@ -83,14 +83,14 @@ def test_the_scheduled_time_is_shown_in_the_access_point_time_zone(client: Flask
 
 def test_the_same_text_twice_needs_confirmation(client: FlaskClient, world: World, signed_in) -> None:
     base, intake_id = _claimed(client, world, signed_in)
-    assert "on its way" in _post(client, f"{base}/sms", template="will_call").get_data(as_text=True)
+    assert "The text message is queued." in _post(client, f"{base}/sms", template="will_call").get_data(as_text=True)
     page = _post(client, f"{base}/sms", template="will_call").get_data(as_text=True)
     assert "This exact message was already sent to this household on" in page
     with client.application.app_context():
         assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
-    assert "on its way" in _post(client, f"{base}/sms", template="missed_call").get_data(as_text=True)
+    assert "The text message is queued." in _post(client, f"{base}/sms", template="missed_call").get_data(as_text=True)
     page = _post(client, f"{base}/sms", template="will_call", confirm_again="y").get_data(as_text=True)
-    assert "on its way" in page
+    assert "The text message is queued." in page
     with client.application.app_context():
         assert len(db.session.scalars(select(OutboxMessage)).all()) == 3
         assert [d["template"] for k, d in _kinds(intake_id) if k == EventKind.SMS_SENT] == [

@@ -271,3 +271,22 @@ def test_the_intake_page_says_how_the_household_can_be_reached(client: FlaskClie
     reach = re.search(r'<dd id="reach">(.*?)</dd>', page, re.S)
     assert reach is not None
     assert shown in re.sub(r"<[^>]+>", "", reach.group(1)).strip()
+
+
+def test_staff_see_the_real_state_of_a_text_not_a_promise(client: FlaskClient, world: World, signed_in) -> None:
+    from services import outbox
+    from services.sms_sender import FakeSender
+
+    public_id = world.intakes["own"].public_id
+    signed_in("staff")
+    _post(client, f"/staff/intakes/{public_id}/claim")
+    response = _post(client, f"/staff/intakes/{public_id}/sms", template="will_call")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "on its way" not in page
+    assert "waiting to be sent" in page
+    failing = FakeSender(failing={"+17855550111": "30003"})
+    with client.application.app_context():
+        for _ in range(outbox.MAX_ATTEMPTS):
+            outbox.deliver_pending(db.session, failing)
+    page = client.get(f"/staff/intakes/{public_id}").get_data(as_text=True)
+    assert "could not be sent" in page and "waiting to be sent" not in page
