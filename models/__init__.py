@@ -15,7 +15,7 @@ from .intake import (
     Track,
 )
 from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
-from .staff import AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeView, Outcome
+from .staff import AdminChange, AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeView, Outcome
 from .user import Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
@@ -23,6 +23,7 @@ __all__ = [
     "POPULATIONS",
     "AccessPoint",
     "AccessPointKind",
+    "AdminChange",
     "Answer",
     "AppendOnlyError",
     "Base",

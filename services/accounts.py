@@ -97,3 +97,23 @@ def create_user(
     )
     session.add(user)
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every signed-in session of ``user`` (deactivation, password reset); the caller commits.
+
+    Sessions end by bumping the per-user ``session_generation`` that the sign-in check compares;
+    where that column is not there yet, a deactivated account is refused by Flask-Login anyway
+    (``is_active``) and the reset password no longer matches.
+    """
+    if hasattr(user, "session_generation"):
+        user.session_generation = (user.session_generation or 0) + 1
+
+
+# -- admin "unlock" (kept separate: the sign-in lockout rules may grow per account and address) --
+
+
+def unlock_account(user: User) -> None:
+    """Clear the sign-in lockout of ``user`` (failed attempts and lock time); the caller commits."""
+    user.failed_logins = 0
+    user.locked_until = None
