@@ -319,19 +319,20 @@ def _run(session: DbSession, actor: User | None, fmt: str, rows: Iterable[Row]) 
             continue
         seen.add(slug)
         existing = session.scalar(select(AccessPoint).where(AccessPoint.slug == slug))
+        # A row that fails is refused before it changes anything (the service checks first), so
+        # the rows before and after it still show what they would do; the caller rolls back.
         try:
-            with session.begin_nested():
-                if existing is None:
-                    aps.create(session, actor, replace(row.data, slug=slug), commit=False)
-                    plan.added.append(row.data.name)
+            if existing is None:
+                aps.create(session, actor, replace(row.data, slug=slug), commit=False)
+                plan.added.append(row.data.name)
+            else:
+                before = aps.snapshot(existing)
+                aps.update(session, actor, existing, replace(row.data, slug=slug), commit=False)
+                old, _new = audit.changed(before, aps.snapshot(existing))
+                if old:
+                    plan.changed.append((existing.name, sorted(old)))
                 else:
-                    before = aps.snapshot(existing)
-                    aps.update(session, actor, existing, replace(row.data, slug=slug), commit=False)
-                    old, _new = audit.changed(before, aps.snapshot(existing))
-                    if old:
-                        plan.changed.append((existing.name, sorted(old)))
-                    else:
-                        plan.unchanged.append(existing.name)
+                    plan.unchanged.append(existing.name)
         except aps.AccessPointError as exc:
             plan.problems.append(Problem(row.where, f"{exc.field}: {exc.code}"))
     untouched = session.scalars(select(AccessPoint.name).where(AccessPoint.slug.not_in(seen or {""})))

@@ -77,10 +77,8 @@ def test_every_admin_route(client: FlaskClient, admin_world: World, role: str) -
     wrong = []
     for method, template, fields, expected in ROUTES:
         path = template.format(**ids)
-        if method == "GET":
-            response = client.get(path)
-        else:
-            response = client.post(path, data={**fields, "csrf_token": token})
+        data = {**fields, "csrf_token": token}
+        response = client.get(path) if method == "GET" else client.post(path, data=data)
         if response.status_code != expected[role]:
             wrong.append(f"{method} {path}: {response.status_code}, expected {expected[role]}")
         if role == "anonymous" and response.status_code == 302:

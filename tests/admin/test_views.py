@@ -354,3 +354,49 @@ def test_the_confirmation_shows_a_holiday_as_closed(admin_world: World) -> None:
         assert not info.open_now
         assert info.opens_at is not None and "Saturday" in info.opens_at
         assert info.closed_days and "December 25" in info.closed_days[0]
+
+
+# -- directory import in the browser ---------------------------------------------------------------
+
+
+def test_directory_upload_dry_run_then_apply(client: FlaskClient, admin_world: World,
+                                             as_user: Callable[[str], str]) -> None:
+    from io import BytesIO
+
+    from services.hsds import OWN_COLUMNS
+
+    token = as_user("admin")
+    header = ",".join(OWN_COLUMNS)
+    row = "colby-help,Colby Help,physical,,,,67701,,,,,America/Chicago,en,all,,2026-12-25,no" \
+        + ',"9-12, 13-17"' * 5 + ",,"
+    response = client.post("/staff/admin/directory", data={
+        "file": (BytesIO(f"{header}\n{row}\n".encode()), "aps.csv"), "csrf_token": token},
+        content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    assert "Added: 1." in html and "Colby Help" in html
+    with admin_world.app.app_context():
+        assert db.session.scalar(select(AccessPoint).where(AccessPoint.slug == "colby-help")) is None
+    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', html)
+    assert payload
+    applied = client.post("/staff/admin/directory", data={"payload": payload.group(1), "filename": "aps.csv",
+                                                          "csrf_token": token})
+    assert applied.status_code == 303
+    with admin_world.app.app_context():
+        ap = db.session.scalar(select(AccessPoint).where(AccessPoint.slug == "colby-help"))
+        assert ap is not None and ap.hours["fri"] == [["09:00", "12:00"], ["13:00", "17:00"]]
+        assert ap.closed_dates == ["2026-12-25"] and ap.city == "Colby"
+
+
+def test_directory_upload_reports_bad_rows_by_line(client: FlaskClient, admin_world: World,
+                                                   as_user: Callable[[str], str]) -> None:
+    from io import BytesIO
+
+    token = as_user("admin")
+    response = client.post("/staff/admin/directory", data={
+        "file": (BytesIO(b"slug,name,zip\nok-one,OK,67601\nbad,Bad,00000\n"), "aps.csv"), "csrf_token": token},
+        content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<td>line 3</td><td>zip: unknown</td>" in html
+    assert "Apply these changes" not in html
