@@ -201,8 +201,9 @@ def access_point_edit(ap_id: int) -> Reply:
         else:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for(".access_point_edit", ap_id=ap.id), code=303)
-    return render_template("admin/access_point_form.html", form=form, ap=ap,
-                           history=audit.history(db.session, aps.ENTITY, ap.id)), 422 if form.errors else 200
+    history = audit.history(db.session, aps.ENTITY, ap.id)
+    return render_template("admin/access_point_form.html", form=form, ap=ap, history=history,
+                           actor_names=audit.actor_names(db.session, history)), 422 if form.errors else 200
 
 
 @bp.route("/access-points/<int:ap_id>/active", methods=["POST"])
@@ -286,8 +287,9 @@ def person_edit(user_id: int) -> Reply:
         else:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for(".person_edit", user_id=person.id), code=303)
-    return render_template("admin/person_form.html", form=form, person=person,
-                           history=audit.history(db.session, people.ENTITY, person.id)), 422 if form.errors else 200
+    history = audit.history(db.session, people.ENTITY, person.id)
+    return render_template("admin/person_form.html", form=form, person=person, history=history,
+                           actor_names=audit.actor_names(db.session, history)), 422 if form.errors else 200
 
 
 def _person_action(user_id: int) -> User:

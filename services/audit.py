@@ -37,3 +37,11 @@ def history(session: DbSession, entity: str, entity_id: int, limit: int = 20) ->
         select(AdminChange).where(AdminChange.entity == entity, AdminChange.entity_id == entity_id)
         .order_by(AdminChange.id.desc()).limit(limit)
     ))
+
+
+def actor_names(session: DbSession, changes: list[AdminChange]) -> dict[int, str]:
+    """Return the display name of each person who made one of ``changes``."""
+    ids = {c.actor_id for c in changes if c.actor_id is not None}
+    if not ids:
+        return {}
+    return {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}

@@ -29,7 +29,7 @@ from .routing import DbSession, home_coc
 COLUMNS = ("fips", "county", "region_number", "region_name")
 # Colours that stay apart for most colour-blind readers (Okabe-Ito, then Tol's muted set).
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-           "#88CCEE", "#999933", "#AA4499", "#44AA99", "#DDCC77")
+           "#44AA99", "#999933", "#AA4499", "#88CCEE", "#DDCC77")
 NO_REGION = "#FFFFFF"
 OTHER_COC = "#BDBDBD"
 

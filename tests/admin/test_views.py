@@ -100,6 +100,9 @@ def test_edit_is_audited_before_and_after_and_deactivation_stops_routing(
             "hours_sat": "10:00-14:00", "csrf_token": token}
     assert client.post(f"/staff/admin/access-points/{ap_id}", data=data).status_code == 303
     assert client.post(f"/staff/admin/access-points/{ap_id}/active", data={"csrf_token": token}).status_code == 303
+    history = client.get(f"/staff/admin/access-points/{ap_id}").get_data(as_text=True)
+    history = history[history.index('<table class="history">'):]
+    assert "<td>Cor Dinator</td><td>deactivated</td>" in history and "<td>changed</td>" in history
     with admin_world.app.app_context():
         changes = list(db.session.scalars(select(AdminChange).where(AdminChange.entity_id == ap_id,
                                                                     AdminChange.entity == "access_point")
