@@ -23,6 +23,7 @@ from extensions import db
 from models import AccessPoint, Intake
 from services.accounts import create_user
 from services.demo import load_demo
+from services.hours import DAYS
 from services.regions import table_csv
 
 from ..kiosk.conftest import BrowserWalk
@@ -38,21 +39,23 @@ def test_a_new_coc_admin_runs_front_door_from_the_browser(
         create_user(db.session, ADMIN_EMAIL, ADMIN_PASSWORD, "admin", display_name="New Admin")
         db.session.commit()
         regions_text = table_csv(db.session)
-    today = datetime.now(ZoneInfo("America/Chicago")).date().isoformat()
+    local_today = datetime.now(ZoneInfo("America/Chicago")).date()
+    today, today_day = local_today.isoformat(), DAYS[local_today.weekday()]
     origin = live_server.url
     page = new_page(viewport={"width": 1280, "height": 900})
     axe = Axe()
     problems: dict[str, list[str]] = {}
 
-    def scan(kind: str, shot: bool = True) -> None:
-        page.wait_for_load_state()
-        result = axe.run(page)
+    def scan(kind: str, shot: bool = True, on: Any = None) -> None:
+        target = on or page
+        target.wait_for_load_state()
+        result = axe.run(target)
         bad = [f"{v['id']} ({v['impact']})" for v in result.response["violations"]
                if v.get("impact") in ("serious", "critical")]
         if bad:
             problems[kind] = bad
         if shot:
-            page.screenshot(path=str(artifacts_dir / f"admin-{kind}.png"), full_page=True)
+            target.screenshot(path=str(artifacts_dir / f"admin-{kind}.png"), full_page=True)
 
     # Sign in and open the admin area.
     page.goto(f"{origin}/staff/login")
@@ -81,6 +84,7 @@ def test_a_new_coc_admin_runs_front_door_from_the_browser(
     assert page.locator("#hours_tue").get_attribute("aria-invalid") == "true"
     scan("access-point-error")
     page.fill("#hours_tue", "9:00-17:00")
+    page.fill(f"#hours_{today_day}", "0:00-24:00")  # open all day today, but for the holiday
     page.get_by_role("button", name="Save access point").click()
     page.get_by_text("The access point has been added").wait_for()
     scan("access-point-saved")
@@ -99,10 +103,14 @@ def test_a_new_coc_admin_runs_front_door_from_the_browser(
     scan("person-link")
     cora = new_page()
     cora.goto(link)
+    scan("welcome", on=cora)
     cora.fill("#password", "coras own long password")
     cora.fill("#confirm", "coras own long password")
     cora.get_by_role("button", name="Set password").click()
     cora.get_by_text("Your password is set").wait_for()
+    page.get_by_role("link", name="Back to this person").click()
+    page.get_by_role("heading", name="Cora Coordinator").wait_for()
+    scan("person-edit")
 
     # A kiosk at the new access point, paired by its QR code's link on a "tablet".
     page.get_by_role("link", name="Kiosks").first.click()
@@ -158,7 +166,7 @@ def test_a_new_coc_admin_runs_front_door_from_the_browser(
     text = tablet.locator("main").inner_text()
     tablet.screenshot(path=str(artifacts_dir / "admin-kiosk-confirmation-holiday.png"), full_page=True)
     assert "Parsons Housing Desk" in text
-    assert "Closed on:" in text and "Open now" not in text
+    assert "Closed on:" in text and "Closed now." in text and "Open now" not in text
     with app.app_context():
         ap = db.session.scalar(select(AccessPoint).where(AccessPoint.name == "Parsons Housing Desk"))
         assert ap is not None and ap.closed_dates == [today] and ap.region is not None and ap.region.number == 9
