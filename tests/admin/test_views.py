@@ -201,6 +201,8 @@ def test_nobody_removes_the_last_admin(client: FlaskClient, admin_world: World,
 def test_reset_password_unlock_and_deactivate(client: FlaskClient, admin_world: World,
                                               as_user: Callable[[str], str], app) -> None:
     staff_id = admin_world.users["staff"].id
+    elsewhere = app.test_client()  # the staff member, signed in on another computer
+    assert login(elsewhere, "staff@example.org").status_code == 303
     with admin_world.app.app_context():
         staff = db.session.get(User, staff_id)
         assert staff is not None
@@ -215,7 +217,10 @@ def test_reset_password_unlock_and_deactivate(client: FlaskClient, admin_world: 
     reset = client.post(f"/staff/admin/people/{staff_id}/reset", data={"csrf_token": token})
     assert reset.status_code == 200 and "/staff/welcome/" in reset.get_data(as_text=True)
     assert login(app.test_client(), "staff@example.org", PASSWORD).status_code == 401  # the old one is gone
+    assert elsewhere.get("/staff/").status_code == 200
     assert client.post(f"/staff/admin/people/{staff_id}/active", data={"csrf_token": token}).status_code == 303
+    ended = elsewhere.get("/staff/")
+    assert ended.status_code == 302 and "/staff/login" in ended.headers["Location"]
     with admin_world.app.app_context():
         actions = list(db.session.scalars(select(AdminChange.action).where(
             AdminChange.entity == "user", AdminChange.entity_id == staff_id).order_by(AdminChange.id)))
