@@ -22,6 +22,7 @@ from sqlalchemy import select
 from extensions import db
 from models import AccessPoint, Intake
 from services.accounts import create_user
+from services import hsds
 from services.demo import load_demo
 from services.hours import DAYS
 from services.regions import table_csv
@@ -108,6 +109,9 @@ def test_a_new_coc_admin_runs_front_door_from_the_browser(
     cora.fill("#confirm", "coras own long password")
     cora.get_by_role("button", name="Set password").click()
     cora.get_by_text("Your password is set").wait_for()
+    cora.goto(link)  # used once: it no longer works
+    cora.get_by_role("heading", name="This link does not work").wait_for()
+    scan("welcome-used", on=cora)
     page.get_by_role("link", name="Back to this person").click()
     page.get_by_role("heading", name="Cora Coordinator").wait_for()
     scan("person-edit")
@@ -149,6 +153,14 @@ def test_a_new_coc_admin_runs_front_door_from_the_browser(
 
     page.get_by_role("link", name="Import and export").click()
     scan("directory")
+    with app.app_context():
+        directory_csv = hsds.own_csv(db.session).replace("Sample: Colby", "Colby")
+    (tmp_path / "access-points.csv").write_text(directory_csv, encoding="utf-8")
+    page.set_input_files("#file", str(tmp_path / "access-points.csv"))
+    page.get_by_role("button", name="Check the file").click()
+    page.get_by_text("What the file changes").wait_for()
+    assert "Changed: 1." in page.locator("main").inner_text()
+    scan("directory-dry-run")
 
     # A household at the paired tablet, asking about Parsons, is routed to the new access point.
     tablet.get_by_role("button", name="English").click()
