@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from extensions import db
 from models import AccessPoint, Intake
-from services.accounts import create_user
 from services import hsds
+from services.accounts import create_user
 from services.demo import load_demo
 from services.hours import DAYS
 from services.regions import table_csv
