@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import os
 import re
@@ -31,25 +29,23 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
 
+import admin.cli
+import services.cli
+import services.hmis.cli
+from admin.views import bp as admin_bp
+from admin.views import welcome_bp
 from config import config_class
 from extensions import babel, csrf, db, limiter, login_manager, migrate
+from kiosk.views import bp as kiosk_bp
+from services.hotlines import emergency_hotlines
+from sms.views import bp as sms_bp
+from staff.views import bp as staff_bp
+from voice.views import bp as voice_bp
 
-# Blueprints as "module:attribute". A package that does not exist yet is skipped, so adding a
-# channel only means adding its package; an import error inside an existing package is raised.
-BLUEPRINTS = [
-    "kiosk.views:bp",
-    "sms.views:bp",
-    "voice.views:bp",
-    "staff.views:bp",
-]
-# Blueprints that serve Twilio webhooks; left out when TWILIO_ROUTES_ENABLED is off.
-TWILIO_BLUEPRINTS = {"sms.views:bp", "voice.views:bp"}
-
-# Modules that add CLI commands through an ``init_app(app)`` function; skipped while missing.
-COMMAND_MODULES = [
-    "services.cli",  # demo load, pii generate-key / reencrypt
-    "services.hmis.cli",  # hmis export
-]
+# The admin area sits inside the staff blueprint, so staff sign-in, session expiry and no-store
+# apply to it (/staff/admin/...). Done once, at import: a blueprint cannot take nested ones after
+# its first registration.
+staff_bp.register_blueprint(admin_bp)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -313,24 +309,14 @@ def _listen_sqlite(engine: Engine) -> None:
 # -- blueprints and commands -----------------------------------------------------------------
 
 
-def _module_exists(dotted: str) -> bool:
-    """Return whether ``dotted`` can be imported, without importing a missing parent."""
-    parent = dotted.split(".")[0]
-    if importlib.util.find_spec(parent) is None:
-        return False
-    return importlib.util.find_spec(dotted) is not None
-
-
 def register_blueprints(app: Flask) -> None:
-    """Register each channel blueprint whose package exists."""
-    for target in BLUEPRINTS:
-        if target in TWILIO_BLUEPRINTS and not app.config["TWILIO_ROUTES_ENABLED"]:
-            continue
-        module_name, _, attribute = target.partition(":")
-        if not _module_exists(module_name):
-            continue
-        module = importlib.import_module(module_name)
-        app.register_blueprint(getattr(module, attribute))
+    """Register the channel blueprints; the Twilio webhooks only when TWILIO_ROUTES_ENABLED."""
+    app.register_blueprint(kiosk_bp)
+    if app.config["TWILIO_ROUTES_ENABLED"]:
+        app.register_blueprint(sms_bp)
+        app.register_blueprint(voice_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(welcome_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -338,9 +324,9 @@ def register_commands(app: Flask) -> None:
     from translate_cli import translate
 
     app.cli.add_command(translate)
-    for module_name in COMMAND_MODULES:
-        if _module_exists(module_name):
-            importlib.import_module(module_name).init_app(app)
+    services.cli.register_commands(app)  # demo load, pii generate-key / reencrypt, purge
+    services.hmis.cli.init_app(app)  # hmis export
+    admin.cli.init_app(app)  # access-points import / export
 
 
 # -- responses -------------------------------------------------------------------------------
@@ -367,7 +353,7 @@ def register_error_handlers(app: Flask) -> None:
 
     def render_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        return render_template(f"errors/{code}.html", hotlines=_hotlines()), code
+        return render_template(f"errors/{code}.html", hotlines=list(emergency_hotlines())), code
 
     for code in ERROR_PAGES:
         app.register_error_handler(code, render_error)
@@ -380,22 +366,10 @@ def register_core_routes(app: Flask) -> None:
 
 
 def index() -> str:
-    """Show where to start: the intake on this phone, or staff sign-in.
-
-    With the household pages present, the page carries their bar: Español and quick exit.
-    """
-    household_bar = "kiosk" in current_app.blueprints
-    return render_template("index.html", hotlines=_hotlines(), household_bar=household_bar,
+    """Show where to start: the intake on this phone, or staff sign-in, with the household pages' bar
+    (Español and quick exit)."""
+    return render_template("index.html", hotlines=list(emergency_hotlines()), household_bar=True,
                            mode="web", languages=current_app.config["LANGUAGES"])
-
-
-def _hotlines() -> list[Any]:
-    """Return the emergency numbers from services.hotlines when that module exists."""
-    if not _module_exists("services.hotlines"):
-        return []
-    module = importlib.import_module("services.hotlines")
-    lister = getattr(module, "emergency_hotlines", None)
-    return list(lister()) if callable(lister) else []
 
 
 def healthz() -> tuple[Response, int]:

@@ -1,11 +1,6 @@
-"""Pair a tablet with a kiosk: one-time codes (stored hashed) and a signed device cookie."""
+"""Pair a tablet with a kiosk: one-time codes (services.kiosks) and a signed device cookie."""
 
 from __future__ import annotations
-
-import hashlib
-import secrets
-from dataclasses import dataclass
-from datetime import timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -13,6 +8,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from models import AccessPoint, Kiosk
 from models.base import utcnow
+from services.kiosks import PairingLink, hash_code, start_pairing
 
 COOKIE_NAME = "fd_kiosk"
 #: A paired tablet stays paired for five years, or until it is paired again.
@@ -21,23 +17,21 @@ _SALT = "frontdoor.kiosk-device"
 
 DbSession = Session | scoped_session[Session]
 
+__all__ = [
+    "PairingError",
+    "PairingLink",
+    "complete_pairing",
+    "device_token",
+    "find_kiosk",
+    "hash_code",
+    "kiosk_for_code",
+    "kiosk_from_token",
+    "start_pairing",
+]
+
 
 class PairingError(Exception):
     """The kiosk to pair cannot be found or made."""
-
-
-@dataclass(frozen=True)
-class PairingLink:
-    """A one-time pairing code for a kiosk; only its hash is stored."""
-
-    kiosk: Kiosk
-    code: str
-    expires_in: timedelta
-
-
-def hash_code(code: str) -> str:
-    """Return the stored form of a pairing code."""
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
 def find_kiosk(session: DbSession, ref: str | None, access_point_slug: str | None, *,
@@ -66,16 +60,6 @@ def find_kiosk(session: DbSession, ref: str | None, access_point_slug: str | Non
     session.add(kiosk)
     session.flush()
     return kiosk
-
-
-def start_pairing(session: DbSession, kiosk: Kiosk, *, valid_for: timedelta = timedelta(hours=24)) -> PairingLink:
-    """Give the kiosk a fresh one-time code (replacing any earlier one) and save it."""
-    code = secrets.token_urlsafe(18)
-    kiosk.pairing_code_hash = hash_code(code)
-    kiosk.pairing_expires_at = utcnow() + valid_for
-    kiosk.active = True
-    session.commit()
-    return PairingLink(kiosk=kiosk, code=code, expires_in=valid_for)
 
 
 def kiosk_for_code(session: DbSession, code: str) -> Kiosk | None:

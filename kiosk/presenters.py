@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from intake_forms import NON_ANSWER_LABELS, QUESTIONS, Kind, is_non_answer, location_parts, relevant_answers
 from intake_forms import conditions as flow_conditions
 from intake_forms.definition import N_
-from kiosk import hours as hours_mod
 from models import AccessPoint, Intake
 from models.base import utcnow
+from services import hours as hours_mod
 from services import intake as intakes
 from services import routing
 from services.hotlines import emergency_hotlines, hotline
@@ -141,6 +141,8 @@ class Confirmation:
     phone: str | None
     #: Staff have no way to reach a household that asked to be contacted: the number to call instead.
     call_us: str | None = None
+    # Upcoming closed dates (holidays) in the next two weeks, written out in the reader's language.
+    closed_days: tuple[str, ...] = ()
 
 
 def _clock(moment: datetime) -> str:
@@ -160,7 +162,7 @@ def week_hours(ap: AccessPoint) -> list[tuple[str, str]]:
     rows = []
     monday = datetime(2024, 1, 1)  # a Monday, for day names only  # noqa: DTZ001
     for offset, day in enumerate(hours_mod.DAYS):
-        spans = hours_mod.intervals(ap.hours, day)
+        spans = hours_mod.weekly_intervals(ap.hours).get(day, ())
         name = format_date(monday.replace(day=1 + offset).date(), "EEEE", locale=locale_name())
         if not spans:
             rows.append((name, _("Closed")))
@@ -184,7 +186,12 @@ def confirmation(session: Any, intake: Intake, now: datetime | None = None) -> C
     now = now or utcnow()
     ap = intake.routed_access_point
     codes = intakes.codes(intake)
-    state = hours_mod.status(ap.hours, ap.timezone, now) if ap is not None else None
+    schedule = hours_mod.schedule_of(ap) if ap is not None else None
+    state = hours_mod.status(schedule, now) if schedule is not None else None
+    closed_days = [
+        format_date(day, "full", locale=locale_name())
+        for day in (hours_mod.upcoming_closed_dates(schedule, now) if schedule is not None else [])
+    ]
     other = routing.coc_contact_for_code(intake.out_of_area_coc_code, session) if intake.out_of_area else None
     phone = intakes.personal_values(intake).get("phone") if codes.get("phone") == "given" else None
     method = codes.get("contact_method")
@@ -195,6 +202,7 @@ def confirmation(session: Any, intake: Intake, now: datetime | None = None) -> C
         closes_at=_clock(state.closes_at) if state and state.closes_at else None,
         opens_at=_when(state.opens_at, now) if state and state.opens_at else None,
         week=week_hours(ap) if ap is not None else [],
+        closed_days=tuple(closed_days),
         contact=_(CONTACT_LABELS[method]) if method in CONTACT_LABELS else None,
         callback=intake.callback_requested,
         confidential=intake.confidential,

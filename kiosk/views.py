@@ -53,6 +53,7 @@ from models import Intake, IntakeStatus, Kiosk
 from models.base import utcnow
 from models.intake import Channel
 from services import intake as intakes
+from services import kiosks
 from services.pii import current_cipher
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,8 @@ def paired_kiosk() -> Kiosk | None:
         g.kiosk_device = device.kiosk_from_token(
             db.session, current_app.config["SECRET_KEY"], request.cookies.get(device.COOKIE_NAME)
         )
+        if g.kiosk_device is not None:  # "last seen" on the admin kiosk list
+            kiosks.seen(db.session, g.kiosk_device)
     kiosk: Kiosk | None = g.kiosk_device
     return kiosk
 

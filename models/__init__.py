@@ -16,7 +16,16 @@ from .intake import (
     Track,
 )
 from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
-from .staff import AppendOnlyError, EventKind, IntakeEvent, IntakeMatchKey, IntakeSearch, IntakeView, Outcome
+from .staff import (
+    AdminChange,
+    AppendOnlyError,
+    EventKind,
+    IntakeEvent,
+    IntakeMatchKey,
+    IntakeSearch,
+    IntakeView,
+    Outcome,
+)
 from .user import LoginLock, Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
@@ -24,6 +33,7 @@ __all__ = [
     "POPULATIONS",
     "AccessPoint",
     "AccessPointKind",
+    "AdminChange",
     "Answer",
     "AppendOnlyError",
     "Base",

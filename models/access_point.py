@@ -38,6 +38,10 @@ def _no_hours() -> dict[str, Any]:
     return {}
 
 
+def _none() -> list[str]:
+    return []
+
+
 class AccessPoint(Base):
     """A physical, virtual, outreach or victim-service access point with its own queue."""
 
@@ -60,8 +64,14 @@ class AccessPoint(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64), default="America/Chicago")
-    # Weekly opening hours in local time: {"mon": [["09:00", "17:00"]], ...}; missing day = closed.
+    # Weekly opening hours in local time, several intervals a day allowed:
+    # {"mon": [["09:00", "12:00"], ["13:00", "17:00"]], ...}; a missing day is closed.
+    # Read it through services.hours, never directly.
     hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=_no_hours)
+    # Local dates (ISO "2026-12-25") on which the access point is closed all day: holidays.
+    closed_dates: Mapped[list[str]] = mapped_column(JSON, default=_none)
+    # Where alerts about this access point's queue go (staff of the access point read them).
+    alert_emails: Mapped[list[str]] = mapped_column(JSON, default=_none)
     # Language codes staff can serve in, e.g. ["en", "es"].
     languages: Mapped[list[str]] = mapped_column(JSON, default=_english)
     # ["all"] or any of POPULATIONS.
@@ -104,6 +114,8 @@ class Kiosk(Base):
     pairing_expires_at: Mapped[datetime | None] = mapped_column()
     # Bumped on every (re)pairing so that older device cookies stop working.
     device_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # The last time the paired tablet asked for a page (updated at most every few minutes).
+    last_seen_at: Mapped[datetime | None] = mapped_column()
 
     access_point: Mapped[AccessPoint] = relationship(back_populates="kiosks")
 

@@ -1,4 +1,4 @@
-"""What staff do with an intake: append-only events and the audit logs of page views and searches."""
+"""What staff do: append-only intake events and the audit logs of page views, searches and admin changes."""
 
 from __future__ import annotations
 
@@ -114,6 +114,30 @@ class IntakeMatchKey(Base):
     name_dob_index: Mapped[str | None] = mapped_column(BlindIndex(), index=True)
 
 
+class AdminChange(Base):
+    """An audit row for a change made in the admin area: who, when, what, before -> after.
+
+    ``before`` and ``after`` hold the changed fields only (never a password or a token); a
+    creation has an empty ``before``, a deactivation shows ``active`` going to false.
+    """
+
+    __tablename__ = "admin_changes"
+    __table_args__ = (Index("ix_admin_changes_entity_entity_id", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # "access_point", "user", "kiosk", "region_table", "directory_import".
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column()
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=_no_data)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=_no_data)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<AdminChange {self.entity}:{self.entity_id} {self.action}>"
+
+
 class AppendOnlyError(RuntimeError):
     """Raised when code tries to change or delete a recorded event or audit row."""
 
@@ -122,6 +146,6 @@ def _refuse(mapper: Mapper[Any], connection: Any, target: Any) -> None:
     raise AppendOnlyError(f"{type(target).__name__} rows are append-only")
 
 
-for _model in (IntakeEvent, IntakeView, IntakeSearch):
+for _model in (IntakeEvent, IntakeView, IntakeSearch, AdminChange):
     event.listen(_model, "before_update", _refuse)
     event.listen(_model, "before_delete", _refuse)

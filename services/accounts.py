@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from models import AccessPoint, ContinuumOfCare, Region, Role, User
+from models import AccessPoint, ContinuumOfCare, LoginLock, Region, Role, User
 
 from .routing import DbSession
 
@@ -38,12 +38,6 @@ def verify_password(user: User, password: str) -> bool:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return True
-
-
-def end_sessions(session: DbSession, user: User) -> None:
-    """End every signed-in session of ``user`` (sign-out ends them all, copied cookies included)."""
-    user.session_generation = (user.session_generation or 0) + 1
-    session.commit()
 
 
 def _check_length(password: str) -> None:
@@ -114,3 +108,17 @@ def create_user(
     )
     session.add(user)
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every signed-in session of ``user``, copied cookies included (sign-out, deactivation,
+    password reset): the sign-in check compares the per-user ``session_generation``. The caller commits."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def unlock_account(session: DbSession, user: User) -> int:
+    """Lift every sign-in lock of ``user`` (each address it was locked from); return how many. The caller commits."""
+    locks = list(session.scalars(select(LoginLock).where(LoginLock.user_id == user.id)))
+    for lock in locks:
+        session.delete(lock)
+    return len(locks)

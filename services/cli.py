@@ -148,5 +148,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(purge_cli)
 
 
-# app.COMMAND_MODULES calls ``init_app(app)``.
-init_app = register_commands
+init_app = register_commands  # app.register_commands calls each command module's init_app

@@ -37,7 +37,7 @@ from models import (
     User,
 )
 from models.base import utcnow
-from services import household_messages, queue, routing
+from services import accounts, household_messages, queue, routing
 from services.accounts import verify_password
 from services.crypto import PiiCipher
 from services.outbox import enqueue_sms
@@ -127,11 +127,9 @@ def authenticate(session: DbSession, email: str, password: str, *, address: str,
 
 def unlock(session: DbSession, user: User) -> int:
     """Lift every sign-in lock of ``user`` (an admin's action); return how many were lifted."""
-    locks = list(session.scalars(select(LoginLock).where(LoginLock.user_id == user.id)))
-    for lock in locks:
-        session.delete(lock)
+    lifted = accounts.unlock_account(session, user)
     session.commit()
-    return len(locks)
+    return lifted
 
 
 def is_locked(session: DbSession, user: User, *, now: datetime | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""Staff pages: sign-in, the queue, the intake page, actions and the admin lists."""
+"""Staff pages: sign-in, the queue, the intake page and actions (the admin area is admin/)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user  # type: ignore[import-untyped]
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -36,7 +36,7 @@ from extensions import db, limiter, login_manager
 from intake_forms import LANGUAGES, parse_answer
 from intake_forms import question as question_for
 from intake_forms.outcomes import REASON_LABELS
-from models import AccessPoint, Channel, Intake, Kiosk, Role, Track, User
+from models import AccessPoint, Channel, Intake, Role, Track, User
 from models.base import utcnow
 from services import queue, staff_actions
 from services.accounts import AccountError, create_user, end_sessions, set_password
@@ -233,7 +233,8 @@ def logout() -> WerkzeugResponse:
     """Sign out and forget the session."""
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    end_sessions(db.session, _user())
+    end_sessions(_user())
+    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for(".login"), code=303)
@@ -587,48 +588,9 @@ def _day(value: str | None) -> datetime | None:
 
 
 @bp.route("/admin/users")
-def admin_users() -> Reply:
-    """List staff accounts (admins)."""
-    _admin_only()
-    users = list(db.session.scalars(select(User).order_by(User.email)))
-    locked = {u.id for u in users if staff_actions.is_locked(db.session, u)}
-    return render_template("staff/admin_users.html", users=users, locked=locked)
-
-
-@bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
-def admin_unlock(user_id: int) -> WerkzeugResponse:
-    """Lift the sign-in locks of an account (admins)."""
-    _admin_only()
-    if not forms.ButtonForm().validate_on_submit():
-        abort(400)
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    staff_actions.unlock(db.session, user)
-    flash(_("%(name)s can sign in again.", name=user.display_name), "success")
-    return redirect(url_for(".admin_users"), code=303)
-
-
-@bp.route("/admin/access-points")
-def admin_access_points() -> Reply:
-    """List access points with their open intakes (admins)."""
-    _admin_only()
-    open_counts = {ap_id: count for ap_id, count in db.session.execute(
-        select(Intake.routed_access_point_id, func.count())
-        .where(Intake.closed_at.is_(None), Intake.status == "submitted")
-        .group_by(Intake.routed_access_point_id)
-    )}
-    access_points = db.session.scalars(select(AccessPoint).order_by(AccessPoint.name))
-    return render_template("staff/admin_access_points.html", access_points=list(access_points),
-                           open_counts=open_counts)
-
-
-@bp.route("/admin/kiosks")
-def admin_kiosks() -> Reply:
-    """List kiosks and where they stand (admins)."""
-    _admin_only()
-    kiosks = db.session.scalars(select(Kiosk).order_by(Kiosk.label))
-    return render_template("staff/admin_kiosks.html", kiosks=list(kiosks))
+def admin_users() -> WerkzeugResponse:
+    """The old list of accounts: people are managed in the admin area now."""
+    return redirect(url_for("staff.admin.people_list"), code=301)
 
 
 # -- CLI: flask users create -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHANNELS = ("kiosk", "sms", "voice", "staff")
+CHANNELS = ("kiosk", "sms", "voice", "staff", "admin")
 APP_LEVEL = ("app", "config", "extensions", "services", "intake_forms", *CHANNELS)
 
 

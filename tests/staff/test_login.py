@@ -91,15 +91,15 @@ def _lock(client: FlaskClient, email: str, address: str) -> None:
     assert _login_from(client, email, PASSWORD, address).status_code == 401
 
 
-def test_an_admin_unlocks_on_the_users_page(client: FlaskClient, world: World) -> None:
+def test_an_admin_unlocks_on_the_person_page(client: FlaskClient, world: World) -> None:
     _lock(client, "staff@example.org", "198.51.100.40")
     assert _login_from(client, "admin@example.org", PASSWORD, "198.51.100.41").status_code == 303
-    page = client.get("/staff/admin/users").get_data(as_text=True)
-    assert "Paused after wrong passwords" in page
     user_id = world.user_id("staff")
-    response = client.post(f"/staff/admin/users/{user_id}/unlock", data={"csrf_token": csrf_from(page)})
+    page = client.get(f"/staff/admin/people/{user_id}").get_data(as_text=True)
+    assert "Paused after wrong passwords" in page
+    response = client.post(f"/staff/admin/people/{user_id}/unlock", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 303
-    assert "Paused after wrong passwords" not in client.get("/staff/admin/users").get_data(as_text=True)
+    assert "Paused after wrong passwords" not in client.get(f"/staff/admin/people/{user_id}").get_data(as_text=True)
     other = FlaskClient(client.application, client.response_wrapper, use_cookies=True)
     assert _login_from(other, "staff@example.org", PASSWORD, "198.51.100.40").status_code == 303
 
