@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -17,5 +16,12 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 babel = Babel()
 csrf = CSRFProtect()
 # Storage comes from RATELIMIT_STORAGE_URI; no default limits, each route opts in.
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+def _client_key() -> str:
+    """Default rate-limit key: a keyed hash of the client's address (``services.pii.address_key``)."""
+    from services.pii import address_key  # late import: extensions are created before services load
+
+    return "client:" + address_key()
+
+
+limiter = Limiter(key_func=_client_key, headers_enabled=True)
 login_manager = LoginManager()

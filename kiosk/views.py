@@ -54,7 +54,7 @@ from models.base import utcnow
 from models.intake import Channel
 from services import intake as intakes
 from services import kiosks
-from services.pii import current_cipher
+from services.pii import address_key, current_cipher
 
 log = logging.getLogger(__name__)
 
@@ -312,7 +312,7 @@ def _is_kiosk() -> bool:
 
 def _client_key() -> str:
     """Rate-limit key of the web client: a keyed hash of its address, never the address."""
-    return "intake-client:" + current_cipher().blind_index(f"client:{request.remote_addr or ''}")
+    return "intake-client:" + address_key()
 
 
 def _device_key() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
 from .crypto import PiiCipher
 
@@ -20,3 +20,8 @@ def current_cipher() -> PiiCipher:
     cipher = PiiCipher(keys if keys is not None else [])
     app.extensions[_EXTENSION_KEY] = (keys, cipher)
     return cipher
+
+
+def address_key() -> str:
+    """Rate-limit key of the client: a keyed hash of its address, so no store or log holds the address."""
+    return current_cipher().blind_index(f"client:{request.remote_addr or ''}")

@@ -198,8 +198,9 @@ def _no_store(response: Response) -> Response:
 
 def _login_email_key() -> str:
     # Per account *and* address, like the lock: guesses from elsewhere cannot keep the owner out.
+    # A keyed hash: the limiter's storage (Redis) never holds an e-mail or an address.
     email = (request.form.get("email") or "").strip().lower()[:254]
-    return f"login:{email}|{request.remote_addr or ''}"
+    return "login:" + current_cipher().blind_index(f"{email}|{request.remote_addr or ''}")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -134,3 +134,18 @@ def test_memory_storage_with_several_workers_is_named_at_start(monkeypatch: pyte
     server.cfg.workers = 3
     conf.on_starting(server)
     assert warnings == []
+
+
+def test_the_sign_in_limit_keeps_no_email_or_address_in_redis(make_app: Callable[..., Flask]) -> None:
+    if not redis_available():
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    import redis
+
+    store = redis.Redis.from_url(REDIS)
+    app = _app(make_app, REDIS)
+    before = set(store.keys("*"))
+    assert login(app.test_client(), "staff@example.org", "not the password").status_code == 401
+    new = [key.decode() for key in set(store.keys("*")) - before]
+    assert any("staff.login" in key for key in new), "the sign-in was counted in Redis"
+    for key in new:
+        assert "staff@example.org" not in key and "127.0.0.1" not in key, key
