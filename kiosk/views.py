@@ -47,13 +47,14 @@ from intake_forms import (
 )
 from intake_forms.flow import applies
 from kiosk import device
-from kiosk.forms import ELSEWHERE, HERE, form_for
+from kiosk.forms import ELSEWHERE, HERE, StatusForm, form_for
 from kiosk.presenters import answer_rows, confirmation, hotline_rows, location_input, send_confirmation_text
 from models import Intake, IntakeStatus, Kiosk
 from models.base import utcnow
 from models.intake import Channel
 from services import intake as intakes
 from services import kiosks
+from services import status as status_service
 from services.pii import current_cipher
 
 log = logging.getLogger(__name__)
@@ -259,7 +260,8 @@ def safe_next(target: str | None, mode: str) -> str:
     if target:
         parts = urlsplit(target)
         local = not parts.scheme and not parts.netloc
-        if local and (parts.path == "/" or parts.path.startswith(PREFIX[mode] + "/")):
+        if local and (parts.path in ("/", url_for("kiosk.status", mode=mode))
+                      or parts.path.startswith(PREFIX[mode] + "/")):
             return parts.path
     return url_for("kiosk.start", mode=mode)
 
@@ -570,6 +572,36 @@ def help_now(mode: str) -> Any:
     back = request.args.get("from")
     return render_template("kiosk/help.html",
                            **page_context(mode, lines=hotline_rows(None), back=safe_next(back, mode)))
+
+
+def status_page(mode: str) -> Any:
+    """Look up a request by reference code and check (POST only: nothing personal in the URL)."""
+    form = StatusForm()
+    answer: list[str] | None = None
+    problem: str | None = None
+    if request.method == "POST" and form.validate_on_submit():
+        code = form.code.data or ""
+        throttle = status_service.Throttle(limiter.limiter, str(current_app.config["STATUS_RATE_LIMIT"]),
+                                           current_cipher())
+        client = _client_key()
+        last4 = status_service.last_four(form.last4.data or "")
+        dob = (form.dob.data or "").strip() or None
+        if throttle.blocked(code, client):
+            problem = status_service.too_many_tries()
+        else:
+            found = status_service.lookup(db.session, code, current_cipher(), phone_last4=last4,
+                                          dob=None if last4 else dob)
+            if found is None:
+                throttle.miss(code, client)
+                problem = status_service.not_found()
+            else:
+                answer = status_service.sentences(found)
+    return render_template("kiosk/status.html", **page_context(mode, form=form, answer=answer, problem=problem))
+
+
+# The household's short address is /status; a kiosk shows the same page under /kiosk/status.
+bp.add_url_rule("/status", "status", status_page, methods=["GET", "POST"], defaults={"mode": WEB})
+bp.add_url_rule("/kiosk/status", "status", status_page, methods=["GET", "POST"], defaults={"mode": KIOSK})
 
 
 # -- kiosk only: idle reset, keep-alive, pairing ----------------------------------------------

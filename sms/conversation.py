@@ -25,6 +25,7 @@ from models.base import utcnow
 from models.intake import Channel, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
 from services import household_messages, outbox, routing
+from services import status as status_service
 from services import intake as intakes
 from services.pii import current_cipher
 
@@ -117,7 +118,8 @@ class Conversation:
     """Handle one inbound text for one phone number, inside the caller's app context."""
 
     def __init__(self, session: Session, *, phone: str, resume_days: int = 7,
-                 weights: Mapping[str, int] | None = None, now: datetime | None = None) -> None:
+                 weights: Mapping[str, int] | None = None, now: datetime | None = None,
+                 throttle: status_service.Throttle | None = None) -> None:
         self.session = session
         self.phone = phone
         self.resume_days = resume_days
@@ -127,6 +129,7 @@ class Conversation:
         self.keys = _phone_keys(phone)
         self.offered = phone if _E164.fullmatch(phone) else None
         self.opted_out = False
+        self.throttle = throttle
 
     # -- the entry point ------------------------------------------------------------------
     def handle(self, body: str | None, message_sid: str | None) -> Reply:
@@ -191,6 +194,11 @@ class Conversation:
 
         self._refresh(conversation)
         self._touch(conversation)
+        asked = status_service.status_request(text)
+        if asked is not None:  # a status lookup in any state; it never becomes an answer
+            language, messages = self._status(conversation, *asked)
+            self.session.commit()
+            return Reply(messages, language)
         body_index = current_cipher().blind_index(f"sms-body:{words}")
         if self._repeated(conversation, body_index):
             language = self._language(conversation)
@@ -216,6 +224,27 @@ class Conversation:
         return (conversation.state is ConversationState.ACTIVE
                 and conversation.last_body_index == body_index
                 and last is not None and self.now - last <= REPEAT_WINDOW)
+
+    def _status(self, conversation: SmsConversation, language: str, code: str) -> tuple[str, tuple[str, ...]]:
+        """Answer STATUS <code>: only for the number that was given on that intake."""
+        if conversation.intake is not None and conversation.state is not ConversationState.NEW:
+            language = self._language(conversation)
+        if not code:
+            with force_locale(language):
+                return language, (render.status_how_to(),)
+        client = indexed_value(self.phone)
+        if self.throttle is not None and self.throttle.blocked(code, client):
+            with force_locale(language):
+                return language, (render.status_too_many(),)
+        found = status_service.lookup(self.session, code, current_cipher(), sender=indexed_value(self.phone),
+                                      now=self.now)
+        if found is None:
+            if self.throttle is not None:
+                self.throttle.miss(code, client)
+            with force_locale(language):
+                return language, (render.status_not_found(),)
+        with force_locale(found.language):
+            return found.language, (render.status(found, self.now),)
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _conversation(self, sid: str) -> tuple[SmsConversation, bool, bool]:
