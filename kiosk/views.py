@@ -596,6 +596,8 @@ def status_page(mode: str) -> Any:
                 problem = status_service.not_found()
             else:
                 answer = status_service.sentences(found)
+    if answer is None:  # a shared screen does not keep the check typed
+        form.last4.data = form.dob.data = ""
     return render_template("kiosk/status.html", **page_context(mode, form=form, answer=answer, problem=problem))
 
 

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from babel.dates import format_date, format_time
-from flask_babel import get_locale
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext  # type: ignore[import-untyped]
 from limits import parse_many
 from limits.strategies import RateLimiter
 from sqlalchemy import select
@@ -44,6 +43,11 @@ STATUS_WORDS = {"status": "en", "estado": "es"}
 DEFAULT_LIMIT = "5 per 15 minutes;20 per day"
 #: The line a confidential intake is given instead of its agency (open day and night).
 ADVOCATE_LINE = "ks_crisis"
+
+
+def _(text: str, **values: object) -> str:
+    """Translate into the current locale (flask_babel's gettext, typed)."""
+    return str(gettext(text, **values))
 
 
 class Stage(enum.StrEnum):
@@ -181,7 +185,7 @@ def _clock(moment: datetime) -> str:
 
 
 def _day(day: date) -> str:
-    return format_date(day, "EEEE d MMMM" if _locale().startswith("es") else "EEEE, MMMM d", locale=_locale())
+    return format_date(day, "EEEE d 'de' MMMM" if _locale().startswith("es") else "EEEE, MMMM d", locale=_locale())
 
 
 def _when(moment: datetime, now: datetime) -> str:

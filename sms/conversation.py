@@ -25,8 +25,8 @@ from models.base import utcnow
 from models.intake import Channel, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
 from services import household_messages, outbox, routing
-from services import status as status_service
 from services import intake as intakes
+from services import status as status_service
 from services.pii import current_cipher
 
 from . import render

@@ -14,8 +14,8 @@ from intake_forms import ERRORS, LANGUAGES, NOTICES, QUESTIONS
 from models import AccessPoint, Intake
 from services.hotlines import hotline
 from services.intake import SubmitResult
-from services.status import Stage, StatusAnswer
 from services.routing import CocContact
+from services.status import Stage, StatusAnswer
 from sms import render
 from sms.segments import MAX_SEGMENTS, encoding, is_gsm7, plain, segments, units
 
