@@ -28,6 +28,7 @@ from models.base import utcnow
 from models.intake import ConsentMethod
 from models.voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 from services import intake as intakes
+from services import status as status_service
 from services.pii import current_cipher
 from voice import speech
 from voice.speech import Line
@@ -353,9 +354,11 @@ def _finish(session: Session, call: VoiceCall, intake: Intake, *, incomplete: bo
         lines += speech.goodbye_lines()
     else:
         contact = intakes.confirmation_contact(done, result.access_point)
+        hours = (status_service.hours_line(result.access_point)
+                 if contact.name is not None and result.access_point is not None else None)
         lines += speech.confirmation_lines(
             done.reference_code, contact.name, contact.phone, callback=done.callback_requested,
-            call_us=intakes.reach_back(done).call_us,
+            call_us=intakes.reach_back(done).call_us, hours=hours,
         )
         other = result.out_of_area_coc
         if other is not None:

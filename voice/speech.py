@@ -201,10 +201,11 @@ def callback_offer_lines() -> list[Line]:
 
 
 def confirmation_lines(reference_code: str, place_name: str | None, place_phone: str | None,
-                       *, callback: bool, call_us: str | None = None) -> list[Line]:
+                       *, callback: bool, call_us: str | None = None, hours: str | None = None) -> list[Line]:
     """The last words of a call: the reference code, slowly and twice, and who will call.
 
     ``call_us``: staff have no way to reach the caller, who asked for it; say so and give this number.
+    ``hours``: the named place's hours today or its next opening (``services.status.hours_line``).
     """
     code = spell(reference_code)
     lines = [
@@ -222,6 +223,8 @@ def confirmation_lines(reference_code: str, place_name: str | None, place_phone:
                             place=place_name, phone=say_number(place_phone))))
     elif place_name:
         lines.append(Line(_("%(place)s will contact you.", place=place_name)))
+    if place_name and hours:
+        lines.append(Line(hours))
     lines += [*hotline_lines(("emergency",)), Line(_("Goodbye."))]
     return lines
 

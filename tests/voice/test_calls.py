@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 
 import pytest
@@ -132,6 +134,8 @@ def test_a_whole_call_in_english_by_keypad(app: Flask, phone: Dial, demo: None) 
     assert spoken.count(slow) == 2
     assert "Sample: Hays Community Resource Center will contact you." in spoken
     assert "7 8 5, 5 5 5, 0 1 0 0" in spoken
+    # Where to go comes with when it is open: today's hours or the next opening.
+    assert re.search(r"Open now, until|Closed now\. Opens", spoken), spoken
     with app.app_context():
         assert [c.method for c in db.session.get(Intake, intake.id).consents] == ["keypad"] * 3
 
