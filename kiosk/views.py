@@ -26,6 +26,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -590,7 +591,7 @@ def status_page(mode: str) -> Any:
             problem = status_service.too_many_tries()
         else:
             found = status_service.lookup(db.session, code, current_cipher(), phone_last4=last4,
-                                          dob=None if last4 else dob)
+                                          dob=None if last4 else dob, dob_locale=str(get_locale() or "en"))
             if found is None:
                 throttle.miss(code, client)
                 problem = status_service.not_found()

@@ -52,6 +52,18 @@ from services.routing import DbSession as Session
 #: Crockford base32: digits and capitals without I, L, O and U.
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
+#: The phone keypad: each Crockford letter on the key that carries it (digits are themselves).
+KEYPAD = {**{d: d for d in "0123456789"},
+          **{letter: key for key, letters in {"2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL", "6": "MNO",
+                                               "7": "PQRS", "8": "TUV", "9": "WXYZ"}.items()
+             for letter in letters}}
+
+
+def keypad_digits(code: str) -> str:
+    """Return a reference code as keyed on a phone ("7KQ-2MD" -> "757263")."""
+    return "".join(KEYPAD[ch] for ch in code.upper() if ch in KEYPAD)
+
+
 #: How a consent was given, by channel, unless the channel says otherwise.
 DEFAULT_METHOD = {
     Channel.KIOSK: ConsentMethod.TAP,
@@ -401,11 +413,13 @@ def _assign_reference_code(session: Session, intake: Intake, attempts: int = 20)
         code = new_reference_code()
         try:
             with session.begin_nested():
-                session.execute(update(Intake).where(Intake.id == intake.id).values(reference_code=code)
+                session.execute(update(Intake).where(Intake.id == intake.id)
+                                .values(reference_code=code, reference_keypad=keypad_digits(code))
                                 .execution_options(synchronize_session=False))
         except IntegrityError:
             continue
         set_committed_value(intake, "reference_code", code)  # written above: no second UPDATE
+        set_committed_value(intake, "reference_keypad", keypad_digits(code))
         return
     raise IntakeError("could not find a free reference code")
 

@@ -96,7 +96,9 @@ class Throttle:
         self.cipher = cipher
 
     def _keys(self, code_text: str, client: str) -> list[str]:
-        code = intakes.normalize_reference_code(code_text) or normalize(code_text)
+        # Keyed by the code's keypad digits, so a code typed, texted or keyed on a call counts once.
+        typed = intakes.normalize_reference_code(code_text)
+        code = intakes.keypad_digits(typed) if typed else normalize(code_text)
         return [f"status-code:{self.cipher.blind_index('status-code:' + code)}",
                 f"status-client:{self.cipher.blind_index('status-client:' + client)}"]
 
@@ -123,12 +125,28 @@ def _submitted(session: DbSession, code_text: str) -> Intake | None:
                                                Intake.status == IntakeStatus.SUBMITTED))
 
 
+def by_keypad(session: DbSession, keys: str) -> list[Intake]:
+    """Return the submitted intakes whose code is keyed as ``keys`` on a phone (usually one or none)."""
+    return list(session.scalars(select(Intake).where(Intake.reference_keypad == keys,
+                                                     Intake.status == IntakeStatus.SUBMITTED)))
+
+
+def lookup_by_keypad(session: DbSession, keys: str, cipher: PiiCipher, *, phone_last4: str | None = None,
+                     dob: str | None = None, dob_locale: str | None = None,
+                     now: datetime | None = None) -> StatusAnswer | None:
+    """Like ``lookup`` for a code keyed on a phone: the check picks among codes keyed alike."""
+    for intake in by_keypad(session, keys):
+        if check_matches(intake, cipher, phone_last4=phone_last4, dob=dob, dob_locale=dob_locale):
+            return status_of(session, intake, cipher, now=now)
+    return None
+
+
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
 def check_matches(intake: Intake, cipher: PiiCipher, *, sender: str | None = None,
-                  phone_last4: str | None = None, dob: str | None = None) -> bool:
+                  phone_last4: str | None = None, dob: str | None = None, dob_locale: str | None = None) -> bool:
     """Tell whether the second check fits: the texting number, the phone's last 4, or the birth date.
 
     The date of birth counts only when no phone number was given (a phone number is the check then).
@@ -141,17 +159,19 @@ def check_matches(intake: Intake, cipher: PiiCipher, *, sender: str | None = Non
     if phone_last4 is not None:
         return phone is not None and _same(phone[-4:], phone_last4)
     if dob is not None and phone is None and intakes.codes(intake).get("dob") == "given":
-        parsed = parse_answer(question("dob"), dob, intake.language)
+        # Read in the language it was typed in (month/day/year in English, day/month/year in Spanish).
+        parsed = parse_answer(question("dob"), dob, dob_locale or intake.language)
         return bool(parsed.ok and parsed.value) and _same(values.get("dob", ""), parsed.value or "")
     return False
 
 
 def lookup(session: DbSession, code_text: str, cipher: PiiCipher, *, sender: str | None = None,
-           phone_last4: str | None = None, dob: str | None = None,
+           phone_last4: str | None = None, dob: str | None = None, dob_locale: str | None = None,
            now: datetime | None = None) -> StatusAnswer | None:
     """Return the status of the submitted intake with this code and check; None when either is wrong."""
     intake = _submitted(session, code_text)
-    if intake is None or not check_matches(intake, cipher, sender=sender, phone_last4=phone_last4, dob=dob):
+    if intake is None or not check_matches(intake, cipher, sender=sender, phone_last4=phone_last4, dob=dob,
+                                           dob_locale=dob_locale):
         return None
     return status_of(session, intake, cipher, now=now)
 

@@ -56,7 +56,11 @@ PAUSE = Line("")
 LANGUAGE_MENU = (
     Line("For English press 1.", "en"),
     Line("Para español oprima 2.", "es"),
+    Line("To check on a request you already made, press 3.", "en"),
+    Line("Para saber de una solicitud que ya hizo, oprima 4.", "es"),
 )
+#: Keys on the language menu that look up a request by reference code, and the language of each.
+STATUS_KEYS = {"3": "en", "4": "es"}
 
 #: The lines read when a caller presses 0 (product rule: 911, 988, the Kansas Crisis Hotline,
 #: 211 and the VA homeless veterans line are always one key away).
@@ -181,6 +185,24 @@ def phone_confirm_lines(last_four: str) -> list[Line]:
 def phone_entry_lines() -> list[Line]:
     return [Line(_("Please press the 10 digits of the phone number staff can call, starting "
                    "with the area code."))]
+
+
+def status_code_lines() -> list[Line]:
+    """Ask for the reference code on the keypad: letters on their keys, as when texting."""
+    return [
+        Line(_("Please key in your reference code: 6 letters and numbers.")),
+        Line(_("For a letter, press the key that shows it, as when you text. For A, B or C, press 2. "
+               "For K, press 5. Then press pound.")),
+    ]
+
+
+def status_check_lines() -> list[Line]:
+    """Ask for the check: the last 4 digits of the phone number given, else the date of birth."""
+    return [
+        Line(_("Now key in the last 4 digits of the phone number you gave us.")),
+        Line(_("If you gave no phone number, key in your date of birth instead: 2 digits for the month, "
+               "2 for the day and 4 for the year. Then press pound.")),
+    ]
 
 
 def skipped_line() -> Line:
