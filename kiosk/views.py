@@ -48,13 +48,14 @@ from intake_forms import (
 )
 from intake_forms.flow import applies
 from kiosk import device
-from kiosk.forms import ELSEWHERE, HERE, StatusForm, form_for
+from kiosk.forms import ELSEWHERE, HERE, ResumeForm, StatusForm, form_for
 from kiosk.presenters import answer_rows, confirmation, hotline_rows, location_input, send_confirmation_text
 from models import Intake, IntakeStatus, Kiosk
 from models.base import utcnow
 from models.intake import Channel
 from services import intake as intakes
 from services import kiosks
+from services import resume as resume_service
 from services import status as status_service
 from services.pii import current_cipher
 
@@ -507,7 +508,7 @@ def submit(mode: str) -> Any:
         return redirect(next_url(mode, intake))
     if intake.status not in (IntakeStatus.IN_PROGRESS, IntakeStatus.SUBMITTED):
         return finished_elsewhere(mode, intake)
-    intakes.submit(db.session, intake, weights=current_app.config.get("PRIORITY_WEIGHTS"))
+    intakes.submit(db.session, intake, weights=current_app.config.get("PRIORITY_WEIGHTS"), channel=channel(mode))
     session.pop("intake", None)
     session.pop("notices", None)
     session["done"] = intake.public_id
@@ -600,6 +601,35 @@ def status_page(mode: str) -> Any:
     if answer is None:  # a shared screen does not keep the check typed
         form.last4.data = form.dob.data = ""
     return render_template("kiosk/status.html", **page_context(mode, form=form, answer=answer, problem=problem))
+
+
+@route("/resume", "resume", methods=("GET", "POST"))
+def resume_page(mode: str) -> Any:
+    """Go on with a form begun by text or by phone, at its next unanswered question."""
+    form = ResumeForm()
+    problem: str | None = None
+    if request.method == "POST" and form.validate_on_submit():
+        code = form.code.data or ""
+        throttle = status_service.Throttle(limiter.limiter, str(current_app.config["STATUS_RATE_LIMIT"]),
+                                           current_cipher())
+        client = _client_key()
+        last4 = status_service.last_four(form.last4.data or "")
+        if throttle.blocked(code, client):
+            problem = status_service.too_many_tries()
+        else:
+            found = resume_service.find(db.session, code, current_cipher(), phone_last4=last4) if last4 else None
+            if found is None:
+                throttle.miss(code, client)
+                problem = _("We could not find an unfinished form with that code and phone number. "
+                            "A form that was sent cannot be opened again: you can look up where it is instead.")
+            else:
+                wipe()  # an unfinished form of this browser is left; this one goes on
+                resume_service.reopen(db.session, found)
+                db.session.commit()
+                session.update(intake=found.public_id, mode=mode, lang=found.language)
+                return redirect(next_url(mode, found))
+    form.last4.data = ""
+    return render_template("kiosk/resume.html", **page_context(mode, form=form, problem=problem))
 
 
 # The household's short address is /status; a kiosk shows the same page under /kiosk/status.

@@ -88,7 +88,9 @@ class Intake(Base):
     # The code as a phone keypad types it (letters on their keys: "7KQ-2MD" -> "757263"), so a
     # caller can key it in; several codes can share it, the status check tells them apart.
     reference_keypad: Mapped[str | None] = mapped_column(String(6), index=True)
+    # Where the intake began, and where it was submitted (another channel when it was resumed there).
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
+    finished_channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, 16))
     language: Mapped[str] = mapped_column(String(8), default="en")
     flow_version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[IntakeStatus] = mapped_column(
@@ -189,7 +191,9 @@ class ConsentRecord(Base):
     kind: Mapped[ConsentKind] = mapped_column(str_enum(ConsentKind, 20))
     granted: Mapped[bool] = mapped_column(Boolean)
     method: Mapped[ConsentMethod] = mapped_column(str_enum(ConsentMethod, 16))
+    # Where the intake began, and where it was submitted (another channel when it was resumed there).
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
+    finished_channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, 16))
     flow_version: Mapped[int] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -208,7 +212,9 @@ class HouseholdMessage(Base):
     intake_id: Mapped[int] = mapped_column(
         ForeignKey("intakes.id", ondelete="CASCADE"), index=True
     )
+    # Where the intake began, and where it was submitted (another channel when it was resumed there).
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
+    finished_channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, 16))
     body_enc: Mapped[bytes] = mapped_column(Encrypted)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 

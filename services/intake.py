@@ -316,7 +316,8 @@ def _consents(intake: Intake, answers: Mapping[str, str], method: ConsentMethod)
 
 
 def submit(session: Session, intake: Intake, *, weights: Mapping[str, int] | None = None,
-           method: ConsentMethod | None = None, incomplete: bool = False) -> SubmitResult:
+           method: ConsentMethod | None = None, incomplete: bool = False,
+           channel: Channel | None = None) -> SubmitResult:
     """Submit an intake in one transaction: outcomes, routing, reference code, consent, queue.
 
     Submitting twice is harmless: the second call returns the first result. `incomplete`
@@ -337,14 +338,14 @@ def submit(session: Session, intake: Intake, *, weights: Mapping[str, int] | Non
         raise IntakeError(f"an intake that is {intake.status} cannot be submitted")
     session.refresh(intake)
     try:
-        return _finish_submit(session, intake, weights, method, incomplete)
+        return _finish_submit(session, intake, weights, method, incomplete, channel or intake.channel)
     except BaseException:
         session.rollback()
         raise
 
 
 def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] | None,
-                   method: ConsentMethod | None, incomplete: bool) -> SubmitResult:
+                   method: ConsentMethod | None, incomplete: bool, channel: Channel) -> SubmitResult:
     all_codes = codes(intake)
     if next_question(all_codes) is not None and not incomplete:
         raise IntakeError("this intake still has questions to answer")
@@ -371,6 +372,7 @@ def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] 
     result = routing.route(session, location, confidential=outcome.confidential,
                            kiosk_access_point_id=kiosk_ap_id, household=routing.HouseholdProfile.from_answers(answers))
 
+    intake.finished_channel = channel
     intake.homeless_category = outcome.homeless_category
     intake.track = Track(outcome.track) if outcome.track else None
     intake.priority = outcome.priority
@@ -408,7 +410,14 @@ def _flag_flood(session: Session, intake: Intake) -> None:
 
 
 def _assign_reference_code(session: Session, intake: Intake, attempts: int = 20) -> None:
-    """Give the intake a unique reference code; the unique constraint settles races."""
+    """Give the intake a unique reference code (kept if it has one); the unique constraint settles races."""
+    if intake.reference_code is not None:  # given earlier, to resume elsewhere (services.resume)
+        return
+    assign_reference_code(session, intake, attempts)
+
+
+def assign_reference_code(session: Session, intake: Intake, attempts: int = 20) -> None:
+    """Give the intake a new unique reference code now; the unique constraint settles races."""
     for _ in range(attempts):
         code = new_reference_code()
         try:

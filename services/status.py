@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -69,13 +70,18 @@ class StatusAnswer:
     advocate: Hotline | None = None
 
 
+def keyword_request(text: str, words: Mapping[str, str]) -> tuple[str, str] | None:
+    """Read "<KEYWORD> <rest>" as (the keyword's language, rest); None when the text does not start so."""
+    normalized = normalize(text)
+    keyword, _sep, rest = normalized.partition(" ")
+    if keyword not in words:
+        return None
+    return words[keyword], rest.strip()
+
+
 def status_request(text: str) -> tuple[str, str] | None:
     """Read "STATUS ABC-DEF" / "ESTADO ABC-DEF" as (language, code text); None if it is not one."""
-    words = normalize(text)
-    keyword, _sep, rest = words.partition(" ")
-    if keyword not in STATUS_WORDS:
-        return None
-    return STATUS_WORDS[keyword], rest.strip()
+    return keyword_request(text, STATUS_WORDS)
 
 
 def last_four(text: str) -> str | None:

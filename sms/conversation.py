@@ -26,6 +26,7 @@ from models.intake import Channel, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
 from services import household_messages, outbox, routing
 from services import intake as intakes
+from services import resume as resume_service
 from services import status as status_service
 from services.pii import current_cipher
 
@@ -199,6 +200,19 @@ class Conversation:
             language, messages = self._status(conversation, *asked)
             self.session.commit()
             return Reply(messages, language)
+        taken_up = status_service.keyword_request(text, resume_service.RESUME_WORDS)
+        if taken_up is not None:  # continue here an intake begun elsewhere
+            language, messages = self._resume(conversation, *taken_up)
+            self.session.commit()
+            return Reply(messages, language)
+        if (words in resume_service.CODE_WORDS and conversation.state is ConversationState.ACTIVE
+                and conversation.intake is not None):
+            language = self._language(conversation)
+            code = resume_service.give_code(self.session, conversation.intake)
+            with force_locale(language):
+                messages = (render.resume_code(code), *self._ask_current(conversation))
+            self.session.commit()
+            return Reply(messages, language)
         body_index = current_cipher().blind_index(f"sms-body:{words}")
         if self._repeated(conversation, body_index):
             language = self._language(conversation)
@@ -245,6 +259,28 @@ class Conversation:
                 return language, (render.status_not_found(),)
         with force_locale(found.language):
             return found.language, (render.status(found, self.now),)
+
+    def _resume(self, conversation: SmsConversation, language: str, code: str) -> tuple[str, tuple[str, ...]]:
+        """Answer RESUME <code>: take up an unfinished intake that knows this number, where it stopped."""
+        client = indexed_value(self.phone)
+        if self.throttle is not None and self.throttle.blocked(code, client):
+            with force_locale(language):
+                return language, (render.status_too_many(),)
+        found = resume_service.find(self.session, code, current_cipher(), sender=client) if code else None
+        if found is None:
+            if self.throttle is not None and code:
+                self.throttle.miss(code, client)
+            with force_locale(language):
+                return language, (render.resume_not_found(),)
+        current = conversation.intake
+        if current is not None and current.id != found.id and current.status is IntakeStatus.IN_PROGRESS:
+            intakes.abandon(self.session, current, commit=False)
+        resume_service.reopen(self.session, found)
+        conversation.intake = found
+        conversation.language = found.language
+        conversation.state = ConversationState.ACTIVE
+        with force_locale(found.language):
+            return found.language, (render.resumed(), *self._ask_current(conversation))
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _conversation(self, sid: str) -> tuple[SmsConversation, bool, bool]:
@@ -410,7 +446,7 @@ class Conversation:
     def _submit(self, conversation: SmsConversation, intake: Intake, messages: list[str]) -> list[str]:
         language = intake.language
         conversation.state = ConversationState.DONE  # committed with the submission
-        result = intakes.submit(self.session, intake, weights=self.weights)
+        result = intakes.submit(self.session, intake, weights=self.weights, channel=Channel.SMS)
         with force_locale(language):
             if result.intake.status is IntakeStatus.WITHDRAWN:
                 # The intake, this conversation and the texts seen on it are gone: the next text

@@ -200,3 +200,21 @@ def withdrawn() -> str:
     """Return the last text when a person stopped on the confidential path."""
     return plain(_("If you need us again, just send a text."))
 
+
+
+def resume_code(code: str) -> str:
+    """Return the code of the form in progress, and how to go on with it elsewhere."""
+    return plain(_("Your code is %(code)s. To finish on a computer, a phone browser or a kiosk, choose "
+                   "\"Continue a form\" and enter this code and the last 4 digits of this phone number. "
+                   "Or keep texting here.", code=code))
+
+
+def resumed() -> str:
+    """Return the first line when a form begun elsewhere goes on by text."""
+    return plain(_("Welcome back. We kept your answers. Here is the next question."))
+
+
+def resume_not_found() -> str:
+    """Return the one reply to a wrong code, another number, or a form already sent."""
+    return plain(_("We could not find an unfinished form with that code for this phone number. "
+                   "A form that was sent cannot be opened again: text STATUS and your code to see where it is."))

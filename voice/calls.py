@@ -30,6 +30,7 @@ from models.base import utcnow
 from models.intake import ConsentMethod
 from models.voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 from services import intake as intakes
+from services import resume as resume_service
 from services import status as status_service
 from services.pii import current_cipher
 from voice import speech
@@ -235,7 +236,11 @@ def _on_language(session: Session, call: VoiceCall, raw: str) -> Turn:
     call.intake = intake
     call.language = language
     with force_locale(language):
-        return _advance(session, call, intake, speech.welcome_lines())
+        said = speech.welcome_lines()
+        if call.caller_enc is not None:
+            # A call can drop at any moment: the code now lets the caller go on by text from this phone.
+            said.append(speech.resume_code_line(resume_service.give_code(session, intake)))
+        return _advance(session, call, intake, said)
 
 
 def _status_keys(raw: str, by_speech: bool) -> str | None:
@@ -416,7 +421,8 @@ def _ask_phone(call: VoiceCall, said: list[Line] | None = None) -> Turn:
 def _finish(session: Session, call: VoiceCall, intake: Intake, *, incomplete: bool,
             said: list[Line] | None = None) -> Turn:
     method = ConsentMethod(call.consent_method) if call.consent_method else None
-    result = intakes.submit(session, intake, method=method, incomplete=incomplete, weights=_weights())
+    result = intakes.submit(session, intake, method=method, incomplete=incomplete, weights=_weights(),
+                            channel=Channel.VOICE)
     call.status = CallStatus.SUBMITTED
     lines = list(said or [])
     done = result.intake
@@ -446,7 +452,7 @@ def _finalize(session: Session, call: VoiceCall) -> None:
     elif intake.status != IntakeStatus.IN_PROGRESS:
         call.status = CallStatus.SUBMITTED
     elif intakes.codes(intake).get("phone") == "given":
-        intakes.submit(session, intake, incomplete=True, weights=_weights(),
+        intakes.submit(session, intake, incomplete=True, weights=_weights(), channel=Channel.VOICE,
                        method=ConsentMethod(call.consent_method) if call.consent_method else None)
         call.status = CallStatus.SUBMITTED
     else:

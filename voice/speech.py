@@ -187,6 +187,12 @@ def phone_entry_lines() -> list[Line]:
                    "with the area code."))]
 
 
+def resume_code_line(code: str) -> Line:
+    """Give the code early: if the call drops, the caller can go on by text from this phone."""
+    return Line(_("Your code is %(code)s. If the call drops, text RESUME and this code from this phone "
+                  "to go on where you stopped.", code=spell(code)))
+
+
 def status_code_lines() -> list[Line]:
     """Ask for the reference code on the keypad: letters on their keys, as when texting."""
     return [

@@ -1,4 +1,5 @@
-"""Status by reference code on the phone: the code as keyed on a keypad, and the keys a caller typed.
+"""Status by reference code on the phone: the code as keyed on a keypad, and the keys a caller typed;
+where a resumed intake was finished.
 
 intakes.reference_keypad holds each reference code in keypad digits ("7KQ-2MD" -> "757263"), filled
 here for the codes already given; voice_calls.status_keys holds a caller's keyed code until the
@@ -27,6 +28,7 @@ def upgrade():
     with op.batch_alter_table('intakes', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reference_keypad', sa.String(length=6), nullable=True))
         batch_op.create_index(batch_op.f('ix_intakes_reference_keypad'), ['reference_keypad'], unique=False)
+        batch_op.add_column(sa.Column('finished_channel', sa.String(length=16), nullable=True))
     with op.batch_alter_table('voice_calls', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status_keys', sa.String(length=6), nullable=True))
 
@@ -44,5 +46,6 @@ def downgrade():
     with op.batch_alter_table('voice_calls', schema=None) as batch_op:
         batch_op.drop_column('status_keys')
     with op.batch_alter_table('intakes', schema=None) as batch_op:
+        batch_op.drop_column('finished_channel')
         batch_op.drop_index(batch_op.f('ix_intakes_reference_keypad'))
         batch_op.drop_column('reference_keypad')
