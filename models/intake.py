@@ -191,9 +191,7 @@ class ConsentRecord(Base):
     kind: Mapped[ConsentKind] = mapped_column(str_enum(ConsentKind, 20))
     granted: Mapped[bool] = mapped_column(Boolean)
     method: Mapped[ConsentMethod] = mapped_column(str_enum(ConsentMethod, 16))
-    # Where the intake began, and where it was submitted (another channel when it was resumed there).
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
-    finished_channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, 16))
     flow_version: Mapped[int] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -212,9 +210,7 @@ class HouseholdMessage(Base):
     intake_id: Mapped[int] = mapped_column(
         ForeignKey("intakes.id", ondelete="CASCADE"), index=True
     )
-    # Where the intake began, and where it was submitted (another channel when it was resumed there).
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
-    finished_channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, 16))
     body_enc: Mapped[bytes] = mapped_column(Encrypted)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
