@@ -22,15 +22,26 @@ from models.intake import IntakeStatus
 from models.sms import ConversationState
 from services import intake as intakes
 from services.crypto import PiiCipher
+from services.status import keyword_request
 
 from .routing import DbSession
 
-#: The texts that continue an intake here: the keyword, then the code ("RESUME 7KQ-2MD").
-RESUME_WORDS = {"resume": "en", "continue": "en", "continuar": "es", "seguir": "es"}
+#: The texts that continue an intake here: the keyword, then the code ("RESUME 7KQ-2MD"). Not
+#: "continue" / "continuar": those answer a question ("keep going"), and a six-letter word after
+#: them can read as a code.
+RESUME_WORDS = {"resume": "en", "reanudar": "es"}
 #: The texts that ask for the code of the intake in progress (to finish it elsewhere).
 CODE_WORDS = {"code": "en", "codigo": "es"}
 
 _OPEN = (IntakeStatus.IN_PROGRESS, IntakeStatus.ABANDONED)
+
+
+def resume_request(text: str) -> tuple[str, str] | None:
+    """Read "RESUME 7KQ-2MD" / "REANUDAR 7KQ-2MD" as (language, code); None unless a code follows."""
+    found = keyword_request(text, RESUME_WORDS)
+    if found is None or intakes.normalize_reference_code(found[1]) is None:
+        return None
+    return found
 
 
 def give_code(session: DbSession, intake: Intake) -> str:

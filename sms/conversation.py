@@ -200,7 +200,7 @@ class Conversation:
             language, messages = self._status(conversation, *asked)
             self.session.commit()
             return Reply(messages, language)
-        taken_up = status_service.keyword_request(text, resume_service.RESUME_WORDS)
+        taken_up = resume_service.resume_request(text)
         if taken_up is not None:  # continue here an intake begun elsewhere
             language, messages = self._resume(conversation, *taken_up)
             self.session.commit()

@@ -111,3 +111,12 @@ def test_a_dropped_call_goes_on_by_text(demo: Flask, phone: Callable[[str], Phon
     assert done.channel is Channel.VOICE and done.finished_channel is Channel.SMS
     with demo.app_context():
         assert intakes.codes(db.session.get(Intake, done.id))["start_choice"] == "questions"  # type: ignore[arg-type]
+
+
+def test_continue_without_a_code_is_still_an_answer() -> None:
+    from services.resume import resume_request
+
+    assert resume_request("continuar") is None and resume_request("continue please") is None
+    assert resume_request("RESUME 7kq-2md") == ("en", "7kq-2md")
+    assert resume_request("Reanudar 7KQ2MD") == ("es", "7kq2md")
+    assert resume_request("continuar 7KQ2MD") is None and resume_request("resume") is None
