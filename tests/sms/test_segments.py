@@ -89,6 +89,9 @@ def all_texts(app: Flask, language: str) -> dict[str, str]:
         texts["status:not_found"] = render.status_not_found()
         texts["status:too_many"] = render.status_too_many()
         texts["status:how_to"] = render.status_how_to()
+        texts["resume:code"] = render.resume_code("7KQ-2MD")
+        texts["resume:resumed"] = render.resumed()
+        texts["resume:not_found"] = render.resume_not_found()
     return texts
 
 
