@@ -226,6 +226,9 @@ class Config:
             # cookie (Flask-Limiter syntax). A shelter's or library's shared address needs room.
             "WEB_INTAKE_CLIENT_RATE_LIMIT": self.env("WEB_INTAKE_CLIENT_RATE_LIMIT", "30 per hour;10 per 10 minutes"),
             "WEB_INTAKE_DEVICE_RATE_LIMIT": self.env("WEB_INTAKE_DEVICE_RATE_LIMIT", "6 per hour;3 per 10 minutes"),
+            # Wrong status lookups (a reference code with the wrong check) allowed per code and per
+            # client (texting number, caller, web address; keyed hashes) before lookups wait.
+            "STATUS_RATE_LIMIT": self.env("STATUS_RATE_LIMIT", "5 per 15 minutes;20 per day"),
             "PRIORITY_WEIGHTS": weights,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -82,3 +82,23 @@ def form_for(q: Question, *, here_label: str | None = None, formdata: Any = None
     if "where" in attrs:
         data["where"] = place or HERE
     return form_class(formdata=formdata, data=data)
+
+
+class StatusForm(FlaskForm):
+    """Look up a request: the reference code and one check (never in the URL: POST only)."""
+
+    code = StringField(_l("Reference code"), render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                                      "spellcheck": "false", "maxlength": "12"})
+    last4 = StringField(_l("Last 4 digits of the phone number you gave"),
+                        render_kw={"autocomplete": "off", "inputmode": "numeric", "maxlength": "4"})
+    dob = StringField(_l("Or, if you gave no phone number: your date of birth"),
+                      render_kw={"autocomplete": "off", "inputmode": "numeric", "maxlength": "10"})
+
+
+class ResumeForm(FlaskForm):
+    """Go on with a form begun by text or by phone: its code and the last 4 digits of that phone."""
+
+    code = StringField(_l("Reference code"), render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                                      "spellcheck": "false", "maxlength": "12"})
+    last4 = StringField(_l("Last 4 digits of the phone you texted or called from"),
+                        render_kw={"autocomplete": "off", "inputmode": "numeric", "maxlength": "4"})

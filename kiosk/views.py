@@ -26,6 +26,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -47,13 +48,15 @@ from intake_forms import (
 )
 from intake_forms.flow import applies
 from kiosk import device
-from kiosk.forms import ELSEWHERE, HERE, form_for
+from kiosk.forms import ELSEWHERE, HERE, ResumeForm, StatusForm, form_for
 from kiosk.presenters import answer_rows, confirmation, hotline_rows, location_input, send_confirmation_text
 from models import Intake, IntakeStatus, Kiosk
 from models.base import utcnow
 from models.intake import Channel
 from services import intake as intakes
 from services import kiosks
+from services import resume as resume_service
+from services import status as status_service
 from services.pii import address_key, current_cipher
 
 log = logging.getLogger(__name__)
@@ -259,7 +262,8 @@ def safe_next(target: str | None, mode: str) -> str:
     if target:
         parts = urlsplit(target)
         local = not parts.scheme and not parts.netloc
-        if local and (parts.path == "/" or parts.path.startswith(PREFIX[mode] + "/")):
+        if local and (parts.path in ("/", url_for("kiosk.status", mode=mode))
+                      or parts.path.startswith(PREFIX[mode] + "/")):
             return parts.path
     return url_for("kiosk.start", mode=mode)
 
@@ -351,7 +355,7 @@ def begin(mode: str) -> Any:
     web = kiosk is None
     intake = intakes.start_intake(
         db.session, channel=channel(mode), language=lang, kiosk_id=kiosk.id if kiosk else None,
-        source_index=cipher.blind_index(f"client:{request.remote_addr or ''}") if web else None,
+        source_index=address_key() if web else None,
         device_index=cipher.blind_index(f"device:{device_token}") if web and device_token else None)
     seen = session.get("seen")
     session.clear()
@@ -504,7 +508,7 @@ def submit(mode: str) -> Any:
         return redirect(next_url(mode, intake))
     if intake.status not in (IntakeStatus.IN_PROGRESS, IntakeStatus.SUBMITTED):
         return finished_elsewhere(mode, intake)
-    intakes.submit(db.session, intake, weights=current_app.config.get("PRIORITY_WEIGHTS"))
+    intakes.submit(db.session, intake, weights=current_app.config.get("PRIORITY_WEIGHTS"), channel=channel(mode))
     session.pop("intake", None)
     session.pop("notices", None)
     session["done"] = intake.public_id
@@ -570,6 +574,67 @@ def help_now(mode: str) -> Any:
     back = request.args.get("from")
     return render_template("kiosk/help.html",
                            **page_context(mode, lines=hotline_rows(None), back=safe_next(back, mode)))
+
+
+def status_page(mode: str) -> Any:
+    """Look up a request by reference code and check (POST only: nothing personal in the URL)."""
+    form = StatusForm()
+    answer: list[str] | None = None
+    problem: str | None = None
+    if request.method == "POST" and form.validate_on_submit():
+        code = form.code.data or ""
+        throttle = status_service.Throttle(limiter.limiter, str(current_app.config["STATUS_RATE_LIMIT"]),
+                                           current_cipher())
+        client = _client_key()
+        last4 = status_service.last_four(form.last4.data or "")
+        dob = (form.dob.data or "").strip() or None
+        if throttle.blocked(code, client):
+            problem = status_service.too_many_tries()
+        else:
+            found = status_service.lookup(db.session, code, current_cipher(), phone_last4=last4,
+                                          dob=None if last4 else dob, dob_locale=str(get_locale() or "en"))
+            if found is None:
+                throttle.miss(code, client)
+                problem = status_service.not_found()
+            else:
+                answer = status_service.sentences(found)
+    if answer is None:  # a shared screen does not keep the check typed
+        form.last4.data = form.dob.data = ""
+    return render_template("kiosk/status.html", **page_context(mode, form=form, answer=answer, problem=problem))
+
+
+@route("/resume", "resume", methods=("GET", "POST"))
+def resume_page(mode: str) -> Any:
+    """Go on with a form begun by text or by phone, at its next unanswered question."""
+    form = ResumeForm()
+    problem: str | None = None
+    if request.method == "POST" and form.validate_on_submit():
+        code = form.code.data or ""
+        throttle = status_service.Throttle(limiter.limiter, str(current_app.config["STATUS_RATE_LIMIT"]),
+                                           current_cipher())
+        client = _client_key()
+        last4 = status_service.last_four(form.last4.data or "")
+        if throttle.blocked(code, client):
+            problem = status_service.too_many_tries()
+        else:
+            found = resume_service.find(db.session, code, current_cipher(), phone_last4=last4) if last4 else None
+            if found is None:
+                throttle.miss(code, client)
+                problem = _("We could not find an unfinished form with that code and phone number. "
+                            "A form that was sent cannot be opened again: you can look up where it is instead.")
+            else:
+                wipe()  # an unfinished form of this browser is left; this one goes on
+                resume_service.reopen(db.session, found)
+                db.session.commit()
+                session.update(intake=found.public_id, mode=mode, lang=found.language)
+                return redirect(next_url(mode, found))
+    form.last4.data = ""
+    return render_template("kiosk/resume.html", **page_context(mode, form=form, problem=problem))
+
+
+# The household's short address is /status; a kiosk shows the same page under /kiosk/status.
+bp.add_url_rule("/status", "status", status_page, methods=["GET", "POST"], defaults={"mode": WEB})
+bp.add_url_rule("/kiosk/status", "status", status_page, methods=["GET", "POST"], defaults={"mode": KIOSK})
 
 
 # -- kiosk only: idle reset, keep-alive, pairing ----------------------------------------------

@@ -85,7 +85,12 @@ class Intake(Base):
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=_new_public_id)
     # "XXX-XXX" in Crockford base32, given at submission.
     reference_code: Mapped[str | None] = mapped_column(String(7), unique=True)
+    # The code as a phone keypad types it (letters on their keys: "7KQ-2MD" -> "757263"), so a
+    # caller can key it in; several codes can share it, the status check tells them apart.
+    reference_keypad: Mapped[str | None] = mapped_column(String(6), index=True)
+    # Where the intake began, and where it was submitted (another channel when it was resumed there).
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
+    finished_channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, 16))
     language: Mapped[str] = mapped_column(String(8), default="en")
     flow_version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[IntakeStatus] = mapped_column(

@@ -30,6 +30,8 @@ class CallPhase(enum.StrEnum):
     PHONE_CONFIRM = "phone_confirm"  # "Can staff call you at the number you are calling from?"
     PHONE_ENTRY = "phone_entry"  # ten digits
     CALLBACK_OFFER = "callback_offer"  # after three unreadable answers to ``question_key``
+    STATUS_CODE = "status_code"  # a status lookup: the reference code on the keypad
+    STATUS_CHECK = "status_check"  # then the phone's last 4 digits (or the date of birth)
     DONE = "done"
 
 
@@ -58,6 +60,8 @@ class VoiceCall(Base):
     callback: Mapped[bool] = mapped_column(Boolean, default=False)
     # How consent to share was given: "keypad" or "speech" (models.intake.ConsentMethod values).
     consent_method: Mapped[str | None] = mapped_column(String(16))
+    # A status lookup: the reference code as keyed in (keypad digits), until the check is keyed.
+    status_keys: Mapped[str | None] = mapped_column(String(6))
     status: Mapped[CallStatus] = mapped_column(str_enum(CallStatus, 16), default=CallStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

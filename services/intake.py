@@ -52,6 +52,18 @@ from services.routing import DbSession as Session
 #: Crockford base32: digits and capitals without I, L, O and U.
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
+#: The phone keypad: each Crockford letter on the key that carries it (digits are themselves).
+KEYPAD = {**{d: d for d in "0123456789"},
+          **{letter: key for key, letters in {"2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL", "6": "MNO",
+                                               "7": "PQRS", "8": "TUV", "9": "WXYZ"}.items()
+             for letter in letters}}
+
+
+def keypad_digits(code: str) -> str:
+    """Return a reference code as keyed on a phone ("7KQ-2MD" -> "757263")."""
+    return "".join(KEYPAD[ch] for ch in code.upper() if ch in KEYPAD)
+
+
 #: How a consent was given, by channel, unless the channel says otherwise.
 DEFAULT_METHOD = {
     Channel.KIOSK: ConsentMethod.TAP,
@@ -304,7 +316,8 @@ def _consents(intake: Intake, answers: Mapping[str, str], method: ConsentMethod)
 
 
 def submit(session: Session, intake: Intake, *, weights: Mapping[str, int] | None = None,
-           method: ConsentMethod | None = None, incomplete: bool = False) -> SubmitResult:
+           method: ConsentMethod | None = None, incomplete: bool = False,
+           channel: Channel | None = None) -> SubmitResult:
     """Submit an intake in one transaction: outcomes, routing, reference code, consent, queue.
 
     Submitting twice is harmless: the second call returns the first result. `incomplete`
@@ -325,14 +338,14 @@ def submit(session: Session, intake: Intake, *, weights: Mapping[str, int] | Non
         raise IntakeError(f"an intake that is {intake.status} cannot be submitted")
     session.refresh(intake)
     try:
-        return _finish_submit(session, intake, weights, method, incomplete)
+        return _finish_submit(session, intake, weights, method, incomplete, channel or intake.channel)
     except BaseException:
         session.rollback()
         raise
 
 
 def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] | None,
-                   method: ConsentMethod | None, incomplete: bool) -> SubmitResult:
+                   method: ConsentMethod | None, incomplete: bool, channel: Channel) -> SubmitResult:
     all_codes = codes(intake)
     if next_question(all_codes) is not None and not incomplete:
         raise IntakeError("this intake still has questions to answer")
@@ -359,6 +372,7 @@ def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] 
     result = routing.route(session, location, confidential=outcome.confidential,
                            kiosk_access_point_id=kiosk_ap_id, household=routing.HouseholdProfile.from_answers(answers))
 
+    intake.finished_channel = channel
     intake.homeless_category = outcome.homeless_category
     intake.track = Track(outcome.track) if outcome.track else None
     intake.priority = outcome.priority
@@ -396,16 +410,25 @@ def _flag_flood(session: Session, intake: Intake) -> None:
 
 
 def _assign_reference_code(session: Session, intake: Intake, attempts: int = 20) -> None:
-    """Give the intake a unique reference code; the unique constraint settles races."""
+    """Give the intake a unique reference code (kept if it has one); the unique constraint settles races."""
+    if intake.reference_code is not None:  # given earlier, to resume elsewhere (services.resume)
+        return
+    assign_reference_code(session, intake, attempts)
+
+
+def assign_reference_code(session: Session, intake: Intake, attempts: int = 20) -> None:
+    """Give the intake a new unique reference code now; the unique constraint settles races."""
     for _ in range(attempts):
         code = new_reference_code()
         try:
             with session.begin_nested():
-                session.execute(update(Intake).where(Intake.id == intake.id).values(reference_code=code)
+                session.execute(update(Intake).where(Intake.id == intake.id)
+                                .values(reference_code=code, reference_keypad=keypad_digits(code))
                                 .execution_options(synchronize_session=False))
         except IntegrityError:
             continue
         set_committed_value(intake, "reference_code", code)  # written above: no second UPDATE
+        set_committed_value(intake, "reference_keypad", keypad_digits(code))
         return
     raise IntakeError("could not find a free reference code")
 

@@ -26,6 +26,8 @@ from models.intake import Channel, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
 from services import household_messages, outbox, routing
 from services import intake as intakes
+from services import resume as resume_service
+from services import status as status_service
 from services.pii import current_cipher
 
 from . import render
@@ -117,7 +119,8 @@ class Conversation:
     """Handle one inbound text for one phone number, inside the caller's app context."""
 
     def __init__(self, session: Session, *, phone: str, resume_days: int = 7,
-                 weights: Mapping[str, int] | None = None, now: datetime | None = None) -> None:
+                 weights: Mapping[str, int] | None = None, now: datetime | None = None,
+                 throttle: status_service.Throttle | None = None) -> None:
         self.session = session
         self.phone = phone
         self.resume_days = resume_days
@@ -127,6 +130,7 @@ class Conversation:
         self.keys = _phone_keys(phone)
         self.offered = phone if _E164.fullmatch(phone) else None
         self.opted_out = False
+        self.throttle = throttle
 
     # -- the entry point ------------------------------------------------------------------
     def handle(self, body: str | None, message_sid: str | None) -> Reply:
@@ -191,6 +195,24 @@ class Conversation:
 
         self._refresh(conversation)
         self._touch(conversation)
+        asked = status_service.status_request(text)
+        if asked is not None:  # a status lookup in any state; it never becomes an answer
+            language, messages = self._status(conversation, *asked)
+            self.session.commit()
+            return Reply(messages, language)
+        taken_up = resume_service.resume_request(text)
+        if taken_up is not None:  # continue here an intake begun elsewhere
+            language, messages = self._resume(conversation, *taken_up)
+            self.session.commit()
+            return Reply(messages, language)
+        if (words in resume_service.CODE_WORDS and conversation.state is ConversationState.ACTIVE
+                and conversation.intake is not None):
+            language = self._language(conversation)
+            code = resume_service.give_code(self.session, conversation.intake)
+            with force_locale(language):
+                messages = (render.resume_code(code), *self._ask_current(conversation))
+            self.session.commit()
+            return Reply(messages, language)
         body_index = current_cipher().blind_index(f"sms-body:{words}")
         if self._repeated(conversation, body_index):
             language = self._language(conversation)
@@ -216,6 +238,49 @@ class Conversation:
         return (conversation.state is ConversationState.ACTIVE
                 and conversation.last_body_index == body_index
                 and last is not None and self.now - last <= REPEAT_WINDOW)
+
+    def _status(self, conversation: SmsConversation, language: str, code: str) -> tuple[str, tuple[str, ...]]:
+        """Answer STATUS <code>: only for the number that was given on that intake."""
+        if conversation.intake is not None and conversation.state is not ConversationState.NEW:
+            language = self._language(conversation)
+        if not code:
+            with force_locale(language):
+                return language, (render.status_how_to(),)
+        client = indexed_value(self.phone)
+        if self.throttle is not None and self.throttle.blocked(code, client):
+            with force_locale(language):
+                return language, (render.status_too_many(),)
+        found = status_service.lookup(self.session, code, current_cipher(), sender=indexed_value(self.phone),
+                                      now=self.now)
+        if found is None:
+            if self.throttle is not None:
+                self.throttle.miss(code, client)
+            with force_locale(language):
+                return language, (render.status_not_found(),)
+        with force_locale(found.language):
+            return found.language, (render.status(found, self.now),)
+
+    def _resume(self, conversation: SmsConversation, language: str, code: str) -> tuple[str, tuple[str, ...]]:
+        """Answer RESUME <code>: take up an unfinished intake that knows this number, where it stopped."""
+        client = indexed_value(self.phone)
+        if self.throttle is not None and self.throttle.blocked(code, client):
+            with force_locale(language):
+                return language, (render.status_too_many(),)
+        found = resume_service.find(self.session, code, current_cipher(), sender=client) if code else None
+        if found is None:
+            if self.throttle is not None and code:
+                self.throttle.miss(code, client)
+            with force_locale(language):
+                return language, (render.resume_not_found(),)
+        current = conversation.intake
+        if current is not None and current.id != found.id and current.status is IntakeStatus.IN_PROGRESS:
+            intakes.abandon(self.session, current, commit=False)
+        resume_service.reopen(self.session, found)
+        conversation.intake = found
+        conversation.language = found.language
+        conversation.state = ConversationState.ACTIVE
+        with force_locale(found.language):
+            return found.language, (render.resumed(), *self._ask_current(conversation))
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _conversation(self, sid: str) -> tuple[SmsConversation, bool, bool]:
@@ -381,7 +446,7 @@ class Conversation:
     def _submit(self, conversation: SmsConversation, intake: Intake, messages: list[str]) -> list[str]:
         language = intake.language
         conversation.state = ConversationState.DONE  # committed with the submission
-        result = intakes.submit(self.session, intake, weights=self.weights)
+        result = intakes.submit(self.session, intake, weights=self.weights, channel=Channel.SMS)
         with force_locale(language):
             if result.intake.status is IntakeStatus.WITHDRAWN:
                 # The intake, this conversation and the texts seen on it are gone: the next text

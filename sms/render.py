@@ -6,12 +6,16 @@ called inside ``force_locale(language)``.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from intake_forms import ERRORS, Kind, Medium, Notice, Question
+from services import status as status_service
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines
 from services.intake import SubmitResult, confirmation_contact, reach_back
+from services.status import StatusAnswer
 
 from .segments import plain
 
@@ -103,7 +107,8 @@ def help_text() -> str:
     """Return who we are and the emergency numbers (the HELP keyword)."""
     intro = _("Housing help line for people in Kansas who need a place to stay. "
               "Text BACK, SKIP, RESTART or STOP.")
-    return plain(f"{intro}\n{lines(HELP_LINES)}")
+    status = _("Text STATUS and your code to see where your request is.")
+    return plain(f"{intro} {status}\n{lines(HELP_LINES)}")
 
 
 def stop_reminder() -> str:
@@ -141,11 +146,35 @@ def confirmation(result: SubmitResult) -> str:
         parts.append(_("Their phone: %(phone)s.", phone=contact.phone))
     if contact.address:
         parts.append(_("Address: %(address)s.", address=contact.address))
+    if contact.name is not None and result.access_point is not None:
+        opening = status_service.hours_line(result.access_point)
+        if opening:
+            parts.append(opening)
     other = result.out_of_area_coc
     if other is not None:
         parts.append(_("You can also call %(phone)s for help where you are.", phone=other.phone))
     parts.append(_("Emergency: 911."))
     return plain(" ".join(parts))
+
+
+def status(answer: StatusAnswer, now: datetime | None = None) -> str:
+    """Return the reply to STATUS <code>: the stage, where, the hours and the emergency number."""
+    return plain(" ".join(status_service.sentences(answer, now)))
+
+
+def status_not_found() -> str:
+    """Return the one reply to a wrong code and to a code asked from another number."""
+    return plain(status_service.not_found())
+
+
+def status_too_many() -> str:
+    """Return the reply once the wrong tries are used up."""
+    return plain(status_service.too_many_tries())
+
+
+def status_how_to() -> str:
+    """Return how to ask for a status (STATUS came without a code)."""
+    return plain(status_service.how_to_ask())
 
 
 def reminder(result: SubmitResult) -> str:
@@ -171,3 +200,21 @@ def withdrawn() -> str:
     """Return the last text when a person stopped on the confidential path."""
     return plain(_("If you need us again, just send a text."))
 
+
+
+def resume_code(code: str) -> str:
+    """Return the code of the form in progress, and how to go on with it elsewhere."""
+    return plain(_("Your code is %(code)s. To finish on a computer, a phone browser or a kiosk, choose "
+                   "\"Continue a form\" and enter this code and the last 4 digits of this phone number. "
+                   "Or keep texting here.", code=code))
+
+
+def resumed() -> str:
+    """Return the first line when a form begun elsewhere goes on by text."""
+    return plain(_("Welcome back. We kept your answers. Here is the next question."))
+
+
+def resume_not_found() -> str:
+    """Return the one reply to a wrong code, another number, or a form already sent."""
+    return plain(_("We could not find an unfinished form with that code for this phone number. "
+                   "A form that was sent cannot be opened again: text STATUS and your code to see where it is."))

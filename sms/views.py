@@ -18,6 +18,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from extensions import csrf, db, limiter
 from intake_forms import detect_language
 from services import outbox
+from services import status as status_service
+from services.pii import current_cipher
 from services.twilio_webhooks import twilio_signed
 
 from . import render
@@ -83,6 +85,8 @@ def inbound() -> Response:
         phone=sender,
         resume_days=int(current_app.config.get("SMS_RESUME_DAYS", 7)),
         weights=current_app.config.get("PRIORITY_WEIGHTS"),
+        throttle=status_service.Throttle(limiter.limiter, str(current_app.config["STATUS_RATE_LIMIT"]),
+                                         current_cipher()),
     )
     try:
         reply = conversation.handle(request.form.get("Body"), request.form.get("MessageSid"))

@@ -10,6 +10,7 @@ Answers go through ``services.intake`` exactly as on the kiosk: the same parsing
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from extensions import limiter
 from intake_forms import Kind, Question, normalize, parse_answer, question
 from intake_forms import conditions as flow_conditions
 from intake_forms.definition import NO, YES
@@ -28,6 +30,8 @@ from models.base import utcnow
 from models.intake import ConsentMethod
 from models.voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 from services import intake as intakes
+from services import resume as resume_service
+from services import status as status_service
 from services.pii import current_cipher
 from voice import speech
 from voice.speech import Line
@@ -185,6 +189,10 @@ def _dispatch(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> T
         return _turn(call, speech.emergency_lines())
     if call.phase is CallPhase.LANGUAGE:
         return _on_language(session, call, raw)
+    if call.phase is CallPhase.STATUS_CODE:
+        return _on_status_code(call, raw, by_speech)
+    if call.phase is CallPhase.STATUS_CHECK:
+        return _on_status_check(session, call, raw)
     intake = call.intake
     if intake is None or intake.status != IntakeStatus.IN_PROGRESS:
         return _close(session, call, speech.goodbye_lines())
@@ -200,7 +208,9 @@ def _dispatch(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> T
 
 
 def _zero_is_an_answer(call: VoiceCall) -> bool:
-    """In a count that can be zero ("How many children?"), 0 is the answer, not the help key."""
+    """In a count that can be zero ("How many children?") or a code, 0 is the answer, not the help key."""
+    if call.phase in (CallPhase.STATUS_CODE, CallPhase.STATUS_CHECK):
+        return True
     if call.phase is not CallPhase.QUESTION or call.question_key is None:
         return False
     q = question(call.question_key)
@@ -208,6 +218,11 @@ def _zero_is_an_answer(call: VoiceCall) -> bool:
 
 
 def _on_language(session: Session, call: VoiceCall, raw: str) -> Turn:
+    if raw in speech.STATUS_KEYS:  # a status lookup: no intake is started
+        call.language = speech.STATUS_KEYS[raw]
+        call.phase = CallPhase.STATUS_CODE
+        call.retries = 0
+        return _current(call)
     result = parse_answer(question("language"), raw)
     if result.ok and result.code in speech.VOICES:
         language = result.code
@@ -221,7 +236,68 @@ def _on_language(session: Session, call: VoiceCall, raw: str) -> Turn:
     call.intake = intake
     call.language = language
     with force_locale(language):
-        return _advance(session, call, intake, speech.welcome_lines())
+        said = speech.welcome_lines()
+        if call.caller_enc is not None:
+            # A call can drop at any moment: the code now lets the caller go on by text from this phone.
+            said.append(speech.resume_code_line(resume_service.give_code(session, intake)))
+        return _advance(session, call, intake, said)
+
+
+def _status_keys(raw: str, by_speech: bool) -> str | None:
+    """Return a keyed (or spoken) reference code as its 6 keypad digits, or None."""
+    if by_speech:
+        code = intakes.normalize_reference_code(raw)
+        return intakes.keypad_digits(code) if code else None
+    digits = re.sub(r"\D", "", raw)
+    return digits if len(digits) == 6 else None
+
+
+def _on_status_code(call: VoiceCall, raw: str, by_speech: bool) -> Turn:
+    keys = _status_keys(raw, by_speech)
+    if keys is None:
+        return _status_retry(call, [speech.error_line("not_understood")])
+    call.status_keys = keys
+    call.phase = CallPhase.STATUS_CHECK
+    call.retries = 0
+    return _current(call)
+
+
+def _on_status_check(session: Session, call: VoiceCall, raw: str) -> Turn:
+    digits = re.sub(r"\D", "", raw)
+    keys = call.status_keys or ""
+    if len(digits) not in (4, 8):
+        return _status_retry(call, [speech.error_line("not_understood")])
+    throttle = status_service.Throttle(limiter.limiter, str(current_app.config["STATUS_RATE_LIMIT"]),
+                                       current_cipher())
+    client = _caller(call) or "voice:withheld"
+    if throttle.blocked(keys, client):
+        return _close(session, call, [Line(status_service.too_many_tries()), *speech.goodbye_lines()])
+    found = status_service.lookup_by_keypad(
+        session, keys, current_cipher(), phone_last4=digits if len(digits) == 4 else None,
+        dob=digits if len(digits) == 8 else None, dob_locale=call.language or "en")
+    call.status_keys = None
+    if found is None:
+        throttle.miss(keys, client)
+        call.phase = CallPhase.STATUS_CODE
+        return _status_retry(call, [Line(status_service.not_found())])
+    with force_locale(found.language):
+        lines = [Line(text, found.language) for text in status_service.sentences(found)]
+        lines.append(Line(_goodbye(), found.language))
+    return _close(session, call, lines)
+
+
+def _goodbye() -> str:
+    return speech.goodbye_lines()[0].text
+
+
+def _status_retry(call: VoiceCall, said: list[Line]) -> Turn:
+    """Ask for the code again after an unreadable or wrong entry; after two re-asks, say goodbye."""
+    if call.retries < MAX_RETRIES:
+        call.retries += 1
+        call.phase = CallPhase.STATUS_CODE
+        return _turn(call, said)
+    call.phase = CallPhase.DONE
+    return Turn(call.language or "en", (*said, *speech.goodbye_lines()), None)
 
 
 def _on_question(session: Session, call: VoiceCall, intake: Intake, raw: str, by_speech: bool) -> Turn:
@@ -345,7 +421,8 @@ def _ask_phone(call: VoiceCall, said: list[Line] | None = None) -> Turn:
 def _finish(session: Session, call: VoiceCall, intake: Intake, *, incomplete: bool,
             said: list[Line] | None = None) -> Turn:
     method = ConsentMethod(call.consent_method) if call.consent_method else None
-    result = intakes.submit(session, intake, method=method, incomplete=incomplete, weights=_weights())
+    result = intakes.submit(session, intake, method=method, incomplete=incomplete, weights=_weights(),
+                            channel=Channel.VOICE)
     call.status = CallStatus.SUBMITTED
     lines = list(said or [])
     done = result.intake
@@ -353,9 +430,11 @@ def _finish(session: Session, call: VoiceCall, intake: Intake, *, incomplete: bo
         lines += speech.goodbye_lines()
     else:
         contact = intakes.confirmation_contact(done, result.access_point)
+        hours = (status_service.hours_line(result.access_point)
+                 if contact.name is not None and result.access_point is not None else None)
         lines += speech.confirmation_lines(
             done.reference_code, contact.name, contact.phone, callback=done.callback_requested,
-            call_us=intakes.reach_back(done).call_us,
+            call_us=intakes.reach_back(done).call_us, hours=hours,
         )
         other = result.out_of_area_coc
         if other is not None:
@@ -373,7 +452,7 @@ def _finalize(session: Session, call: VoiceCall) -> None:
     elif intake.status != IntakeStatus.IN_PROGRESS:
         call.status = CallStatus.SUBMITTED
     elif intakes.codes(intake).get("phone") == "given":
-        intakes.submit(session, intake, incomplete=True, weights=_weights(),
+        intakes.submit(session, intake, incomplete=True, weights=_weights(), channel=Channel.VOICE,
                        method=ConsentMethod(call.consent_method) if call.consent_method else None)
         call.status = CallStatus.SUBMITTED
     else:
@@ -415,6 +494,12 @@ def _current(call: VoiceCall) -> Turn:
         if call.phase is CallPhase.CALLBACK_OFFER:
             return Turn(language, (), Prompt(call.step, tuple(speech.callback_offer_lines()),
                                              num_digits=1, hints=_yes_no_hints(language)))
+        if call.phase is CallPhase.STATUS_CODE:
+            return Turn(language, (), Prompt(call.step, tuple(speech.status_code_lines()),
+                                             finish_on_key="#", timeout=10))
+        if call.phase is CallPhase.STATUS_CHECK:
+            return Turn(language, (), Prompt(call.step, tuple(speech.status_check_lines()),
+                                             finish_on_key="#", timeout=10))
         q = question(call.question_key or "")
         return Turn(language, (), _question_prompt(call.step, q, language))
 

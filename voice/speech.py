@@ -56,7 +56,11 @@ PAUSE = Line("")
 LANGUAGE_MENU = (
     Line("For English press 1.", "en"),
     Line("Para español oprima 2.", "es"),
+    Line("To check on a request you already made, press 3.", "en"),
+    Line("Para saber de una solicitud que ya hizo, oprima 4.", "es"),
 )
+#: Keys on the language menu that look up a request by reference code, and the language of each.
+STATUS_KEYS = {"3": "en", "4": "es"}
 
 #: The lines read when a caller presses 0 (product rule: 911, 988, the Kansas Crisis Hotline,
 #: 211 and the VA homeless veterans line are always one key away).
@@ -183,6 +187,30 @@ def phone_entry_lines() -> list[Line]:
                    "with the area code."))]
 
 
+def resume_code_line(code: str) -> Line:
+    """Give the code early: if the call drops, the caller can go on by text from this phone."""
+    return Line(_("Your code is %(code)s. If the call drops, text RESUME and this code from this phone "
+                  "to go on where you stopped.", code=spell(code)))
+
+
+def status_code_lines() -> list[Line]:
+    """Ask for the reference code on the keypad: letters on their keys, as when texting."""
+    return [
+        Line(_("Please key in your reference code: 6 letters and numbers.")),
+        Line(_("For a letter, press the key that shows it, as when you text. For A, B or C, press 2. "
+               "For K, press 5. Then press pound.")),
+    ]
+
+
+def status_check_lines() -> list[Line]:
+    """Ask for the check: the last 4 digits of the phone number given, else the date of birth."""
+    return [
+        Line(_("Now key in the last 4 digits of the phone number you gave us.")),
+        Line(_("If you gave no phone number, key in your date of birth instead: 2 digits for the month, "
+               "2 for the day and 4 for the year. Then press pound.")),
+    ]
+
+
 def skipped_line() -> Line:
     return Line(_("We will skip a few questions here. Staff will ask you about them when they "
                   "contact you."))
@@ -201,10 +229,11 @@ def callback_offer_lines() -> list[Line]:
 
 
 def confirmation_lines(reference_code: str, place_name: str | None, place_phone: str | None,
-                       *, callback: bool, call_us: str | None = None) -> list[Line]:
+                       *, callback: bool, call_us: str | None = None, hours: str | None = None) -> list[Line]:
     """The last words of a call: the reference code, slowly and twice, and who will call.
 
     ``call_us``: staff have no way to reach the caller, who asked for it; say so and give this number.
+    ``hours``: the named place's hours today or its next opening (``services.status.hours_line``).
     """
     code = spell(reference_code)
     lines = [
@@ -222,6 +251,8 @@ def confirmation_lines(reference_code: str, place_name: str | None, place_phone:
                             place=place_name, phone=say_number(place_phone))))
     elif place_name:
         lines.append(Line(_("%(place)s will contact you.", place=place_name)))
+    if place_name and hours:
+        lines.append(Line(hours))
     lines += [*hotline_lines(("emergency",)), Line(_("Goodbye."))]
     return lines
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -10,8 +12,10 @@ from flask_babel import force_locale
 
 from intake_forms import ERRORS, LANGUAGES, NOTICES, QUESTIONS
 from models import AccessPoint, Intake
+from services.hotlines import hotline
 from services.intake import SubmitResult
 from services.routing import CocContact
+from services.status import Stage, StatusAnswer
 from sms import render
 from sms.segments import MAX_SEGMENTS, encoding, is_gsm7, plain, segments, units
 
@@ -49,7 +53,9 @@ def test_plain_keeps_gsm_letters_and_swaps_the_rest() -> None:
 def all_texts(app: Flask, language: str) -> dict[str, str]:
     """Render every text the line can send in ``language``."""
     ap = AccessPoint(name="Sample: Lawrence Community Shelter Intake", phone="785-555-0108",
-                     address="180 Sample Blvd, Suite 100 (sample address)", city="Lawrence", is_remote=False)
+                     address="180 Sample Blvd, Suite 100 (sample address)", city="Lawrence", is_remote=False,
+                     hours={"mon": [["09:00", "12:00"], ["13:00", "17:00"]]}, closed_dates=[],
+                     timezone="America/Chicago")
     intake = Intake(reference_code="7KQ-2MD", confidential=False)
     other = CocContact(code="KS-502", name="Wichita/Sedgwick County CoC", contact=None, phone="316-555-0100")
     texts: dict[str, str] = {}
@@ -69,6 +75,23 @@ def all_texts(app: Flask, language: str) -> dict[str, str]:
         result = SubmitResult(intake, ap, other, already=False)
         texts["confirmation"] = render.confirmation(result)
         texts["reminder"] = render.reminder(result)
+        # A Sunday evening: closed now, opening on a named day (the longest hours sentence).
+        sunday = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+        when = datetime(2026, 12, 2, 14, 30, tzinfo=UTC).astimezone(ZoneInfo("America/Chicago"))
+        for stage in Stage:
+            answer = StatusAnswer(stage, language, place=ap,
+                                  appointment_at=when if stage is Stage.APPOINTMENT else None,
+                                  appointment_where="180 Sample Blvd, Suite 100, room 2"
+                                  if stage is Stage.APPOINTMENT else None)
+            texts[f"status:{stage}"] = render.status(answer, sunday)
+        texts["status:confidential"] = render.status(
+            StatusAnswer(Stage.RECEIVED, language, advocate=hotline("ks_crisis")), sunday)
+        texts["status:not_found"] = render.status_not_found()
+        texts["status:too_many"] = render.status_too_many()
+        texts["status:how_to"] = render.status_how_to()
+        texts["resume:code"] = render.resume_code("7KQ-2MD")
+        texts["resume:resumed"] = render.resumed()
+        texts["resume:not_found"] = render.resume_not_found()
     return texts
 
 

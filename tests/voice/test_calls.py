@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -74,11 +75,13 @@ def test_a_whole_call_in_english_by_keypad(app: Flask, phone: Dial, demo: None) 
     assert gather.attrib["input"] == "dtmf speech"
     assert gather.attrib["numDigits"] == "1"
     assert gather.attrib["action"] == "/voice/step/1"
-    first, second = gather.findall("Say")
+    first, second, third, fourth = gather.findall("Say")
     assert (first.text, first.attrib["language"], first.attrib["voice"]) == (
         "For English press 1.", "en-US", "Polly.Joanna")
     assert (second.text, second.attrib["language"], second.attrib["voice"]) == (
         "Para español oprima 2.", "es-US", "Polly.Lupe")
+    # The status keys (docs/status.md), each in its own language and voice too.
+    assert (third.attrib["voice"], fourth.attrib["voice"]) == ("Polly.Joanna", "Polly.Lupe")
     assert menu.find("Redirect") is not None
 
     for step, (keys, asked) in enumerate(ENGLISH_KEYS, start=1):
@@ -132,6 +135,8 @@ def test_a_whole_call_in_english_by_keypad(app: Flask, phone: Dial, demo: None) 
     assert spoken.count(slow) == 2
     assert "Sample: Hays Community Resource Center will contact you." in spoken
     assert "7 8 5, 5 5 5, 0 1 0 0" in spoken
+    # Where to go comes with when it is open: today's hours or the next opening.
+    assert re.search(r"Open now, until|Closed now\. Opens", spoken), spoken
     with app.app_context():
         assert [c.method for c in db.session.get(Intake, intake.id).consents] == ["keypad"] * 3
 
@@ -335,7 +340,8 @@ def test_a_hang_up_without_a_number_is_kept_as_abandoned(app: Flask, phone: Dial
     call.hang_up()
     intake, codes, _ = only_intake(app)
     assert intake.status == IntakeStatus.ABANDONED
-    assert intake.reference_code is None
+    # The code said after the language menu is kept: the caller can go on by text (services.resume).
+    assert intake.reference_code is not None
     assert codes["adults"] == "1"
     with app.app_context():
         assert db.session.scalars(select(VoiceCall)).one().status == "abandoned"
