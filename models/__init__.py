@@ -15,7 +15,15 @@ from .intake import (
     IntakeStatus,
     Track,
 )
-from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
+from .sms import (
+    ConversationState,
+    InboundMessage,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    SmsConversation,
+    SmsOptOut,
+)
 from .staff import (
     AdminChange,
     AppendOnlyError,
@@ -26,7 +34,7 @@ from .staff import (
     IntakeView,
     Outcome,
 )
-from .user import LoginLock, Role, User, user_access_points
+from .user import AlertPreference, LoginLock, Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
 __all__ = [
@@ -34,6 +42,7 @@ __all__ = [
     "AccessPoint",
     "AccessPointKind",
     "AdminChange",
+    "AlertPreference",
     "Answer",
     "AppendOnlyError",
     "Base",
@@ -58,6 +67,7 @@ __all__ = [
     "IntakeView",
     "Kiosk",
     "LoginLock",
+    "OutboxChannel",
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
