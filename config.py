@@ -214,6 +214,10 @@ class Config:
             "TARGET_CLAIM_MINUTES": self.env_int("TARGET_CLAIM_MINUTES", 4 * 60),
             "TARGET_CONTACT_MINUTES": self.env_int("TARGET_CONTACT_MINUTES", 8 * 60),
             "TARGET_URGENT_MINUTES": self.env_int("TARGET_URGENT_MINUTES", 60),
+            # A missed target reminds staff; this many business minutes later, coordinators are alerted.
+            "ESCALATE_AFTER_MINUTES": self.env_int("ESCALATE_AFTER_MINUTES", 60),
+            # flask outbox work looks at response timers and digests this often (seconds; 0: never).
+            "TIMERS_EVERY_SECONDS": self.env_int("TIMERS_EVERY_SECONDS", 60),
             # The hour (in each access point's time zone) of the daily digest e-mail.
             "DIGEST_HOUR": self.env_int("DIGEST_HOUR", 8),
             # A text left in 'sending' without a Twilio sid this long was stranded by a dead worker.

@@ -34,6 +34,7 @@ from .staff import (
     IntakeView,
     Outcome,
 )
+from .jobs import ScheduledJob
 from .user import AlertPreference, LoginLock, Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
@@ -73,6 +74,7 @@ __all__ = [
     "Outcome",
     "Region",
     "Role",
+    "ScheduledJob",
     "SmsConversation",
     "SmsOptOut",
     "Track",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
+from flask import current_app, has_app_context
 from sqlalchemy import Select, and_, case, exists, false, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
@@ -42,6 +43,7 @@ from models.base import utcnow
 from services.crypto import PiiCipher
 from services.intake import normalize_reference_code
 
+from . import timers
 from .routing import DbSession
 
 PER_PAGE = 25
@@ -484,6 +486,11 @@ def claim(session: DbSession, intake: Intake, user: User) -> bool:
         session.rollback()
         return False
     session.add(IntakeEvent(intake_id=intake_id, actor_id=user_id, kind=EventKind.CLAIMED, data={}))
+    # The claim target is met: the first-contact target runs now, with its own reminder.
+    claimed = session.get(Intake, intake_id, populate_existing=True)
+    if claimed is not None:
+        claimed.escalation = 0
+        timers.refresh_due(claimed, utcnow(), current_app.config if has_app_context() else {})
     session.commit()
     return True
 

@@ -90,12 +90,19 @@ def schedule_for(access_point: AccessPoint | None) -> hours.Schedule | None:
     return schedule if schedule.weekly else None
 
 
-def _add(schedule: hours.Schedule | None, start: datetime, minutes: int) -> datetime:
+def add_minutes(schedule: hours.Schedule | None, start: datetime, minutes: int) -> datetime:
+    """Return ``start`` plus ``minutes`` of business time (wall time without a schedule)."""
     if schedule is None:
         return start + timedelta(minutes=minutes)
     found = hours.add_business_minutes(schedule, start, minutes)
     # A place that never opens within a year: count wall time rather than never fall due.
     return found if found is not None else start + timedelta(minutes=minutes)
+
+
+def refresh_due(intake: Intake, now: datetime, config: Mapping[str, Any]) -> None:
+    """Set ``intake.due_at`` to its running clock's due time, or None when nothing is awaited."""
+    clock = due(intake, intake.routed_access_point, now, config)
+    intake.due_at = clock.due_at if clock is not None else None
 
 
 def _between(schedule: hours.Schedule | None, start: datetime, end: datetime) -> int:
@@ -125,7 +132,7 @@ def due(intake: Intake, access_point: AccessPoint | None, now: datetime, config:
         stage, minutes = Stage.CLAIM, targets.urgent_claim if urgent else targets.claim
     else:
         stage, minutes = Stage.CONTACT, targets.contact
-    due_at = _add(schedule, start, minutes)
+    due_at = add_minutes(schedule, start, minutes)
     overdue = now >= due_at
     left = -_between(schedule, due_at, now) if overdue else _between(schedule, now, due_at)
     return Clock(stage, urgent, due_at, left, overdue)

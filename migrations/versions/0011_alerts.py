@@ -18,6 +18,17 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('scheduled_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('next_run_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_run_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scheduled_jobs')),
+    sa.UniqueConstraint('name', name=op.f('uq_scheduled_jobs_name'))
+    )
+    with op.batch_alter_table('scheduled_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scheduled_jobs_next_run_at'), ['next_run_at'], unique=False)
+
     with op.batch_alter_table('sms_outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('channel', sa.String(length=8), server_default='sms', nullable=False))
         batch_op.add_column(sa.Column('subject_enc', sa.LargeBinary(), nullable=True))
@@ -58,3 +69,8 @@ def downgrade():
     with op.batch_alter_table('sms_outbox', schema=None) as batch_op:
         batch_op.drop_column('subject_enc')
         batch_op.drop_column('channel')
+
+    with op.batch_alter_table('scheduled_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scheduled_jobs_next_run_at'))
+
+    op.drop_table('scheduled_jobs')
