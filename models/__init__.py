@@ -15,6 +15,7 @@ from .intake import (
     IntakeStatus,
     Track,
 )
+from .jobs import ScheduledJob
 from .sms import (
     ConversationState,
     InboundMessage,
@@ -34,7 +35,6 @@ from .staff import (
     IntakeView,
     Outcome,
 )
-from .jobs import ScheduledJob
 from .user import AlertPreference, LoginLock, Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 

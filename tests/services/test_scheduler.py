@@ -195,7 +195,7 @@ def test_the_daily_digest_goes_once_at_the_digest_hour(app: Flask) -> None:
     assert digest(at(2026, 12, 7, 7, 59)) == 0
     assert digest(at(2026, 12, 7, 8, 0)) == 1
     assert digest(at(2026, 12, 7, 8, 1)) == 0  # once a day
-    [(purpose, to, subject)] = [a for a in alerts(app) if a[0] == notify.PURPOSE_DIGEST]
+    [(_purpose, to, subject)] = [a for a in alerts(app) if a[0] == notify.PURPOSE_DIGEST]
     assert to == "staff@alpha.example" and "2 new intake" in subject
     submitted(app, ids["ap"], at(2026, 12, 7, 9, 0), code="DIG-003")
     assert digest(at(2026, 12, 8, 8, 0)) == 1
