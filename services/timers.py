@@ -125,10 +125,16 @@ def due(intake: Intake, access_point: AccessPoint | None, now: datetime, config:
         return None
     if schedule is None:
         schedule = schedule_for(access_point)
-    targets = targets_for(access_point, config)
-    urgent = is_urgent(intake, config)
-    start = _aware(intake.submitted_at)
-    if intake.claimed_by_id is None:
+    return clock_of(_aware(intake.submitted_at), claimed=intake.claimed_by_id is not None,
+                    urgent=is_urgent(intake, config), targets=targets_for(access_point, config),
+                    schedule=schedule, now=now)
+
+
+def clock_of(submitted_at: datetime, *, claimed: bool, urgent: bool, targets: Targets,
+             schedule: hours.Schedule | None, now: datetime) -> Clock:
+    """Return the clock of a waiting, uncontacted intake from its facts (``due`` reads them)."""
+    start = _aware(submitted_at)
+    if not claimed:
         stage, minutes = Stage.CLAIM, targets.urgent_claim if urgent else targets.claim
     else:
         stage, minutes = Stage.CONTACT, targets.contact

@@ -276,11 +276,12 @@ def queue_view() -> Reply:
         language=_choice("language", LANGUAGES),
         flag=_choice("flag", queue.FLAGS),
         claim=_choice("claim", queue.CLAIM_FILTERS),
+        due=_choice("due", queue.DUE_FILTERS),
     )
     page = queue.queue_page(db.session, user, filters, page=request.args.get("page", 1, type=int))
     active = {k: v for k, v in {
         "ap": filters.access_point_id, "track": filters.track, "channel": filters.channel,
-        "language": filters.language, "flag": filters.flag, "claim": filters.claim,
+        "language": filters.language, "flag": filters.flag, "claim": filters.claim, "due": filters.due,
     }.items() if v is not None}
 
     def link(**changes: Any) -> str:
