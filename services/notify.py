@@ -124,6 +124,17 @@ def new_intake_recipients(session: DbSession, access_point: AccessPoint, *, conf
     return list(found.values())
 
 
+def set_preference(session: DbSession, user: User, value: str) -> bool:
+    """Store which alerts ``user`` wants; False (nothing changed) for an unknown choice."""
+    try:
+        preference = AlertPreference(value)
+    except ValueError:
+        return False
+    user.alert_preference = preference
+    session.commit()
+    return True
+
+
 def _render(template: str, language: str, **context: Any) -> tuple[str, str]:
     """Render an alert's subject and body (the template's first line is the subject)."""
     with force_locale(language):

@@ -267,6 +267,14 @@ def urgent_condition(threshold: int) -> ColumnElement[bool]:
                sql_cast(Intake.priority_reasons, String).like("%no_safe_place_tonight%"))
 
 
+def urgent_waiting(session: DbSession, user: User, threshold: int) -> int:
+    """Count the open, unclaimed urgent intakes ``user`` may see (sealed referrals not counted)."""
+    scope = scope_for(session, user)
+    return int(session.scalar(select(func.count()).select_from(Intake).where(
+        *_visible(scope), Intake.closed_at.is_(None), Intake.claimed_by_id.is_(None),
+        urgent_condition(threshold), ~_sealed(user))) or 0)
+
+
 def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None = None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     moment = now or utcnow()

@@ -38,7 +38,7 @@ from intake_forms import question as question_for
 from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Role, Track, User
 from models.base import utcnow
-from services import queue, staff_actions
+from services import notify, queue, staff_actions
 from services.accounts import AccountError, create_user, end_sessions, set_password
 from services.pii import current_cipher
 
@@ -161,6 +161,15 @@ def _labels() -> dict[str, Any]:
         "Role": Role,
         "button_form": forms.ButtonForm(),
     }
+
+
+@bp.context_processor
+def _title_badge() -> dict[str, Any]:
+    """Put the number of urgent intakes waiting unclaimed in front of every staff page title."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"title_badge": queue.urgent_waiting(
+        db.session, _user(), int(current_app.config.get("ALERT_URGENT_PRIORITY", 4)))}
 
 
 # -- session: expiry and language --------------------------------------------------------------
@@ -360,6 +369,19 @@ def intake(public_id: str) -> Reply:
         schedule_min=utcnow().astimezone(_zone(item)).strftime("%Y-%m-%dT%H:%M"),
         outcome_form=forms.OutcomeForm(), transfer_form=transfer_form, reassign_form=reassign_form,
     )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile() -> Reply:
+    """Show and change my alert preference."""
+    user = _user()
+    form = forms.ProfileAlertsForm(data={"alert_preference": user.alert_preference.value})
+    if form.validate_on_submit():
+        if notify.set_preference(db.session, user, form.alert_preference.data or ""):
+            flash(_("Your alert choice is saved."), "success")
+            return redirect(url_for(".profile"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("staff/profile.html", form=form, user=user), status
 
 
 @bp.route("/intakes/<public_id>/claim", methods=["POST"])
