@@ -376,10 +376,9 @@ def profile() -> Reply:
     """Show and change my alert preference."""
     user = _user()
     form = forms.ProfileAlertsForm(data={"alert_preference": user.alert_preference.value})
-    if form.validate_on_submit():
-        if notify.set_preference(db.session, user, form.alert_preference.data or ""):
-            flash(_("Your alert choice is saved."), "success")
-            return redirect(url_for(".profile"), 303)
+    if form.validate_on_submit() and notify.set_preference(db.session, user, form.alert_preference.data or ""):
+        flash(_("Your alert choice is saved."), "success")
+        return redirect(url_for(".profile"), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("staff/profile.html", form=form, user=user), status
 
