@@ -299,7 +299,8 @@ def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None
     return conditions
 
 
-def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | None = None) -> list[Any]:
+def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | None = None,
+                   threshold: int = 4) -> list[Any]:
     def count_if(condition: ColumnElement[bool], name: str) -> Any:
         # A sealed intake counts in the total and as confidential, and nowhere else.
         if name != "confidential":
@@ -315,6 +316,8 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | No
     moment = now or utcnow()
     columns.append(count_if(overdue_condition(moment), "overdue"))
     columns.append(count_if(due_today_condition(moment), "today"))
+    # The same figure as urgent_waiting (the page title), from this same pass.
+    columns.append(count_if(and_(Intake.claimed_by_id.is_(None), urgent_condition(threshold)), "urgent_waiting"))
     return columns
 
 
@@ -340,7 +343,7 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
     if narrowing and filters.flag != "confidential":
         # Filtering on what a sealed intake is (its track, language, holder...) would tell it.
         narrowing.append(~sealed)
-    columns = _count_columns(user.id, sealed, now)
+    columns = _count_columns(user.id, sealed, now, int(config.get("ALERT_URGENT_PRIORITY", 4)))
     if narrowing:  # the filtered total comes from the same single pass over the scope
         columns.append(func.coalesce(func.sum(case((and_(*narrowing), 1), else_=0)), 0).label("filtered"))
     counted = session.execute(select(*columns).where(*base)).one()

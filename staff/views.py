@@ -163,13 +163,35 @@ def _labels() -> dict[str, Any]:
     }
 
 
+class _UrgentWaiting:
+    """The number of urgent intakes waiting unclaimed, counted only if a page title shows it."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = queue.urgent_waiting(db.session, self.user,
+                                               int(current_app.config.get("ALERT_URGENT_PRIORITY", 4)))
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self.count() > 0
+
+    def __str__(self) -> str:
+        return str(self.count())
+
+
 @bp.context_processor
 def _title_badge() -> dict[str, Any]:
-    """Put the number of urgent intakes waiting unclaimed in front of every staff page title."""
+    """Put the number of urgent intakes waiting unclaimed in front of every staff page title.
+
+    The queue page passes its own figure (from its single counting pass), so this one is never counted there.
+    """
     if not current_user.is_authenticated:
         return {}
-    return {"title_badge": queue.urgent_waiting(
-        db.session, _user(), int(current_app.config.get("ALERT_URGENT_PRIORITY", 4)))}
+    return {"title_badge": _UrgentWaiting(_user())}
 
 
 # -- session: expiry and language --------------------------------------------------------------
@@ -302,7 +324,7 @@ def queue_view() -> Reply:
         "staff/queue.html", page=page, filters=filters, access_points=access_points, link=link,
         active=active, flags=queue.FLAGS, channels=[c.value for c in Channel], languages=LANGUAGES,
         refresh_url=link(page=page.page if page.page > 1 else None, auto=1), refresh_seconds=REFRESH_SECONDS,
-        search_form=_search_form(user),
+        search_form=_search_form(user), title_badge=page.counts.get("urgent_waiting", 0),
     )
 
 
