@@ -175,6 +175,12 @@ class Config:
             raise ConfigError(f"SMS_BACKEND must be 'twilio', 'console' or 'fake', got {backend!r}")
         return backend
 
+    def mail_url(self) -> str | None:
+        url = self.env("MAIL_URL")
+        if url is not None and url != "console://" and not url.startswith(("smtp://", "smtps://")):
+            raise ConfigError("MAIL_URL must start with smtp:// or smtps:// (or be unset for the console)")
+        return url
+
     # -- the result ----------------------------------------------------------------------------
     def load(self) -> dict[str, Any]:
         """Return the Flask settings for this environment."""
@@ -198,6 +204,22 @@ class Config:
             "TWILIO_ROUTES_ENABLED": self.env_bool("TWILIO_ROUTES_ENABLED", True),
             "SMS_BACKEND": self.sms_backend(twilio),
             "SMS_FAKE_STORE": self.env("SMS_FAKE_STORE"),
+            # E-mail: smtp://user:password@host:587 (STARTTLS), smtps://host:465, or unset for the console.
+            "MAIL_URL": self.mail_url(),
+            "MAIL_FROM": self.env("MAIL_FROM", "Front Door <no-reply@localhost>"),
+            # Alerts: an intake with this priority or more (or no safe place tonight) is urgent.
+            "ALERT_URGENT_PRIORITY": self.env_int("ALERT_URGENT_PRIORITY", 4),
+            # Response targets in business minutes of the access point (CoC defaults; an access
+            # point may set its own): claim, first contact attempt, and claim when urgent.
+            "TARGET_CLAIM_MINUTES": self.env_int("TARGET_CLAIM_MINUTES", 4 * 60),
+            "TARGET_CONTACT_MINUTES": self.env_int("TARGET_CONTACT_MINUTES", 8 * 60),
+            "TARGET_URGENT_MINUTES": self.env_int("TARGET_URGENT_MINUTES", 60),
+            # A missed target reminds staff; this many business minutes later, coordinators are alerted.
+            "ESCALATE_AFTER_MINUTES": self.env_int("ESCALATE_AFTER_MINUTES", 60),
+            # flask outbox work looks at response timers and digests this often (seconds; 0: never).
+            "TIMERS_EVERY_SECONDS": self.env_int("TIMERS_EVERY_SECONDS", 60),
+            # The hour (in each access point's time zone) of the daily digest e-mail.
+            "DIGEST_HOUR": self.env_int("DIGEST_HOUR", 8),
             # A text left in 'sending' without a Twilio sid this long was stranded by a dead worker.
             "OUTBOX_STALE_SECONDS": self.env_int("OUTBOX_STALE_SECONDS", 300),
             # Set explicitly: the shared Limiter object otherwise keeps the last app's value.

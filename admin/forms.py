@@ -16,6 +16,7 @@ from wtforms import (
     Field,
     FloatField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -139,6 +140,17 @@ class AccessPointForm(FlaskForm):
                                  description=_l("One date per line, e.g. 2026-12-25."))
     alert_emails = TextAreaField(_l("Alert e-mails"), validators=[_emails],
                                  description=_l("Who hears about new or waiting intakes; one address per line."))
+    oncall_phone = StringField(_l("On-call phone for alerts (optional)"), validators=[Optional(), Length(max=32)],
+                               description=_l("Gets a text, with no personal details, for each new intake."))
+    claim_target_minutes = IntegerField(_l("Claim within (business minutes)"),
+                                        validators=[Optional(), NumberRange(1, 10080)],
+                                        description=_l("Leave empty for the CoC default."))
+    urgent_target_minutes = IntegerField(_l("Claim an urgent intake within (business minutes)"),
+                                         validators=[Optional(), NumberRange(1, 10080)],
+                                         description=_l("Leave empty for the CoC default."))
+    contact_target_minutes = IntegerField(_l("First contact attempt within (business minutes)"),
+                                          validators=[Optional(), NumberRange(1, 10080)],
+                                          description=_l("Counted from submission. Leave empty for the CoC default."))
     languages = StringField(_l("Languages spoken"), default="en", validators=[_languages],
                             description=_l("Language codes separated by commas, e.g. en, es."))
     populations = MultiCheckboxField(_l("Who it serves"), choices=choices(POPULATION_LABELS.items()),

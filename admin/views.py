@@ -54,6 +54,7 @@ ERRORS = {
     "vsp_only": _l("Victim service provider staff can only work at victim service providers."),
     "no_home_coc": _l("Load the CoC first (flask demo load)."),
     "too_short": _l("The password is too short."),
+    "phone": _l("This is not a phone number we can text. Use a US number such as 785-555-0100."),
 }
 REGION_PROBLEMS = {
     "columns": _l("The first line must name the columns fips, county, region_number, region_name."),
@@ -140,6 +141,10 @@ def _ap_form(ap: AccessPoint | None) -> forms.AccessPointForm:
         form.phone.data, form.timezone.data = ap.phone, ap.timezone
         form.closed_dates.data = "\n".join(ap.closed_dates or [])
         form.alert_emails.data = "\n".join(ap.alert_emails or [])
+        form.oncall_phone.data = ap.oncall_phone
+        form.claim_target_minutes.data = ap.claim_target_minutes
+        form.urgent_target_minutes.data = ap.urgent_target_minutes
+        form.contact_target_minutes.data = ap.contact_target_minutes
         form.languages.data = ", ".join(ap.languages or [])
         form.populations.data = list(ap.populations or ["all"])
         form.is_remote.data = ap.is_remote
@@ -158,6 +163,9 @@ def _ap_data(form: forms.AccessPointForm, slug: str | None) -> aps.AccessPointDa
         hours={day: hours.parse_day(field.data or "") for day, field in form.day_fields()},
         closed_dates=hours.parse_closed_dates(form.closed_dates.data or ""),
         alert_emails=forms.email_list(form.alert_emails.data), languages=forms.language_list(form.languages.data),
+        oncall_phone=form.oncall_phone.data, claim_target_minutes=form.claim_target_minutes.data,
+        contact_target_minutes=form.contact_target_minutes.data,
+        urgent_target_minutes=form.urgent_target_minutes.data,
         populations=list(form.populations.data or ["all"]), is_remote=bool(form.is_remote.data),
     )
 

@@ -15,7 +15,16 @@ from .intake import (
     IntakeStatus,
     Track,
 )
-from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
+from .jobs import ScheduledJob
+from .sms import (
+    ConversationState,
+    InboundMessage,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    SmsConversation,
+    SmsOptOut,
+)
 from .staff import (
     AdminChange,
     AppendOnlyError,
@@ -26,7 +35,7 @@ from .staff import (
     IntakeView,
     Outcome,
 )
-from .user import LoginLock, Role, User, user_access_points
+from .user import AlertPreference, LoginLock, Role, User, user_access_points
 from .voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 
 __all__ = [
@@ -34,6 +43,7 @@ __all__ = [
     "AccessPoint",
     "AccessPointKind",
     "AdminChange",
+    "AlertPreference",
     "Answer",
     "AppendOnlyError",
     "Base",
@@ -58,11 +68,13 @@ __all__ = [
     "IntakeView",
     "Kiosk",
     "LoginLock",
+    "OutboxChannel",
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
     "Region",
     "Role",
+    "ScheduledJob",
     "SmsConversation",
     "SmsOptOut",
     "Track",

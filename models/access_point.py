@@ -72,6 +72,12 @@ class AccessPoint(Base):
     closed_dates: Mapped[list[str]] = mapped_column(JSON, default=_none)
     # Where alerts about this access point's queue go (staff of the access point read them).
     alert_emails: Mapped[list[str]] = mapped_column(JSON, default=_none)
+    # An on-call phone (E.164) that gets a text for each new intake; None sends none.
+    oncall_phone: Mapped[str | None] = mapped_column(String(32))
+    # Response targets in business minutes; None takes the CoC default from the configuration.
+    claim_target_minutes: Mapped[int | None] = mapped_column(Integer)
+    contact_target_minutes: Mapped[int | None] = mapped_column(Integer)
+    urgent_target_minutes: Mapped[int | None] = mapped_column(Integer)
     # Language codes staff can serve in, e.g. ["en", "es"].
     languages: Mapped[list[str]] = mapped_column(JSON, default=_english)
     # ["all"] or any of POPULATIONS.

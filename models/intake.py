@@ -129,6 +129,12 @@ class Intake(Base):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
+    # The next response target of a waiting intake (services.timers) and how far its escalation
+    # went (0 none, 1 staff reminded, 2 coordinators alerted): the worker reads only rows due now.
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # When staff first logged a contact attempt (the "time to first contact" clock stops).
+    first_contact_at: Mapped[datetime | None] = mapped_column()
+    escalation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     outcome: Mapped[str | None] = mapped_column(String(32))
     # When the household sent a message staff have not read yet (services.household_messages).
     new_message_at: Mapped[datetime | None] = mapped_column()

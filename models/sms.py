@@ -41,15 +41,30 @@ class ConversationState(enum.StrEnum):
     DONE = "done"  # the intake was submitted; a new text gets the reference code
 
 
+class OutboxChannel(enum.StrEnum):
+    """How an outbox message travels."""
+
+    SMS = "sms"  # a text through the SMS sender (Twilio)
+    EMAIL = "email"  # an e-mail through the mail sender (SMTP)
+
+
 class OutboxMessage(Base):
-    """One outbound text, written in the same transaction as the change that causes it."""
+    """One outbound text or e-mail, written in the same transaction as the change that causes it.
+
+    For an e-mail ``to_enc`` holds the address and ``to_index`` its blind index.
+    """
 
     __tablename__ = "sms_outbox"
     __table_args__ = (Index("ix_sms_outbox_status_id", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[OutboxChannel] = mapped_column(
+        str_enum(OutboxChannel, 8), default=OutboxChannel.SMS, server_default=OutboxChannel.SMS.value
+    )
     to_enc: Mapped[bytes] = mapped_column(Encrypted)
     to_index: Mapped[str] = mapped_column(BlindIndex("to_enc"), index=True)
+    # An e-mail's subject line; None for a text.
+    subject_enc: Mapped[bytes | None] = mapped_column(Encrypted)
     body_enc: Mapped[bytes] = mapped_column(Encrypted)
     # What the message is for ("confirmation", "staff_message", ...): never its text.
     purpose: Mapped[str] = mapped_column(String(32))

@@ -34,6 +34,15 @@ user_access_points = Table(
 )
 
 
+class AlertPreference(enum.StrEnum):
+    """Which new intakes of their access points a staff member hears about by e-mail."""
+
+    NONE = "none"
+    EVERY = "every"  # an e-mail for every intake
+    URGENT = "urgent"  # only urgent ones (services.notify.is_urgent)
+    DIGEST = "digest"  # one e-mail a day listing what arrived
+
+
 class User(UserMixin, Base):  # type: ignore[misc]  # UserMixin is untyped
     """A staff member, coordinator, victim service provider staff member or admin."""
 
@@ -52,6 +61,9 @@ class User(UserMixin, Base):  # type: ignore[misc]  # UserMixin is untyped
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    alert_preference: Mapped[AlertPreference] = mapped_column(
+        str_enum(AlertPreference, 16), default=AlertPreference.NONE, server_default=AlertPreference.NONE.value
+    )
 
     region: Mapped[Region | None] = relationship()
     access_points: Mapped[list[AccessPoint]] = relationship(

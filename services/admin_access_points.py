@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import func, select
 
 from models import AccessPoint, AccessPointKind, County, Intake, Region, Role, User
@@ -51,9 +52,26 @@ class AccessPointData:
     hours: dict[str, list[list[str]]] = field(default_factory=dict)
     closed_dates: list[str] = field(default_factory=list)
     alert_emails: list[str] = field(default_factory=list)
+    oncall_phone: str | None = None
+    claim_target_minutes: int | None = None
+    contact_target_minutes: int | None = None
+    urgent_target_minutes: int | None = None
     languages: list[str] = field(default_factory=lambda: ["en"])
     populations: list[str] = field(default_factory=lambda: ["all"])
     is_remote: bool = False
+
+
+def oncall_e164(text: str | None) -> str | None:
+    """Return an on-call phone as E.164 (US numbers may be typed locally); raise AccessPointError."""
+    if not (text or "").strip():
+        return None
+    try:
+        number = phonenumbers.parse(str(text), "US")
+    except phonenumbers.NumberParseException:
+        raise AccessPointError("oncall_phone", "phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise AccessPointError("oncall_phone", "phone")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def slugify(name: str) -> str:
@@ -69,7 +87,9 @@ def snapshot(ap: AccessPoint) -> dict[str, Any]:
         "lat": ap.lat, "lon": ap.lon, "county": ap.county.fips if ap.county else None,
         "region_id": ap.region_id, "phone": ap.phone, "timezone": ap.timezone,
         "hours": ap.hours or {}, "closed_dates": list(ap.closed_dates or []),
-        "alert_emails": list(ap.alert_emails or []), "languages": list(ap.languages or []),
+        "alert_emails": list(ap.alert_emails or []), "oncall_phone": ap.oncall_phone,
+        "claim_target_minutes": ap.claim_target_minutes, "contact_target_minutes": ap.contact_target_minutes,
+        "urgent_target_minutes": ap.urgent_target_minutes, "languages": list(ap.languages or []),
         "populations": list(ap.populations or []), "is_remote": ap.is_remote, "active": ap.active,
     }
 
@@ -161,6 +181,10 @@ def _apply(session: DbSession, ap: AccessPoint, data: AccessPointData, user: Use
     ap.hours = {day: spans for day, spans in data.hours.items() if spans}
     ap.closed_dates = list(data.closed_dates)
     ap.alert_emails = [e.strip().lower() for e in data.alert_emails if e.strip()]
+    ap.oncall_phone = oncall_e164(data.oncall_phone)
+    ap.claim_target_minutes = data.claim_target_minutes or None
+    ap.contact_target_minutes = data.contact_target_minutes or None
+    ap.urgent_target_minutes = data.urgent_target_minutes or None
     ap.languages = list(data.languages) or ["en"]
     ap.populations = list(data.populations) or ["all"]
     ap.is_remote = data.is_remote or data.kind is AccessPointKind.VIRTUAL

@@ -193,6 +193,24 @@ def business_minutes(schedule: Schedule, start: datetime, end: datetime) -> int:
     return int(total.total_seconds() // 60)
 
 
+def add_business_minutes(schedule: Schedule, start: datetime, minutes: int) -> datetime | None:
+    """Return the moment (UTC) when ``minutes`` of opening time have passed since ``start``.
+
+    The inverse of ``business_minutes``: counting starts at ``start`` if open, else at the next
+    opening. None when the place never opens within a year.
+    """
+    a = _utc(start)
+    left = timedelta(minutes=max(minutes, 0))
+    for opens, closes in _intervals_from(schedule, start, HORIZON_DAYS):
+        if closes <= a:
+            continue
+        begin = max(opens, a)
+        if begin + left <= closes:
+            return begin + left
+        left -= closes - begin
+    return None
+
+
 def upcoming_closed_dates(schedule: Schedule, now: datetime, days: int = 14) -> list[date]:
     """Return the closed dates from today (local) to ``days`` ahead, in order."""
     today = _utc(now).astimezone(schedule.zone).date()

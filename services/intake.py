@@ -390,8 +390,22 @@ def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] 
     session.flush()
     _assign_reference_code(session, intake)
     _flag_flood(session, intake)
+    _start_clock_and_alert(session, intake, result.access_point)
     session.commit()
     return SubmitResult(intake, result.access_point, result.out_of_area_coc, already=False)
+
+
+def _start_clock_and_alert(session: Session, intake: Intake, access_point: AccessPoint | None) -> None:
+    """Set when the worker first looks at the intake's response timer, and queue the alerts."""
+    from flask import current_app, has_app_context
+
+    from . import notify, timers
+
+    config = current_app.config if has_app_context() else {}
+    clock = timers.due(intake, access_point, utcnow(), config)
+    intake.due_at = clock.due_at if clock is not None else None
+    if has_app_context():
+        notify.alert_new_intake(session, intake, access_point, config)
 
 
 def _flag_flood(session: Session, intake: Intake) -> None:

@@ -1,4 +1,4 @@
-"""The outbox: outbound texts written in the caller's transaction, sent later by a worker.
+"""The outbox: outbound texts and e-mails written in the caller's transaction, sent later by a worker.
 
 ``enqueue_sms`` only adds a row (it never commits), so a text exists exactly when the change that
 caused it was committed. ``deliver_pending`` (``flask outbox work``, or in-process in development)
@@ -9,6 +9,10 @@ Delivery is at least once: a row is claimed (``sending``) and committed before t
 result committed after it. A worker that dies in between leaves a ``sending`` row without a
 Twilio sid; ``recover_stale`` puts such rows back in the queue once they are older than
 ``OUTBOX_STALE_SECONDS``, and the resend carries the same idempotency key (``outbox-<id>``).
+
+E-mails (``enqueue_email``, channel ``email``) take the same path to a ``MailSender``; their key
+becomes the Message-ID. A sent e-mail is ``sent`` at once (there is no status callback), so only
+an e-mail whose worker died mid-send is still ``sending`` without a sid.
 """
 
 from __future__ import annotations
@@ -26,14 +30,16 @@ from models.base import utcnow
 from models.sms import (
     ConversationState,
     InboundMessage,
+    OutboxChannel,
     OutboxMessage,
     OutboxStatus,
     SmsConversation,
     SmsOptOut,
 )
 
+from .mail import MailSender, get_mail_sender
 from .pii import current_cipher
-from .sms_sender import OPTED_OUT_ERROR, SmsSender, get_sender
+from .sms_sender import OPTED_OUT_ERROR, SendResult, SmsSender, get_sender
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +134,27 @@ def enqueue_sms(session: Session, *, to: str, body: str, intake_id: int | None =
     return message
 
 
+def enqueue_email(session: Session, *, to: str, subject: str, body: str, intake_id: int | None = None,
+                  purpose: str) -> OutboxMessage:
+    """Add an e-mail to the outbox in the caller's transaction (no commit)."""
+    cipher = current_cipher()
+    address = to.strip().lower()
+    message = OutboxMessage(
+        channel=OutboxChannel.EMAIL,
+        to_enc=cipher.encrypt(address),
+        to_index=cipher.blind_index(address),
+        subject_enc=cipher.encrypt(subject),
+        body_enc=cipher.encrypt(body),
+        purpose=purpose,
+        intake_id=intake_id,
+        status=OutboxStatus.QUEUED,
+    )
+    session.add(message)
+    if has_request_context():
+        setattr(g, _PENDING_FLAG, True)
+    return message
+
+
 # Deliver -------------------------------------------------------------------------------------
 
 def status_callback_url(config: Any) -> str | None:
@@ -176,15 +203,27 @@ def recover_stale(session: Session, *, older_than: timedelta = DEFAULT_STALE_AFT
     return recovered
 
 
+def _send_email(mailer: MailSender, message: OutboxMessage) -> SendResult:
+    cipher = current_cipher()
+    subject = cipher.decrypt(message.subject_enc) if message.subject_enc is not None else ""
+    return mailer.send(cipher.decrypt(message.to_enc), subject, cipher.decrypt(message.body_enc),
+                       idempotency_key=idempotency_key(message.id))
+
+
 def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
                     status_callback: str | None = None,
-                    stale_after: timedelta = DEFAULT_STALE_AFTER) -> int:
-    """Send up to ``limit`` queued texts, oldest first; return how many the backend accepted."""
+                    stale_after: timedelta = DEFAULT_STALE_AFTER,
+                    mailer: MailSender | None = None) -> int:
+    """Send up to ``limit`` queued messages, oldest first; return how many the backends accepted.
+
+    E-mails are sent only when a ``mailer`` is given; without one they stay queued.
+    """
     cipher = current_cipher()
     recover_stale(session, older_than=stale_after)
+    channels = [OutboxChannel.SMS] if mailer is None else [OutboxChannel.SMS, OutboxChannel.EMAIL]
     ids = list(session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.QUEUED)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.channel.in_(channels))
         .order_by(OutboxMessage.id)
         .limit(limit)
     ))
@@ -195,6 +234,9 @@ def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
             continue
         message = session.get(OutboxMessage, message_id, populate_existing=True)
         if message is None:
+            continue
+        if message.channel == OutboxChannel.EMAIL and mailer is not None:
+            accepted += _deliver_email(session, mailer, message)
             continue
         if session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone_index == message.to_index)):
             message.status = OutboxStatus.OPTED_OUT
@@ -223,6 +265,26 @@ def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
             message.sent_at = utcnow()
         session.commit()
     return accepted
+
+
+def _deliver_email(session: Session, mailer: MailSender, message: OutboxMessage) -> int:
+    """Send one claimed e-mail and commit what happened; return 1 when the server took it."""
+    try:
+        result = _send_email(mailer, message)
+    except Exception:
+        log.exception("sending outbox e-mail %s failed", message.id)
+        result = SendResult(sid=None, status="failed", error_code="connect")
+    if result.ok:
+        message.status = OutboxStatus.SENT
+        message.sent_at = utcnow()
+        session.commit()
+        return 1
+    message.error_code = (result.error_code or "failed")[:16]
+    # A permanent refusal (5xx) is not worth retrying; anything else is tried again later.
+    permanent = (result.error_code or "").startswith("5")
+    message.status = OutboxStatus.QUEUED if message.attempts < MAX_ATTEMPTS and not permanent else OutboxStatus.FAILED
+    session.commit()
+    return 0
 
 
 def record_status(session: Session, sid: str, status: str, error_code: str | None) -> bool:
@@ -291,7 +353,8 @@ def init_app(app: Flask) -> None:
         setattr(g, _PENDING_FLAG, False)
         session: Session = current_app.extensions["sqlalchemy"].session
         try:
-            deliver_pending(session, get_sender(current_app), status_callback=status_callback_url(current_app.config))
+            deliver_pending(session, get_sender(current_app), status_callback=status_callback_url(current_app.config),
+                            mailer=get_mail_sender(current_app))
         except Exception:  # a failed send must not fail the page; the worker retries later
             session.rollback()
             log.exception("in-process delivery of queued texts failed")

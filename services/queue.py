@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, case, exists, false, func, or_, select, update
+from flask import current_app, has_app_context
+from sqlalchemy import Select, String, and_, case, exists, false, func, or_, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -42,6 +44,7 @@ from models.base import utcnow
 from services.crypto import PiiCipher
 from services.intake import normalize_reference_code
 
+from . import hours, timers
 from .routing import DbSession
 
 PER_PAGE = 25
@@ -196,6 +199,8 @@ class QueueFilters:
     language: str | None = None
     flag: str | None = None
     claim: str | None = None
+    #: "overdue" (a response target passed) or "today" (falls due before midnight, not yet overdue).
+    due: str | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +229,8 @@ class QueueRow:
     zone: str = "America/Chicago"
     #: A confidential referral this person may not act on: only that it exists is shown.
     sealed: bool = False
+    #: The response clock (services.timers), None when nothing is awaited.
+    clock: timers.Clock | None = None
 
 
 @dataclass(frozen=True)
@@ -238,8 +245,43 @@ class QueuePage:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _filter_conditions(filters: QueueFilters, user_id: int) -> list[ColumnElement[bool]]:
+#: The response-time filters of the queue.
+DUE_FILTERS = ("overdue", "today")
+
+
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
+    """An open intake whose response target passed: due already, or reminded or escalated since."""
+    return or_(Intake.due_at <= now, Intake.escalation > 0)
+
+
+def due_today_condition(now: datetime, zone: str = DEFAULT_ZONE) -> ColumnElement[bool]:
+    """An intake not yet overdue whose target falls before the coming midnight (``zone``)."""
+    local = now.astimezone(hours.zone(zone))
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+    return and_(Intake.due_at > now, Intake.due_at < midnight, Intake.escalation == 0)
+
+
+def urgent_condition(threshold: int) -> ColumnElement[bool]:
+    """The SQL of ``timers.is_urgent``: priority at the threshold, or no safe place tonight."""
+    return or_(Intake.priority >= threshold,
+               sql_cast(Intake.priority_reasons, String).like("%no_safe_place_tonight%"))
+
+
+def urgent_waiting(session: DbSession, user: User, threshold: int) -> int:
+    """Count the open, unclaimed urgent intakes ``user`` may see (sealed referrals not counted)."""
+    scope = scope_for(session, user)
+    return int(session.scalar(select(func.count()).select_from(Intake).where(
+        *_visible(scope), Intake.closed_at.is_(None), Intake.claimed_by_id.is_(None),
+        urgent_condition(threshold), ~_sealed(user))) or 0)
+
+
+def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None = None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    moment = now or utcnow()
+    if filters.due == "overdue":
+        conditions.append(overdue_condition(moment))
+    elif filters.due == "today":
+        conditions.append(due_today_condition(moment))
     if filters.track:
         conditions.append(Intake.track == filters.track)
     if filters.channel:
@@ -257,7 +299,8 @@ def _filter_conditions(filters: QueueFilters, user_id: int) -> list[ColumnElemen
     return conditions
 
 
-def _count_columns(user_id: int, sealed: ColumnElement[bool]) -> list[Any]:
+def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | None = None,
+                   threshold: int = 4) -> list[Any]:
     def count_if(condition: ColumnElement[bool], name: str) -> Any:
         # A sealed intake counts in the total and as confidential, and nowhere else.
         if name != "confidential":
@@ -270,13 +313,24 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool]) -> list[Any]:
     columns.extend(count_if(getattr(Intake, flag).is_(True), flag) for flag in FLAGS)
     columns.append(count_if(Intake.track == "homeless", "homeless"))
     columns.append(count_if(Intake.track == "prevention", "prevention"))
+    moment = now or utcnow()
+    columns.append(count_if(overdue_condition(moment), "overdue"))
+    columns.append(count_if(due_today_condition(moment), "today"))
+    # The same figure as urgent_waiting (the page title), from this same pass.
+    columns.append(count_if(and_(Intake.claimed_by_id.is_(None), urgent_condition(threshold)), "urgent_waiting"))
     return columns
 
 
 def queue_page(session: DbSession, user: User, filters: QueueFilters | None = None, *,
-               page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
-    """Return one page of the open intakes ``user`` may see, most urgent first, then oldest."""
+               page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None) -> QueuePage:
+    """Return one page of the open intakes ``user`` may see.
+
+    Overdue ones first (a requested callback before other urgent ones, urgent before the rest),
+    then most urgent, then oldest.
+    """
     filters = filters or QueueFilters()
+    now = now or utcnow()
+    config = current_app.config if has_app_context() else {}
     scope = scope_for(session, user)
     base = [*_visible(scope), Intake.closed_at.is_(None)]
     if filters.access_point_id is not None:
@@ -285,11 +339,11 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
         base.append(Intake.routed_access_point_id == filters.access_point_id)
 
     sealed = _sealed(user)
-    narrowing = _filter_conditions(filters, user.id)
+    narrowing = _filter_conditions(filters, user.id, now)
     if narrowing and filters.flag != "confidential":
         # Filtering on what a sealed intake is (its track, language, holder...) would tell it.
         narrowing.append(~sealed)
-    columns = _count_columns(user.id, sealed)
+    columns = _count_columns(user.id, sealed, now, int(config.get("ALERT_URGENT_PRIORITY", 4)))
     if narrowing:  # the filtered total comes from the same single pass over the scope
         columns.append(func.coalesce(func.sum(case((and_(*narrowing), 1), else_=0)), 0).label("filtered"))
     counted = session.execute(select(*columns).where(*base)).one()
@@ -299,15 +353,25 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
 
-    # A sealed intake's place in the list must not tell its priority either.
+    # A sealed intake's place in the list must not tell its priority (nor its flags) either.
+    overdue = overdue_condition(now)
+    open_ = ~sealed
+    urgency = case(
+        (and_(overdue, open_, Intake.callback_requested.is_(True)), 0),
+        (and_(overdue, open_, urgent_condition(int(config.get("ALERT_URGENT_PRIORITY", 4)))), 1),
+        (and_(overdue, open_), 2),
+        else_=3,
+    )
     rows = _rows(session, user, scope, narrowed,
-                 (case((sealed, 0), else_=Intake.priority).desc(), Intake.submitted_at.asc(), Intake.id.asc()),
-                 limit=per_page, offset=(page - 1) * per_page)
+                 (urgency.asc(), case((sealed, 0), else_=Intake.priority).desc(), Intake.submitted_at.asc(),
+                  Intake.id.asc()),
+                 limit=per_page, offset=(page - 1) * per_page, now=now, config=config)
     return QueuePage(rows, total, page, pages, per_page, counts)
 
 
 def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[ColumnElement[bool]],
-          order: Sequence[Any], *, limit: int, offset: int = 0) -> tuple[QueueRow, ...]:
+          order: Sequence[Any], *, limit: int, offset: int = 0, now: datetime | None = None,
+          config: Mapping[str, Any] | None = None) -> tuple[QueueRow, ...]:
     """Return queue rows for the intakes matching ``conditions`` (already limited to what
     ``user`` may list)."""
     holder = aliased(User)
@@ -318,7 +382,7 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
             *(getattr(Intake, flag) for flag in FLAGS),
             AccessPoint.name, holder.display_name, Intake.claimed_by_id, Intake.claimed_at,
             Intake.new_message_at, Intake.routed_access_point_id, Intake.closed_at, Intake.outcome,
-            AccessPoint.timezone,
+            AccessPoint.timezone, Intake.status, Intake.first_contact_at,
         )
         .outerjoin(AccessPoint, AccessPoint.id == Intake.routed_access_point_id)
         .outerjoin(holder, holder.id == Intake.claimed_by_id)
@@ -328,10 +392,15 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
         .offset(offset)
     )
     rows = []
+    clocks = _Clocks(session, now or utcnow(), config if config is not None else {})
     for r in session.execute(query):
         flag_values = r[8 : 8 + len(FLAGS)]
         (ap_name, holder_name, holder_id, claimed_at, new_message_at, ap_id, closed_at,
-         outcome, zone) = r[8 + len(FLAGS) :]
+         outcome, zone, status, first_contact_at) = r[8 + len(FLAGS) :]
+        clock = None
+        if status == IntakeStatus.SUBMITTED and closed_at is None and first_contact_at is None and r.submitted_at:
+            clock = clocks.clock(ap_id, r.submitted_at, claimed=holder_id is not None, priority=r.priority,
+                                 reasons=r.priority_reasons or ())
         confidential = bool(r.confidential)
         if not sees_details(user, confidential, ap_id):
             rows.append(QueueRow(
@@ -339,7 +408,7 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
                 track=None, channel="", language="", submitted_at=r.submitted_at or utcnow(),
                 flags=("confidential",), access_point=ap_name, claimed_by=None, claimed_by_me=False,
                 claimed_at=None, sealed=True, in_scope=scope.allows(ap_id), zone=zone or DEFAULT_ZONE,
-            ))
+            ))  # no clock: its target would tell whether it is urgent
             continue
         rows.append(QueueRow(
             public_id=r.public_id, reference_code=r.reference_code, priority=r.priority,
@@ -350,9 +419,28 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
             access_point=ap_name, claimed_by=holder_name, claimed_by_me=holder_id == user.id,
             claimed_at=claimed_at, new_message=new_message_at is not None,
             in_scope=scope.allows(ap_id) and (confidential or not scope.confidential_only),
-            closed_at=closed_at, outcome=outcome, zone=zone or DEFAULT_ZONE,
+            closed_at=closed_at, outcome=outcome, zone=zone or DEFAULT_ZONE, clock=clock,
         ))
     return tuple(rows)
+
+
+class _Clocks:
+    """Response clocks for one page of rows, reading each access point's hours once."""
+
+    def __init__(self, session: DbSession, now: datetime, config: Mapping[str, Any]) -> None:
+        self.session, self.now, self.config = session, now, config
+        self._places: dict[int | None, tuple[timers.Targets, hours.Schedule | None]] = {}
+
+    def clock(self, ap_id: int | None, submitted_at: datetime, *, claimed: bool, priority: int,
+              reasons: Sequence[str]) -> timers.Clock:
+        if ap_id not in self._places:
+            ap = self.session.get(AccessPoint, ap_id) if ap_id is not None else None
+            self._places[ap_id] = (timers.targets_for(ap, self.config), timers.schedule_for(ap))
+        targets, schedule = self._places[ap_id]
+        threshold = int(self.config.get("ALERT_URGENT_PRIORITY", 4))
+        urgent = priority >= threshold or bool(timers.URGENT_REASONS & set(reasons))
+        return timers.clock_of(submitted_at, claimed=claimed, urgent=urgent, targets=targets,
+                               schedule=schedule, now=self.now)
 
 
 # -- closed, transferred out and search ---------------------------------------------------------
@@ -484,6 +572,11 @@ def claim(session: DbSession, intake: Intake, user: User) -> bool:
         session.rollback()
         return False
     session.add(IntakeEvent(intake_id=intake_id, actor_id=user_id, kind=EventKind.CLAIMED, data={}))
+    # The claim target is met: the first-contact target runs now, with its own reminder.
+    claimed = session.get(Intake, intake_id, populate_existing=True)
+    if claimed is not None:
+        claimed.escalation = 0
+        timers.refresh_due(claimed, utcnow(), current_app.config if has_app_context() else {})
     session.commit()
     return True
 

@@ -428,6 +428,9 @@ def log_contact(session: DbSession, intake: Intake, actor: User, *, method: str,
             raise ActionError("voicemail_unsafe")
         data["against_preference"] = True
     ev = _add_event(session, intake, actor, EventKind.CONTACT_ATTEMPT, data, cipher, {"note": note})
+    if intake.first_contact_at is None:
+        intake.first_contact_at = utcnow()
+        intake.due_at = None  # the last response target is met
     session.commit()
     return ev
 

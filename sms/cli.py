@@ -17,13 +17,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
+from models.base import utcnow
 from services.cli import purge_everything
+from services.mail import get_mail_sender
 from services.outbox import deliver_pending, status_callback_url
+from services.scheduler import run_digests, run_timers
 from services.sms_sender import get_sender
 
 log = logging.getLogger(__name__)
 
-outbox_cli = AppGroup("outbox", help="Outbound text messages.")
+outbox_cli = AppGroup("outbox", help="Outbound text messages and e-mails.")
 
 #: Longest wait between tries while the database is unreachable.
 MAX_BACKOFF_SECONDS = 30.0
@@ -39,17 +42,22 @@ def _session() -> Session:
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
 @click.option("--batch", default=100, show_default=True, help="Most texts sent per look.")
 def outbox_work(once: bool, interval: float, batch: int) -> None:
-    """Send queued outbound texts (loops until stopped unless --once).
+    """Send queued outbound texts and e-mails (loops until stopped unless --once).
 
     A database error (a restart, a dropped connection) does not stop the loop: the session is
     thrown away and the worker tries again after a growing pause (up to 30 s). Every
-    PURGE_EVERY_MINUTES (0: never) it also applies the retention rules, as ``flask purge``.
+    PURGE_EVERY_MINUTES (0: never) it also applies the retention rules, as ``flask purge``, and
+    every TIMERS_EVERY_SECONDS (0: never) it handles missed response targets and the daily
+    digests (``services.scheduler``; safe with several workers).
     """
     sender = get_sender(current_app)
+    mailer = get_mail_sender(current_app)
     callback = status_callback_url(current_app.config)
     stale = timedelta(seconds=int(current_app.config.get("OUTBOX_STALE_SECONDS", 300)))
     purge_every = int(current_app.config.get("PURGE_EVERY_MINUTES", 60)) * 60
     next_purge = time.monotonic()
+    timers_every = int(current_app.config.get("TIMERS_EVERY_SECONDS", 60))
+    next_timers = time.monotonic()
     backoff = 0.0
     while True:
         try:
@@ -57,8 +65,15 @@ def outbox_work(once: bool, interval: float, batch: int) -> None:
                 result = purge_everything(_session(), current_app.config)
                 next_purge = time.monotonic() + purge_every
                 log.info("purge: %d intake(s), %d call(s), %s", result.intakes, result.calls, result.sms)
+            if timers_every > 0 and time.monotonic() >= next_timers:
+                run = run_timers(_session(), utcnow(), current_app.config)
+                digests = run_digests(_session(), utcnow(), current_app.config)
+                next_timers = time.monotonic() + timers_every
+                if run.reminded or run.escalated or digests:
+                    log.info("timers: %d reminder(s), %d escalation(s), %d digest e-mail(s)",
+                             run.reminded, run.escalated, digests)
             sent = deliver_pending(_session(), sender, limit=batch, status_callback=callback,
-                                   stale_after=stale)
+                                   stale_after=stale, mailer=mailer)
         except SQLAlchemyError as exc:
             if once:
                 raise

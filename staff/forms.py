@@ -12,6 +12,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -149,3 +150,15 @@ class PhoneSearchForm(FlaskForm):
     phone = StringField(_l("Phone number"), validators=[DataRequired(), Length(max=40)],
                         render_kw={"inputmode": "tel", "autocomplete": "off"})
     submit = SubmitField(_l("Find by phone"))
+
+
+class ProfileAlertsForm(FlaskForm):
+    """Which new intakes of my access points I hear about by e-mail."""
+
+    alert_preference = RadioField(_l("E-mail me about new intakes"), choices=choices([
+        ("every", _l("Every new intake")),
+        ("urgent", _l("Only urgent ones (high priority or no safe place tonight)")),
+        ("digest", _l("A daily digest each morning")),
+        ("none", _l("None (I watch the queue)")),
+    ]), validators=[DataRequired()])
+    submit = SubmitField(_l("Save"))

@@ -38,7 +38,7 @@ from intake_forms import question as question_for
 from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Role, Track, User
 from models.base import utcnow
-from services import queue, staff_actions
+from services import notify, queue, staff_actions
 from services.accounts import AccountError, create_user, end_sessions, set_password
 from services.pii import current_cipher
 
@@ -163,6 +163,37 @@ def _labels() -> dict[str, Any]:
     }
 
 
+class _UrgentWaiting:
+    """The number of urgent intakes waiting unclaimed, counted only if a page title shows it."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = queue.urgent_waiting(db.session, self.user,
+                                               int(current_app.config.get("ALERT_URGENT_PRIORITY", 4)))
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self.count() > 0
+
+    def __str__(self) -> str:
+        return str(self.count())
+
+
+@bp.context_processor
+def _title_badge() -> dict[str, Any]:
+    """Put the number of urgent intakes waiting unclaimed in front of every staff page title.
+
+    The queue page passes its own figure (from its single counting pass), so this one is never counted there.
+    """
+    if not current_user.is_authenticated:
+        return {}
+    return {"title_badge": _UrgentWaiting(_user())}
+
+
 # -- session: expiry and language --------------------------------------------------------------
 
 
@@ -277,11 +308,12 @@ def queue_view() -> Reply:
         language=_choice("language", LANGUAGES),
         flag=_choice("flag", queue.FLAGS),
         claim=_choice("claim", queue.CLAIM_FILTERS),
+        due=_choice("due", queue.DUE_FILTERS),
     )
     page = queue.queue_page(db.session, user, filters, page=request.args.get("page", 1, type=int))
     active = {k: v for k, v in {
         "ap": filters.access_point_id, "track": filters.track, "channel": filters.channel,
-        "language": filters.language, "flag": filters.flag, "claim": filters.claim,
+        "language": filters.language, "flag": filters.flag, "claim": filters.claim, "due": filters.due,
     }.items() if v is not None}
 
     def link(**changes: Any) -> str:
@@ -293,7 +325,7 @@ def queue_view() -> Reply:
         "staff/queue.html", page=page, filters=filters, access_points=access_points, link=link,
         active=active, flags=queue.FLAGS, channels=[c.value for c in Channel], languages=LANGUAGES,
         refresh_url=link(page=page.page if page.page > 1 else None, auto=1), refresh_seconds=REFRESH_SECONDS,
-        search_form=_search_form(user),
+        search_form=_search_form(user), title_badge=page.counts.get("urgent_waiting", 0),
     )
 
 
@@ -360,6 +392,18 @@ def intake(public_id: str) -> Reply:
         schedule_min=utcnow().astimezone(_zone(item)).strftime("%Y-%m-%dT%H:%M"),
         outcome_form=forms.OutcomeForm(), transfer_form=transfer_form, reassign_form=reassign_form,
     )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile() -> Reply:
+    """Show and change my alert preference."""
+    user = _user()
+    form = forms.ProfileAlertsForm(data={"alert_preference": user.alert_preference.value})
+    if form.validate_on_submit() and notify.set_preference(db.session, user, form.alert_preference.data or ""):
+        flash(_("Your alert choice is saved."), "success")
+        return redirect(url_for(".profile"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("staff/profile.html", form=form, user=user), status
 
 
 @bp.route("/intakes/<public_id>/claim", methods=["POST"])

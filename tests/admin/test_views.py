@@ -82,6 +82,31 @@ def test_a_wrong_field_keeps_everything_typed_and_says_what_is_wrong_next_to_it(
         assert db.session.scalar(select(AccessPoint).where(AccessPoint.name == "Hays Housing Help")) is None
 
 
+def test_on_call_phone_and_response_targets(client: FlaskClient, admin_world: World,
+                                            as_user: Callable[[str], str]) -> None:
+    token = as_user("admin")
+    data = {**AP_FORM, "oncall_phone": "(785) 555-0142", "claim_target_minutes": "120",
+            "urgent_target_minutes": "30", "contact_target_minutes": "", "csrf_token": token}
+    assert client.post("/staff/admin/access-points/new", data=data).status_code == 303
+    with admin_world.app.app_context():
+        ap = db.session.scalar(select(AccessPoint).where(AccessPoint.name == "Hays Housing Help"))
+        assert ap is not None
+        assert ap.oncall_phone == "+17855550142"
+        assert (ap.claim_target_minutes, ap.urgent_target_minutes, ap.contact_target_minutes) == (120, 30, None)
+        ap_id = ap.id
+    page = client.get(f"/staff/admin/access-points/{ap_id}").get_data(as_text=True)
+    assert 'value="+17855550142"' in page and 'value="120"' in page
+    assert "first contact within 480 business minutes" in page
+    bad = client.post(f"/staff/admin/access-points/{ap_id}",
+                      data={**data, "oncall_phone": "555", "claim_target_minutes": "60"})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "not a phone number we can text" in _field_block(html, "oncall_phone")
+    assert 'value="555"' in html
+    with admin_world.app.app_context():
+        assert db.session.get(AccessPoint, ap_id).claim_target_minutes == 120  # nothing saved
+
+
 def test_an_unknown_zip_is_marked_on_the_zip_field(client: FlaskClient, admin_world: World,
                                                    as_user: Callable[[str], str]) -> None:
     token = as_user("admin")

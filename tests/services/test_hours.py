@@ -149,3 +149,33 @@ def test_format_day_writes_what_parse_day_reads() -> None:
     text = hours.format_day(SPLIT.hours, "mon")
     assert text == "09:00-12:00, 13:00-17:00"
     assert hours.parse_day(text) == SPLIT.hours["mon"]
+
+
+@pytest.mark.parametrize(("start", "minutes", "expected"), [
+    (local(2026, 12, 21, 10, 0), 60, local(2026, 12, 21, 11, 0)),
+    (local(2026, 12, 21, 11, 30), 60, local(2026, 12, 21, 13, 30)),  # over lunch
+    (local(2026, 12, 21, 18, 0), 60, local(2026, 12, 22, 10, 0)),  # a closed evening
+    (local(2026, 12, 24, 16, 0), 240, local(2026, 12, 28, 10, 0)),  # Thu 1 h, Christmas closed, Sat 2 h, Mon 1 h
+    (local(2026, 12, 26, 11, 30), 60, local(2026, 12, 28, 9, 30)),  # Sunday closed
+    (local(2026, 12, 21, 9, 0), 0, local(2026, 12, 21, 9, 0)),
+])
+def test_add_business_minutes(start: datetime, minutes: int, expected: datetime) -> None:
+    schedule = hours.schedule_of(SPLIT)
+    due = hours.add_business_minutes(schedule, start, minutes)
+    assert due == expected
+    assert due is not None
+    if start.hour >= 9 and start.hour < 17 and start.weekday() < 5:
+        assert hours.business_minutes(schedule, start, due) == minutes
+
+
+def test_add_business_minutes_across_the_autumn_change() -> None:
+    always = hours.schedule_of(Place(hours={d: [["00:00", "24:00"]] for d in hours.DAYS}))
+    # 2026-11-01: Chicago falls back at 02:00, so this local day has 25 hours.
+    start = local(2026, 11, 1, 0, 0)  # 05:00 UTC, still daylight time
+    due = hours.add_business_minutes(always, start, 180)
+    assert due == datetime(2026, 11, 1, 8, 0, tzinfo=UTC)  # three real hours later
+    assert due.astimezone(CHICAGO).hour == 2  # the wall clock shows two, an hour was repeated
+
+
+def test_add_business_minutes_never_open() -> None:
+    assert hours.add_business_minutes(hours.schedule_of(Place(hours={})), local(2026, 12, 21, 9, 0), 60) is None

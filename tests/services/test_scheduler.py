@@ -1,0 +1,207 @@
+"""Response timers and escalation in business hours, with a frozen clock; two workers send each alert once."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from extensions import db
+from models import AccessPoint, AlertPreference, ContinuumOfCare, Intake, Region, Role, User
+from models.intake import Channel, IntakeStatus, Track
+from models.sms import OutboxMessage
+from services import notify, queue, scheduler, timers
+from services.accounts import hash_password
+from services.pii import current_cipher
+
+CHICAGO = ZoneInfo("America/Chicago")
+WEEKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=CHICAGO)  # type: ignore[misc]
+
+
+def build(app: Flask) -> dict[str, int]:
+    """Region 1 with access point Alpha (weekdays 9 to 5), a staff member and a coordinator."""
+    with app.app_context():
+        s = db.session
+        coc = ContinuumOfCare(code="KS-507", name="Kansas Balance of State", is_home=True)
+        s.add(coc)
+        s.flush()
+        region = Region(coc_id=coc.id, number=1, name="Region one")
+        s.add(region)
+        s.flush()
+        ap = AccessPoint(slug="ap-alpha", name="Access point Alpha", coc_id=coc.id, region_id=region.id,
+                         hours=WEEKDAYS, timezone="America/Chicago", alert_emails=["desk@alpha.example"])
+        s.add(ap)
+        s.flush()
+        for email, role, pref in [("staff@alpha.example", Role.STAFF, AlertPreference.URGENT),
+                                  ("coord@region.example", Role.COORDINATOR, AlertPreference.NONE)]:
+            s.add(User(email=email, display_name=email.split("@")[0], password_hash=hash_password("x" * 12),
+                       role=role, alert_preference=pref, access_points=[ap] if role is Role.STAFF else [],
+                       region_id=region.id))
+        s.commit()
+        return {"ap": ap.id, "staff": s.scalars(select(User.id).where(User.role == Role.STAFF)).one()}
+
+
+def submitted(app: Flask, ap_id: int, when: datetime, *, priority: int = 0, code: str = "AAA-111") -> int:
+    with app.app_context():
+        ap = db.session.get(AccessPoint, ap_id)
+        intake = Intake(channel=Channel.KIOSK, status=IntakeStatus.SUBMITTED, routed_access_point_id=ap_id,
+                        priority=priority, priority_reasons=[], track=Track.HOMELESS, submitted_at=when,
+                        reference_code=code)
+        db.session.add(intake)
+        db.session.flush()
+        clock = timers.due(intake, ap, when, app.config)
+        intake.due_at = clock.due_at if clock else None
+        db.session.commit()
+        return intake.id
+
+
+def alerts(app: Flask) -> list[tuple[str, str, str]]:
+    """Return (purpose, recipient, subject) of every queued alert, in order."""
+    with app.app_context():
+        cipher = current_cipher()
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        return [(m.purpose, cipher.decrypt(m.to_enc), cipher.decrypt(m.subject_enc) if m.subject_enc else "")
+                for m in rows]
+
+
+def tick(app: Flask, now: datetime) -> scheduler.TimerRun:
+    with app.app_context():
+        return scheduler.run_timers(db.session, now, app.config)
+
+
+def test_an_urgent_intake_escalates_after_its_target_in_business_hours_across_a_weekend(app: Flask) -> None:
+    ids = build(app)
+    # Friday 4:30 pm, urgent (1 business hour): 30 minutes on Friday, 30 on Monday: due Monday 9:30.
+    urgent = submitted(app, ids["ap"], at(2026, 12, 4, 16, 30), priority=9, code="URG-001")
+    with app.app_context():
+        clock = timers.due(db.session.get(Intake, urgent), db.session.get(AccessPoint, ids["ap"]),
+                           at(2026, 12, 4, 17, 45), app.config)
+        assert clock is not None and clock.urgent and clock.stage is timers.Stage.CLAIM
+        assert clock.due_at == at(2026, 12, 7, 9, 30)
+        assert clock.minutes_left == 30 and not clock.overdue  # a closed evening does not count
+
+    for quiet in [at(2026, 12, 4, 17, 30), at(2026, 12, 4, 23, 0), at(2026, 12, 5, 12, 0),
+                  at(2026, 12, 6, 20, 0), at(2026, 12, 7, 9, 29)]:
+        tick(app, quiet)
+        assert alerts(app) == [], quiet
+
+    run = tick(app, at(2026, 12, 7, 9, 31))
+    assert run.reminded == 1 and run.escalated == 0
+    assert sorted(a[1] for a in alerts(app)) == ["desk@alpha.example", "staff@alpha.example"]
+    assert {a[0] for a in alerts(app)} == {notify.PURPOSE_REMINDER}
+
+    tick(app, at(2026, 12, 7, 10, 0))  # reminded once only
+    assert len(alerts(app)) == 2
+    run = tick(app, at(2026, 12, 7, 10, 31))  # an hour of business time after the target
+    assert run.escalated == 1
+    last = alerts(app)[-1]
+    assert last[:2] == (notify.PURPOSE_ESCALATION, "coord@region.example")
+    assert "URG-001" in last[2] and "Access point Alpha" in last[2]
+    tick(app, at(2026, 12, 8, 16, 0))
+    assert len(alerts(app)) == 3  # nothing more, ever, for this target
+
+
+def test_a_claimed_and_contacted_intake_sends_nothing_more(app: Flask) -> None:
+    ids = build(app)
+    intake_id = submitted(app, ids["ap"], at(2026, 12, 7, 9, 0), code="ORD-002")  # claim by 1 pm Monday
+    with app.app_context():
+        intake, user = db.session.get(Intake, intake_id), db.session.get(User, ids["staff"])
+        assert queue.claim(db.session, intake, user)
+        intake = db.session.get(Intake, intake_id)
+        intake.first_contact_at = at(2026, 12, 7, 9, 20)
+        intake.due_at = None
+        db.session.commit()
+    for moment in [at(2026, 12, 7, 13, 1), at(2026, 12, 8, 9, 0), at(2026, 12, 14, 12, 0)]:
+        tick(app, moment)
+    assert alerts(app) == []
+
+
+def test_a_claimed_intake_gets_the_contact_target(app: Flask) -> None:
+    ids = build(app)
+    intake_id = submitted(app, ids["ap"], at(2026, 12, 7, 9, 0), code="CLM-003")
+    tick(app, at(2026, 12, 7, 13, 5))  # claim target missed: reminded
+    # A missed target reaches staff whatever kind of new-intake alert they chose (not "none").
+    assert sorted(a[1] for a in alerts(app)) == ["desk@alpha.example", "staff@alpha.example"]
+    with app.app_context():
+        assert queue.claim(db.session, db.session.get(Intake, intake_id), db.session.get(User, ids["staff"]))
+        intake = db.session.get(Intake, intake_id)
+        assert intake.escalation == 0
+    # Contact within one business day (8 h) of submission: Monday 9 am + 8 h = Monday 5 pm.
+    tick(app, at(2026, 12, 7, 16, 59))
+    assert len(alerts(app)) == 2
+    tick(app, at(2026, 12, 8, 9, 1))
+    assert len(alerts(app)) == 4
+    assert "first contact" in alerts(app)[-1][2]
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="two workers need PostgreSQL")
+def test_two_workers_send_each_alert_exactly_once(app: Flask) -> None:
+    ids = build(app)
+    count = 60
+    for n in range(count):
+        submitted(app, ids["ap"], at(2026, 12, 7, 9, 0), priority=9, code=f"W{n:02d}-{n:03d}"[:7])
+    with app.app_context():
+        engine = db.engine
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    runs: list[scheduler.TimerRun] = []
+
+    def worker() -> None:
+        try:
+            with app.app_context(), Session(engine) as session:
+                barrier.wait(timeout=30)
+                runs.append(scheduler.run_timers(session, at(2026, 12, 7, 10, 1), app.config, batch=7))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert sum(r.reminded for r in runs) == count
+    with app.app_context():
+        per_intake = db.session.execute(
+            select(OutboxMessage.intake_id, func.count()).group_by(OutboxMessage.intake_id)).all()
+    # Two recipients (the desk address and the urgent-only staff member) per intake, once each.
+    assert len(per_intake) == count and {n for _, n in per_intake} == {2}
+
+
+def test_the_daily_digest_goes_once_at_the_digest_hour(app: Flask) -> None:
+    ids = build(app)
+    with app.app_context():
+        staff = db.session.get(User, ids["staff"])
+        staff.alert_preference = AlertPreference.DIGEST
+        db.session.commit()
+
+    def digest(now: datetime) -> int:
+        with app.app_context():
+            return scheduler.run_digests(db.session, now, app.config)
+
+    assert digest(at(2026, 12, 7, 7, 0)) == 0  # first look: the job is set for 8 am
+    submitted(app, ids["ap"], at(2026, 12, 7, 7, 10), code="DIG-001")
+    submitted(app, ids["ap"], at(2026, 12, 7, 7, 20), code="DIG-002")
+    assert digest(at(2026, 12, 7, 7, 59)) == 0
+    assert digest(at(2026, 12, 7, 8, 0)) == 1
+    assert digest(at(2026, 12, 7, 8, 1)) == 0  # once a day
+    [(_purpose, to, subject)] = [a for a in alerts(app) if a[0] == notify.PURPOSE_DIGEST]
+    assert to == "staff@alpha.example" and "2 new intake" in subject
+    submitted(app, ids["ap"], at(2026, 12, 7, 9, 0), code="DIG-003")
+    assert digest(at(2026, 12, 8, 8, 0)) == 1
+    with app.app_context():
+        cipher = current_cipher()
+        bodies = [cipher.decrypt(m.body_enc) for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.purpose == notify.PURPOSE_DIGEST).order_by(OutboxMessage.id))]
+    assert "DIG-001" in bodies[0] and "DIG-002" in bodies[0] and "DIG-003" not in bodies[0]
+    assert "DIG-003" in bodies[1] and "DIG-001" not in bodies[1]
