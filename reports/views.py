@@ -115,7 +115,7 @@ def dashboard() -> tuple[str, int]:
     return render_template(
         "reports/dashboard.html", board=board, tables=tables, pictures=pictures, titles=TABLE_TITLES,
         scopes=reports.scopes_for(db.session, _user()), problem=_problem(problem), counties=counties,
-        county_map=_county_map(board, counties), label=label, duration=duration, LABELS=LABELS,
+        area_map=_county_map(board, counties), label=label, duration=duration, LABELS=LABELS,
         query={"scope": scope.key, "start": dates.start.isoformat(), "end": dates.end.isoformat()},
         drawn=_now_local(),
     ), 200
