@@ -96,7 +96,7 @@ def _county_map(board: reports.Dashboard, counties: dict[str, str]) -> dict[str,
     shapes = [charts.Shape(o.path, charts.shade(counts.get(o.fips, 0), most),
                            f"{o.name}: {_cell_filter(counts.get(o.fips, 0))}") for o in layout.outlines]
     legend = [(charts.NONE, _("None")), (charts.BLUES[0], fewer())]
-    legend += [(colour, f"{low:,}–{high:,}") for colour, low, high in charts.classes(most)]
+    legend += [(colour, f"{low:,} to {high:,}") for colour, low, high in charts.classes(most)]
     return {"width": layout.width, "height": layout.height, "counties": shapes, "legend": legend,
             "rows": [(counties.get(row.code, row.code), row.count) for row in board.by_county]}
 

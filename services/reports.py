@@ -26,7 +26,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -178,7 +178,7 @@ def duration_seconds(session: DbSession, start: Any, end: Any) -> ColumnElement[
     Wall time for now; the one place to switch to business hours.
     """
     if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", end - start)
+        return cast(ColumnElement[float], func.extract("epoch", end - start))
     return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 
@@ -303,7 +303,7 @@ def dashboard(session: DbSession, scope: ReportScope, dates: DateRange) -> Dashb
     candidates = _grouped(session, func.coalesce(Intake.outcome, "open"),
                           [*where, Intake.diversion_candidate.is_(True)])
     result = IntakeEvent.data["prob_sol_div_rr_result"].as_integer()
-    results = dict(session.execute(
+    results: dict[int, int] = dict(session.execute(
         select(result, func.count()).join(Intake, Intake.id == IntakeEvent.intake_id)
         .where(*where, IntakeEvent.kind == EventKind.OUTCOME.value, Intake.outcome == "diverted",
                result.is_not(None))

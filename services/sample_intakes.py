@@ -35,7 +35,7 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
 def load_sample_intakes(session: DbSession, count: int, *, days: int = 365, seed: int = 14,
                         now: datetime | None = None) -> int:
     """Add ``count`` SAMPLE submitted intakes over the last ``days`` days; return how many (commits)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - invented sample data, not secrets
     now = now or utcnow()
     aps = session.execute(select(AccessPoint.id, AccessPoint.coc_id, AccessPoint.kind, County.fips)
                           .outerjoin(County, County.id == AccessPoint.county_id)).all()
@@ -45,7 +45,7 @@ def load_sample_intakes(session: DbSession, count: int, *, days: int = 365, seed
         raise ValueError("load the reference data and access points first")
     intakes: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
-    for n in range(count):
+    for _ in range(count):
         ap_id, coc_id, kind, ap_fips = aps[rng.randrange(len(aps))]
         submitted = now - timedelta(seconds=rng.randrange(days * 86400))
         age = now - submitted
@@ -75,7 +75,8 @@ def load_sample_intakes(session: DbSession, count: int, *, days: int = 365, seed
             events.append({"intake_id": len(intakes) - 1, "actor_id": actor, "kind": EventKind.CLAIMED.value,
                            "data": {}, "created_at": claim_at})
             if rng.random() < 0.85 and contact_at < now:
-                events.append({"intake_id": len(intakes) - 1, "actor_id": actor, "kind": EventKind.CONTACT_ATTEMPT.value,
+                events.append({"intake_id": len(intakes) - 1, "actor_id": actor,
+                               "kind": EventKind.CONTACT_ATTEMPT.value,
                                "data": {"method": "phone", "result": "reached"}, "created_at": contact_at})
         if outcome is not None:
             data: dict[str, Any] = {"outcome": outcome}

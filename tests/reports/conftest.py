@@ -13,7 +13,7 @@ from services.demo import load_reference_data
 
 from ..staff.conftest import PASSWORD, World, add_user, csrf_from, login, make_intake, world
 
-__all__ = ["PASSWORD", "DAY", "World", "add_user", "csrf_from", "login", "make_intake", "world"]
+__all__ = ["DAY", "PASSWORD", "World", "add_user", "csrf_from", "login", "make_intake", "world"]
 
 #: The known day: 2026-03-10, noon in Kansas (CDT, UTC-5).
 DAY = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)

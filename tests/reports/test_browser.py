@@ -17,7 +17,7 @@ from services.accounts import create_user
 from services.demo import load_demo
 from services.sample_intakes import load_sample_intakes
 
-PASSWORD = "a coordinator's long password"  # noqa: S105 - a test account
+PASSWORD = "a coordinator's long password"
 
 pytestmark = pytest.mark.browser
 

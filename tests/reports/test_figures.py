@@ -95,8 +95,8 @@ def test_percentiles_match_percentile_cont(app, durations: list[float], expected
 def test_the_small_cell_rule(known_day: World) -> None:
     assert [reports.shown(n) for n in range(7)] == [0, None, None, None, None, 5, 6]
     with known_day.app.app_context():
-        # A fifth voice intake makes the voice cell show.
-        for n in range(3):
+        # Three more voice intakes make five: the cell shows.
+        for _ in range(3):
             make_intake(db.session, known_day.aps["A"], channel=Channel.VOICE, submitted_at=DAY)
         db.session.commit()
         assert counts(board_for(known_day, "admin", "ap-ap-a").by_channel)["voice"] == 5
