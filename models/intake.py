@@ -79,6 +79,9 @@ class Intake(Base):
             "ix_intakes_queue", "routed_access_point_id", "status", "priority", "submitted_at"
         ),
         Index("ix_intakes_status_last_activity_at", "status", "last_activity_at"),
+        # Reports (services.reports): intakes submitted in a date range, for the CoC or access points.
+        Index("ix_intakes_status_submitted_at", "status", "submitted_at"),
+        Index("ix_intakes_routed_access_point_id_submitted_at", "routed_access_point_id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
