@@ -23,13 +23,15 @@ Privacy in numbers:
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, func, or_, select
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.sql.elements import ColumnElement
 
 from models import AccessPoint, EventKind, Intake, IntakeEvent, IntakeStatus, Region, Role, User
@@ -209,19 +211,28 @@ def percentiles(session: DbSession, durations: Select[Any], fractions: Sequence[
         return int(row[0]), [None if v is None else float(v) for v in row[1:]]
     ranked = select(value.label("v"), (func.row_number().over(order_by=value) - 1).label("rn"),
                     func.count().over().label("n")).where(value.is_not(None)).subquery()
-    total = session.scalar(select(func.count(value)).where(value.is_not(None))) or 0
+    # One pass: the rows at floor(f * (n - 1)) and the next one, for every fraction f.
+    wanted = []
+    for fraction in fractions:
+        low = cast_int(fraction * (ranked.c.n - 1))
+        wanted += [ranked.c.rn == low, ranked.c.rn == low + 1]
+    rows = session.execute(select(ranked.c.rn, ranked.c.v, ranked.c.n).where(or_(*wanted))).all()
+    if not rows:
+        return 0, [None for _ in fractions]
+    total = int(rows[0][2])
+    at = {int(rn): float(v) for rn, v, _ in rows}
     results: list[float | None] = []
     for fraction in fractions:
-        if total == 0:
-            results.append(None)
-            continue
         position = fraction * (total - 1)
         low = math.floor(position)
-        rows = dict(session.execute(select(ranked.c.rn, ranked.c.v)
-                                    .where(ranked.c.rn.in_((low, min(low + 1, total - 1))))).all())
-        below, above = float(rows[low]), float(rows[min(low + 1, total - 1)])
+        below, above = at[low], at[min(low + 1, total - 1)]
         results.append(below + (above - below) * (position - low))
-    return int(total), results
+    return total, results
+
+
+def cast_int(value: Any) -> ColumnElement[int]:
+    """SQL: a non-negative number rounded down to an integer (what CAST does to it in SQLite)."""
+    return sa_cast(value, Integer)
 
 
 # -- the dashboard ---------------------------------------------------------------------------
@@ -277,9 +288,14 @@ def _local_day(session: DbSession, column: Any, dates: DateRange) -> ColumnEleme
     return func.date(column, f"{int(offset.total_seconds())} seconds")
 
 
-def _timing(session: DbSession, where: list[ColumnElement[bool]], kinds: Sequence[EventKind]) -> Timing:
+def _timing(session: DbSession, where: list[ColumnElement[bool]], kinds: Sequence[EventKind],
+            since: datetime) -> Timing:
+    # The first such event of each intake, grouped in the database. Nothing happens to an intake
+    # before it is submitted, so only events since the range began are read (a range of
+    # ix_intake_events_kind_created_at_intake_id), then joined to the intakes in scope.
     first = (select(IntakeEvent.intake_id, func.min(IntakeEvent.created_at).label("at"))
-             .where(IntakeEvent.kind.in_([k.value for k in kinds])).group_by(IntakeEvent.intake_id).subquery())
+             .where(IntakeEvent.kind.in_([k.value for k in kinds]), IntakeEvent.created_at >= since)
+             .group_by(IntakeEvent.intake_id).subquery())
     durations = (select(duration_seconds(session, Intake.submitted_at, first.c.at).label("seconds"))
                  .join(first, first.c.intake_id == Intake.id).where(*where))
     count, (median, p90) = percentiles(session, durations)
@@ -292,32 +308,44 @@ def dashboard(session: DbSession, scope: ReportScope, dates: DateRange) -> Dashb
     """Count everything the dashboard shows for ``scope`` over ``dates``."""
     first, after = dates.bounds()
     where = [*_in_scope(scope), Intake.submitted_at >= first, Intake.submitted_at < after]
-    total = session.scalar(select(func.count()).select_from(Intake).where(*where)) or 0
     days = _grouped(session, _local_day(session, Intake.submitted_at, dates), where)
     every_day = [(dates.start + timedelta(days=n)).isoformat() for n in range(dates.days)]
-    channels = _grouped(session, Intake.channel, where)
-    tracks = _grouped(session, func.coalesce(Intake.track, "unknown"), where)
-    categories = _grouped(session, Intake.homeless_category, where)
-    languages = _grouped(session, Intake.language, where)
-    outcomes = _grouped(session, func.coalesce(Intake.outcome, "open"), where)
-    candidates = _grouped(session, func.coalesce(Intake.outcome, "open"),
-                          [*where, Intake.diversion_candidate.is_(True)])
+    # One scan for every breakdown by an attribute of the intake: the database groups by all of
+    # them together (a few thousand groups at most, whatever the number of intakes) and each
+    # breakdown is the sum of those groups; the covering index ix_intakes_report keeps it to the index.
+    dims = (Intake.channel, func.coalesce(Intake.track, "unknown"), Intake.homeless_category, Intake.language,
+            func.coalesce(Intake.outcome, "open"), Intake.diversion_candidate, Intake.out_of_area,
+            Intake.callback_requested)
+    channels: Counter[Any] = Counter()
+    tracks: Counter[Any] = Counter()
+    categories: Counter[Any] = Counter()
+    languages: Counter[Any] = Counter()
+    outcomes: Counter[Any] = Counter()
+    candidates: Counter[Any] = Counter()
+    out_of_area = callbacks = diversion_candidates = total = 0
+    for channel, track, category, language, outcome, candidate, away, callback, n in session.execute(
+            select(*dims, func.count()).where(*where).group_by(*dims)).all():
+        channels[str(channel)] += n
+        tracks[str(track)] += n
+        categories[category] += n
+        languages[language] += n
+        outcomes[outcome] += n
+        total += n
+        if candidate:
+            candidates[outcome] += n
+            diversion_candidates += n
+        out_of_area += n if away else 0
+        callbacks += n if callback else 0
     result = IntakeEvent.data["prob_sol_div_rr_result"].as_integer()
     results: dict[int, int] = dict(session.execute(
         select(result, func.count()).join(Intake, Intake.id == IntakeEvent.intake_id)
         .where(*where, IntakeEvent.kind == EventKind.OUTCOME.value, Intake.outcome == "diverted",
                result.is_not(None))
         .group_by(result)).all())
-    flags = session.execute(select(
-        func.count().filter(Intake.out_of_area.is_(True)),
-        func.count().filter(Intake.callback_requested.is_(True)),
-        func.count().filter(Intake.diversion_candidate.is_(True)),
-    ).where(*where)).one()
     county_where = [*where, Intake.county_fips.is_not(None)]
     if scope.include_confidential:
         county_where.append(Intake.confidential.is_(False))
     counties = _grouped(session, Intake.county_fips, county_where)
-    out_of_area, callbacks, diversion_candidates = (int(n) for n in flags)
     candidate_total = sum(candidates.values())
     return Dashboard(
         scope=scope,
@@ -338,8 +366,8 @@ def dashboard(session: DbSession, scope: ReportScope, dates: DateRange) -> Dashb
         flags=(Row("out_of_area", shown(out_of_area)), Row("callback_requested", shown(callbacks)),
                Row("diversion_candidate", shown(diversion_candidates))),
         out_of_area_share=(out_of_area / total) if total >= SMALL and shown(out_of_area) is not None else None,
-        to_claim=_timing(session, where, (EventKind.CLAIMED,)),
-        to_contact=_timing(session, where, CONTACT_KINDS),
+        to_claim=_timing(session, where, (EventKind.CLAIMED,), first),
+        to_contact=_timing(session, where, CONTACT_KINDS, first),
         by_county=_rows(counties),
     )
 

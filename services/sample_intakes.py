@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select
 
 from models import AccessPoint, AccessPointKind, County, EventKind, Intake, IntakeEvent, User
 from models.base import utcnow
@@ -43,9 +43,12 @@ def load_sample_intakes(session: DbSession, count: int, *, days: int = 365, seed
     actor = session.scalar(select(User.id).order_by(User.id))
     if not aps or not fips:
         raise ValueError("load the reference data and access points first")
+    # Reference codes like the real ones (XXX-XXX): "S" for sample, then a running number in hex,
+    # carried on from earlier loads so that they stay unique.
+    first = session.scalar(select(func.count()).select_from(Intake)) or 0
     intakes: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
-    for _ in range(count):
+    for n in range(count):
         ap_id, coc_id, kind, ap_fips = aps[rng.randrange(len(aps))]
         submitted = now - timedelta(seconds=rng.randrange(days * 86400))
         age = now - submitted
@@ -55,8 +58,9 @@ def load_sample_intakes(session: DbSession, count: int, *, days: int = 365, seed
         claimed = rng.random() < 0.92
         claim_at = submitted + timedelta(minutes=rng.expovariate(1 / 240))
         contact_at = claim_at + timedelta(minutes=rng.expovariate(1 / 600))
+        code = f"S{first + n:05X}"
         intakes.append({
-            "public_id": uuid.UUID(int=rng.getrandbits(128)).hex,
+            "reference_code": f"{code[:3]}-{code[3:]}", "public_id": uuid.UUID(int=rng.getrandbits(128)).hex,
             "channel": _pick(rng, CHANNELS),
             "language": "es" if rng.random() < 0.14 else "en", "flow_version": 1, "status": "submitted",
             "routed_access_point_id": ap_id, "coc_id": coc_id,
@@ -96,9 +100,6 @@ def _flush(session: DbSession, intakes: list[dict[str, Any]], events: list[dict[
     if not intakes:
         return
     ids = list(session.scalars(insert(Intake).returning(Intake.id, sort_by_parameter_order=True), intakes))
-    # Reference codes like the real ones (XXX-XXX), from the database id: unique, "S" for sample.
-    session.execute(update(Intake), [{"id": i, "reference_code": f"S{i:05X}"[:3] + "-" + f"S{i:05X}"[3:]}
-                                     for i in ids])
     for e in events:
         e["intake_id"] = ids[e["intake_id"]]
     if events:
