@@ -89,6 +89,7 @@ def run(label: str, url: str, count: int, runs: int) -> None:
     dates = f"start={year.start.isoformat()}&end={year.end.isoformat()}"
     cases = [
         ("dashboard, the CoC, a year", "admin@bench.invalid", f"/staff/reports/?scope=coc&{dates}"),
+        ("dashboard, the CoC, 30 days", "admin@bench.invalid", "/staff/reports/?scope=coc"),
         ("dashboard, region 1, a year", "coordinator@bench.invalid", f"/staff/reports/?scope=region-1&{dates}"),
         ("dashboard, region 1, 30 days", "coordinator@bench.invalid", "/staff/reports/?scope=region-1"),
         ("case-conferencing list, region 1", "coordinator@bench.invalid", "/staff/reports/case-conferencing"),
