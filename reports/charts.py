@@ -45,12 +45,12 @@ class Chart:
     gutter: int  # room for labels: left of horizontal bars, below columns
 
 
-def horizontal(items: Sequence[tuple[str, int | None]], width: int = 640, row: int = 26) -> Chart:
+def horizontal(items: Sequence[tuple[str, int | None]], width: int = 640, row: int = 30) -> Chart:
     """Lay out one horizontal bar per item, the longest filling the width after the labels.
 
-    The labels' room grows with the longest label (about 7 units a character at 13 px).
+    The labels' room grows with the longest label (about 8 units a character at 15 px).
     """
-    gutter = min(360, 7 * max([len(label) for label, _ in items] or [10]) + 16)
+    gutter = min(380, 8 * max([len(label) for label, _ in items] or [10]) + 16)
     most = max([v for _, v in items if v] or [1])
     span = width - gutter - 60
     bars = tuple(Bar(label, value, gutter, i * row + 4, (value or 0) / most * span, row - 8)
