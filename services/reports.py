@@ -214,8 +214,8 @@ def percentiles(session: DbSession, durations: Select[Any], fractions: Sequence[
     # One pass: the rows at floor(f * (n - 1)) and the next one, for every fraction f.
     wanted = []
     for fraction in fractions:
-        low = cast_int(fraction * (ranked.c.n - 1))
-        wanted += [ranked.c.rn == low, ranked.c.rn == low + 1]
+        floor_at = cast_int(fraction * (ranked.c.n - 1))
+        wanted += [ranked.c.rn == floor_at, ranked.c.rn == floor_at + 1]
     rows = session.execute(select(ranked.c.rn, ranked.c.v, ranked.c.n).where(or_(*wanted))).all()
     if not rows:
         return 0, [None for _ in fractions]
