@@ -37,6 +37,7 @@ from admin.views import welcome_bp
 from config import config_class
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 from kiosk.views import bp as kiosk_bp
+from reports.views import bp as reports_bp
 from services.hotlines import emergency_hotlines
 from sms.views import bp as sms_bp
 from staff.views import bp as staff_bp
@@ -46,6 +47,8 @@ from voice.views import bp as voice_bp
 # apply to it (/staff/admin/...). Done once, at import: a blueprint cannot take nested ones after
 # its first registration.
 staff_bp.register_blueprint(admin_bp)
+# Reports likewise (/staff/reports/...).
+staff_bp.register_blueprint(reports_bp)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -79,6 +79,11 @@ class Intake(Base):
             "ix_intakes_queue", "routed_access_point_id", "status", "priority", "submitted_at"
         ),
         Index("ix_intakes_status_last_activity_at", "status", "last_activity_at"),
+        # Reports (services.reports): every breakdown of the intakes submitted in a date range is
+        # read from this index alone (a covering index: SQLite has no INCLUDE, so all are keys).
+        Index("ix_intakes_report", "status", "submitted_at", "routed_access_point_id", "confidential",
+              "channel", "track", "homeless_category", "language", "outcome", "diversion_candidate",
+              "out_of_area", "callback_requested", "county_fips"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

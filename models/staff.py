@@ -44,7 +44,11 @@ class IntakeEvent(Base):
     """
 
     __tablename__ = "intake_events"
-    __table_args__ = (Index("ix_intake_events_intake_id_created_at", "intake_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_intake_events_intake_id_created_at", "intake_id", "created_at"),
+        # Reports: each intake's first claim and first contact, read from the index alone.
+        Index("ix_intake_events_kind_created_at_intake_id", "kind", "created_at", "intake_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     intake_id: Mapped[int] = mapped_column(ForeignKey("intakes.id"))

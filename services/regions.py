@@ -176,6 +176,11 @@ class MapCounty:
     region_name: str | None
     other_coc: bool = False
 
+    @property
+    def label(self) -> str:
+        """The county's name and region, as the map shows it on hover."""
+        return f"{self.name}: {self.region_number}. {self.region_name}" if self.region_number else self.name
+
 
 @dataclass(frozen=True)
 class RegionMap:
@@ -186,35 +191,58 @@ class RegionMap:
     unassigned: tuple[str, ...]
 
 
-def region_map(session: DbSession, width: int = 720) -> RegionMap:
-    """Lay out the counties of the home CoC's state in an SVG coordinate space, coloured by region."""
+@dataclass(frozen=True)
+class CountyOutline:
+    fips: str
+    name: str
+    path: str  # SVG path data in the layout's coordinate space
+
+
+@dataclass(frozen=True)
+class CountyLayout:
+    width: int
+    height: int
+    outlines: tuple[CountyOutline, ...]  # sorted by county name
+
+
+@functools.cache
+def county_layout(width: int = 720) -> CountyLayout:
+    """Project the shipped county shapes into an SVG space ``width`` wide (shared by every map)."""
     shapes = county_shapes()
-    home = home_coc(session)
-    counties = {c.fips: c for c in session.scalars(select(County))}
     points = [p for _, ring in shapes.values() for p in ring]
     min_lon, max_lon = min(p[0] for p in points), max(p[0] for p in points)
     min_lat, max_lat = min(p[1] for p in points), max(p[1] for p in points)
     squash = math.cos(math.radians((min_lat + max_lat) / 2))
     scale = width / ((max_lon - min_lon) * squash)
     height = round((max_lat - min_lat) * scale)
+    outlines: list[CountyOutline] = []
+    for fips, (name, ring) in sorted(shapes.items(), key=lambda item: item[1][0]):
+        xy = [((lon - min_lon) * squash * scale, (max_lat - lat) * scale) for lon, lat in ring]
+        outlines.append(CountyOutline(fips, name, "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + " Z"))
+    return CountyLayout(width, height, tuple(outlines))
+
+
+def region_map(session: DbSession, width: int = 720) -> RegionMap:
+    """Lay out the counties of the home CoC's state in an SVG coordinate space, coloured by region."""
+    layout = county_layout(width)
+    home = home_coc(session)
+    counties = {c.fips: c for c in session.scalars(select(County))}
     regions = list(session.scalars(select(Region).where(Region.coc_id == (home.id if home else -1))
                                    .order_by(Region.number)))
     colours = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(regions)}
     drawn: list[MapCounty] = []
-    for fips, (name, ring) in sorted(shapes.items(), key=lambda item: item[1][0]):
-        xy = [((lon - min_lon) * squash * scale, (max_lat - lat) * scale) for lon, lat in ring]
-        path = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + " Z"
-        county = counties.get(fips)
+    for outline in layout.outlines:
+        county = counties.get(outline.fips)
         region = county.region if county is not None else None
         other = county is not None and home is not None and county.coc_id != home.id
         fill = OTHER_COC if other else colours.get(region.id, NO_REGION) if region else NO_REGION
-        drawn.append(MapCounty(fips, name, path, fill, region.number if region else None,
+        drawn.append(MapCounty(outline.fips, outline.name, outline.path, fill, region.number if region else None,
                                region.name if region else None, other))
     counts = {r.id: sum(1 for c in counties.values() if c.region_id == r.id) for r in regions}
     legend = tuple((r.number, r.name, colours[r.id], counts[r.id]) for r in regions)
     unassigned = tuple(sorted(c.name for c in counties.values()
                               if home is not None and c.coc_id == home.id and c.region_id is None))
-    return RegionMap(width, height, tuple(drawn), legend, unassigned)
+    return RegionMap(layout.width, layout.height, tuple(drawn), legend, unassigned)
 
 
 def problems_by_line(problems: Sequence[RowProblem]) -> list[RowProblem]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHANNELS = ("kiosk", "sms", "voice", "staff", "admin")
+CHANNELS = ("kiosk", "sms", "voice", "staff", "admin", "reports")
 APP_LEVEL = ("app", "config", "extensions", "services", "intake_forms", *CHANNELS)
 
 

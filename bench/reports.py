@@ -1,0 +1,130 @@
+"""Benchmark: the reports dashboard over 200,000 intakes (a busy statewide year), SQLite and PostgreSQL.
+
+Loads the reference data, the SAMPLE access points and generated SAMPLE intakes with their claims,
+contacts and outcomes (``services.sample_intakes``; no personal data) into a fresh database
+built by the migrations, signs in an admin and a region's coordinator and times the whole
+dashboard request (``GET /staff/reports/`` for a year: every query and the template) and the
+case-conferencing list with Flask's test client.
+
+    .venv/bin/python bench/reports.py [--intakes 200000] [--runs 30] [--pg URL | --no-pg]
+
+Target: p95 under 500 ms on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from app import create_app  # noqa: E402
+from config import engine_options  # noqa: E402
+from extensions import db  # noqa: E402
+from models import Region, Role, User  # noqa: E402
+from services.accounts import hash_password  # noqa: E402
+from services.demo import load_demo  # noqa: E402
+from services.reports import MAX_DAYS  # noqa: E402
+from services.sample_intakes import load_sample_intakes  # noqa: E402
+
+PASSWORD = "benchmark password 1"  # noqa: S105 - a throwaway account in a throwaway database
+
+
+def load(app: Any, count: int) -> None:
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        s = db.session
+        load_demo(s, users=False)
+        region = s.scalars(select(Region).where(Region.number == 1)).one()
+        s.add_all([
+            User(email="admin@bench.invalid", display_name="Admin", password_hash=hash_password(PASSWORD),
+                 role=Role.ADMIN),
+            User(email="coordinator@bench.invalid", display_name="Coordinator",
+                 password_hash=hash_password(PASSWORD), role=Role.COORDINATOR, region=region),
+        ])
+        s.commit()
+        load_sample_intakes(s, count, days=MAX_DAYS - 1)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+
+
+def measure(app: Any, email: str, path: str, runs: int) -> tuple[float, float]:
+    client = app.test_client()
+    page = client.get("/staff/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/staff/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303, response.status_code
+    timings = []
+    for n in range(runs + 3):
+        started = time.perf_counter()
+        response = client.get(path)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (path, response.status_code)
+        if n >= 3:  # warm-up
+            timings.append(elapsed)
+    timings.sort()
+    return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
+
+
+def run(label: str, url: str, count: int, runs: int) -> None:
+    app = create_app({"FRONTDOOR_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url), "RATELIMIT_ENABLED": False})
+    started = time.perf_counter()
+    load(app, count)
+    print(f"{label}: loaded {count:,} intakes in {time.perf_counter() - started:.1f} s")
+    with app.app_context():
+        from services.reports import default_range
+
+        year = default_range(app.config["HMIS_TIMEZONE"], MAX_DAYS - 1)
+    dates = f"start={year.start.isoformat()}&end={year.end.isoformat()}"
+    cases = [
+        ("dashboard, the CoC, a year", "admin@bench.invalid", f"/staff/reports/?scope=coc&{dates}"),
+        ("dashboard, the CoC, 30 days", "admin@bench.invalid", "/staff/reports/?scope=coc"),
+        ("dashboard, region 1, a year", "coordinator@bench.invalid", f"/staff/reports/?scope=region-1&{dates}"),
+        ("dashboard, region 1, 30 days", "coordinator@bench.invalid", "/staff/reports/?scope=region-1"),
+        ("case-conferencing list, region 1", "coordinator@bench.invalid", "/staff/reports/case-conferencing"),
+    ]
+    for name, email, path in cases:
+        median, p95 = measure(app, email, path, runs)
+        print(f"  {name:34s} median {median:6.1f} ms   p95 {p95:6.1f} ms")
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--intakes", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--pg", default=None, help="PostgreSQL server URL")
+    parser.add_argument("--no-pg", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args.intakes, args.runs)
+
+    if args.no_pg:
+        return
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import create_pg_database, drop_pg_database, pg_server_url
+
+    server = args.pg or pg_server_url()
+    url = create_pg_database(server)
+    try:
+        run("PostgreSQL", url, args.intakes, args.runs)
+    finally:
+        drop_pg_database(url)
+
+
+if __name__ == "__main__":
+    main()
