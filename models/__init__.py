@@ -15,6 +15,7 @@ from .intake import (
     IntakeStatus,
     Track,
 )
+from .outreach import ContactResult, OutreachContact
 from .sms import ConversationState, InboundMessage, OutboxMessage, OutboxStatus, SmsConversation, SmsOptOut
 from .staff import (
     AdminChange,
@@ -41,6 +42,7 @@ __all__ = [
     "CallStatus",
     "Channel",
     "ConsentKind",
+    "ContactResult",
     "ConsentMethod",
     "ConsentRecord",
     "ContinuumOfCare",
@@ -60,6 +62,7 @@ __all__ = [
     "LoginLock",
     "OutboxMessage",
     "OutboxStatus",
+    "OutreachContact",
     "Outcome",
     "Region",
     "Role",

@@ -38,7 +38,7 @@ from intake_forms import question as question_for
 from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Role, Track, User
 from models.base import utcnow
-from services import queue, staff_actions
+from services import outreach, queue, staff_actions
 from services.accounts import AccountError, create_user, end_sessions, set_password
 from services.pii import current_cipher
 
@@ -160,6 +160,8 @@ def _labels() -> dict[str, Any]:
         "EVENT_LABELS": forms.EVENT_LABELS,
         "Role": Role,
         "button_form": forms.ButtonForm(),
+        "may_assist": outreach.may_assist,
+        "does_outreach": outreach.does_outreach,
     }
 
 
