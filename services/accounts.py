@@ -94,6 +94,8 @@ def create_user(
 
     if role is Role.COORDINATOR and region is None:
         raise AccountError("a coordinator needs a region")
+    if role is Role.OUTREACH and region is None:
+        raise AccountError("an outreach worker needs a region")
     if role in (Role.STAFF, Role.VSP_STAFF) and not access_points:
         raise AccountError("staff need at least one access point")
 
