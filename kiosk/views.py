@@ -54,7 +54,7 @@ from intake_forms import (
 )
 from intake_forms.flow import applies
 from kiosk import device
-from kiosk.forms import ELSEWHERE, HERE, form_for
+from kiosk.forms import ELSEWHERE, HERE, MetWhereForm, form_for
 from kiosk.presenters import answer_rows, confirmation, hotline_rows, location_input, send_confirmation_text
 from models import Intake, IntakeStatus, Kiosk
 from models.base import utcnow
@@ -409,6 +409,8 @@ def begin(mode: str) -> Any:
         session["seen"] = seen
     if device_token:
         session["device"] = device_token
+    if mode == ASSISTED and outreach.does_outreach(current_user):
+        return redirect(url_for("kiosk.met_where", mode=ASSISTED))
     return redirect(next_url(mode, intake))
 
 
@@ -688,6 +690,37 @@ def quick_exit() -> Any:
     response = redirect(url_for("kiosk.neutral"))
     response.headers["Clear-Site-Data"] = '"cache"'
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/staff/assist/where", methods=["GET", "POST"], defaults={"mode": ASSISTED}, endpoint="met_where")
+def met_where(mode: str) -> Any:
+    """Ask the outreach worker where they met the household (county, cross streets, or location).
+
+    The page is for the worker, in the worker's language; the location is read only after the
+    household agrees and the worker taps (static/js/outreach.js), rounded to about 100 m.
+    """
+    intake = current_intake(ASSISTED)
+    if intake is None or intake.status != IntakeStatus.IN_PROGRESS or not outreach.does_outreach(current_user):
+        return finished_elsewhere(mode, intake)
+    form = MetWhereForm(formdata=request.form if request.method == "POST" else None)
+    form.county.choices = [("", _("Choose the county")), *outreach.county_choices(db.session)]
+    error = None
+    if request.method == "POST":
+        if request.form.get("action") == "skip":
+            return redirect(next_url(mode, intake))
+        try:
+            outreach.record_met_where(db.session, intake, county_fips=form.county.data, place=form.place.data,
+                                      latitude=form.latitude.data, longitude=form.longitude.data)
+            return redirect(next_url(mode, intake))
+        except outreach.OutreachError as problem:
+            db.session.rollback()
+            error = problem.code
+    with force_locale(current_user.language or "en"):
+        html = render_template("kiosk/met_where.html", **page_context(
+            mode, form=form, error=_(outreach.ERRORS[error]) if error else None))
+    response = Response(html, status=422 if error else 200, mimetype="text/html")
+    response.headers["Permissions-Policy"] = outreach.GEOLOCATION_POLICY
     return response
 
 

@@ -186,24 +186,57 @@ class RegionMap:
     unassigned: tuple[str, ...]
 
 
-def region_map(session: DbSession, width: int = 720) -> RegionMap:
-    """Lay out the counties of the home CoC's state in an SVG coordinate space, coloured by region."""
+@dataclass(frozen=True)
+class CountyPaths:
+    """Every county of the shipped shapes as an SVG path, in one coordinate space."""
+
+    width: int
+    height: int
+    paths: tuple[tuple[str, str, str], ...]  # (FIPS, name, path), by name
+
+
+@functools.cache
+def county_paths(width: int = 720) -> CountyPaths:
+    """Lay out the county shapes as SVG paths ``width`` wide (north up, longitude squashed)."""
     shapes = county_shapes()
-    home = home_coc(session)
-    counties = {c.fips: c for c in session.scalars(select(County))}
     points = [p for _, ring in shapes.values() for p in ring]
     min_lon, max_lon = min(p[0] for p in points), max(p[0] for p in points)
     min_lat, max_lat = min(p[1] for p in points), max(p[1] for p in points)
     squash = math.cos(math.radians((min_lat + max_lat) / 2))
     scale = width / ((max_lon - min_lon) * squash)
     height = round((max_lat - min_lat) * scale)
+    paths = []
+    for fips, (name, ring) in sorted(shapes.items(), key=lambda item: item[1][0]):
+        xy = [((lon - min_lon) * squash * scale, (max_lat - lat) * scale) for lon, lat in ring]
+        paths.append((fips, name, "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + " Z"))
+    return CountyPaths(width, height, tuple(paths))
+
+
+def county_at(longitude: float, latitude: float) -> str | None:
+    """Return the FIPS code of the shipped county containing a point, or None (on this machine only)."""
+    for fips, (_name, ring) in county_shapes().items():
+        inside = False
+        j = len(ring) - 1
+        for i in range(len(ring)):
+            (xi, yi), (xj, yj) = ring[i], ring[j]
+            if (yi > latitude) != (yj > latitude) and longitude < (xj - xi) * (latitude - yi) / (yj - yi) + xi:
+                inside = not inside
+            j = i
+        if inside:
+            return fips
+    return None
+
+
+def region_map(session: DbSession, width: int = 720) -> RegionMap:
+    """Lay out the counties of the home CoC's state in an SVG coordinate space, coloured by region."""
+    layout = county_paths(width)
+    home = home_coc(session)
+    counties = {c.fips: c for c in session.scalars(select(County))}
     regions = list(session.scalars(select(Region).where(Region.coc_id == (home.id if home else -1))
                                    .order_by(Region.number)))
     colours = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(regions)}
     drawn: list[MapCounty] = []
-    for fips, (name, ring) in sorted(shapes.items(), key=lambda item: item[1][0]):
-        xy = [((lon - min_lon) * squash * scale, (max_lat - lat) * scale) for lon, lat in ring]
-        path = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + " Z"
+    for fips, name, path in layout.paths:
         county = counties.get(fips)
         region = county.region if county is not None else None
         other = county is not None and home is not None and county.coc_id != home.id
@@ -214,7 +247,7 @@ def region_map(session: DbSession, width: int = 720) -> RegionMap:
     legend = tuple((r.number, r.name, colours[r.id], counts[r.id]) for r in regions)
     unassigned = tuple(sorted(c.name for c in counties.values()
                               if home is not None and c.coc_id == home.id and c.region_id is None))
-    return RegionMap(width, height, tuple(drawn), legend, unassigned)
+    return RegionMap(layout.width, layout.height, tuple(drawn), legend, unassigned)
 
 
 def problems_by_line(problems: Sequence[RowProblem]) -> list[RowProblem]:

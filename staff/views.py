@@ -659,3 +659,6 @@ def unlock_user_command(email: str) -> None:
 from .exports.views import bp as exports_bp  # noqa: E402
 
 bp.register_blueprint(exports_bp)
+
+
+from . import outreach as _outreach_pages  # noqa: E402,F401  (adds the outreach pages to bp)
