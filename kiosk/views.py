@@ -239,7 +239,7 @@ def no_store(response: Response) -> Response:
 def csrf_failed(error: CSRFError) -> Any:
     """An old page was sent (the form expired): show the page again, kindly."""
     session["flash"] = "expired"
-    mode = g.get("mode") or WEB
+    mode = g.get("mode") or (request.view_args or {}).get("mode") or WEB
     if request.endpoint == "kiosk.question":
         return redirect(request.path)
     return redirect(url_for("kiosk.start", mode=mode))

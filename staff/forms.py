@@ -179,7 +179,7 @@ class ContactForm(FlaskForm):  # type: ignore[misc]  # FlaskForm is untyped
     met_on = DateField(_l("Date"), validators=[DataRequired()])
     county = SelectField(_l("County"), choices=[], validate_choice=False)
     place = StringField(_l("Cross streets or landmark (optional)"), validators=[Optional(), Length(max=120)])
-    people = IntegerField(_l("How many people"), default=1, validators=[DataRequired()])
+    people = IntegerField(_l("How many people"), default=1, validators=[Optional()])
     language = SelectField(_l("Language"), choices=[], validate_choice=False)
     result = RadioField(_l("What happened"), choices=choices(CONTACT_OUTCOME_LABELS.items()),
                         validators=[DataRequired()])
