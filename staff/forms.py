@@ -173,7 +173,7 @@ OUTREACH_ERRORS = {
 }
 
 
-class ContactForm(FlaskForm):  # type: ignore[misc]  # FlaskForm is untyped
+class OutreachContactForm(FlaskForm):  # type: ignore[misc]  # FlaskForm is untyped
     """People met who do not want an intake yet: counts and a place, never a name."""
 
     met_on = DateField(_l("Date"), validators=[DataRequired()])

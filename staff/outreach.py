@@ -32,8 +32,8 @@ def _outreach_only() -> None:
         abort(403)
 
 
-def _contact_form(**kwargs: Any) -> forms.ContactForm:
-    form = forms.ContactForm(**kwargs)
+def _contact_form(**kwargs: Any) -> forms.OutreachContactForm:
+    form = forms.OutreachContactForm(**kwargs)
     form.county.choices = forms.choices([("", _("Choose the county")), *outreach.county_choices(db.session)])
     form.language.choices = forms.choices((code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES)
     if form.met_on.data is None and request.method == "GET":
@@ -41,7 +41,7 @@ def _contact_form(**kwargs: Any) -> forms.ContactForm:
     return form
 
 
-def _home(form: forms.ContactForm, error: str | None = None) -> Reply:
+def _home(form: forms.OutreachContactForm, error: str | None = None) -> Reply:
     user = _user()
     started = outreach.started_by(db.session, user)
     contacts = outreach.contacts_of(db.session, user)
