@@ -81,7 +81,8 @@ def rounded_position(latitude: str | float, longitude: str | float) -> str:
         raise OutreachError("position") from None
     if not (math.isfinite(lat) and math.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise OutreachError("position")
-    return f"{round(lat, POSITION_DECIMALS):.{POSITION_DECIMALS}f},{round(lon, POSITION_DECIMALS):.{POSITION_DECIMALS}f}"
+    places = POSITION_DECIMALS
+    return f"{round(lat, places):.{places}f},{round(lon, places):.{places}f}"
 
 
 def clean_place(text: str | None) -> str | None:

@@ -25,7 +25,8 @@ class Assist:
     def start(self, lang: str) -> Any:
         page = self.client.get(f"{PREFIX}/")
         assert page.status_code == 200, page.status_code
-        response = self.client.post(f"{PREFIX}/start", data={"lang": lang, "csrf_token": csrf_from(page.get_data(as_text=True))})
+        token = csrf_from(page.get_data(as_text=True))
+        response = self.client.post(f"{PREFIX}/start", data={"lang": lang, "csrf_token": token})
         assert response.status_code == 302
         self.location = response.headers["Location"]
         return response

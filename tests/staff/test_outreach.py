@@ -236,7 +236,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_on_every_new_route(client: Flask
             continue
         if response.status_code == 302 and response.headers["Location"] == "/staff/assist/":
             response = client.get("/staff/assist/")  # an expired form goes back to the start, which asks to sign in
-        assert response.status_code == 302 and "/staff/login" in response.headers["Location"], (path, response.status_code)
+        assert response.status_code == 302, (path, response.status_code)
+        assert "/staff/login" in response.headers["Location"], path
 
 
 def test_an_outreach_worker_sees_their_region_queue_and_the_intakes_they_walked(
