@@ -704,7 +704,6 @@ def met_where(mode: str) -> Any:
     if intake is None or intake.status != IntakeStatus.IN_PROGRESS or not outreach.does_outreach(current_user):
         return finished_elsewhere(mode, intake)
     form = MetWhereForm(formdata=request.form if request.method == "POST" else None)
-    form.county.choices = [("", _("Choose the county")), *outreach.county_choices(db.session)]
     error = None
     if request.method == "POST":
         if request.form.get("action") == "skip":
@@ -717,6 +716,7 @@ def met_where(mode: str) -> Any:
             db.session.rollback()
             error = problem.code
     with force_locale(current_user.language or "en"):
+        form.county.choices = [("", _("Choose the county")), *outreach.county_choices(db.session)]
         html = render_template("kiosk/met_where.html", **page_context(
             mode, form=form, error=_(outreach.ERRORS[error]) if error else None))
     response = Response(html, status=422 if error else 200, mimetype="text/html")

@@ -206,6 +206,14 @@ class CountyCount:
     def total(self) -> int:
         return self.contacts + self.intakes
 
+    @property
+    def total_shown(self) -> int | None:
+        """The total as a number only when both parts are: else the total minus the part shown
+        would give the hidden small count away."""
+        if shown(self.contacts) is None or shown(self.intakes) is None:
+            return None
+        return self.total
+
 
 def shown(count: int) -> int | None:
     """Return a count as it may be shown, or None for "fewer than 5"."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from extensions import db
@@ -76,6 +76,8 @@ def log_contact() -> Reply:
         db.session.rollback()
         return _home(form, _(outreach.ERRORS[error.code]))
     flash(_("Contact logged. No name was kept."), "info")
+    if request.headers.get("X-Background-Send") == "1":  # static/js/outreach.js: it goes on by itself
+        return jsonify(next=url_for(".outreach_home"))
     return redirect(url_for(".outreach_home"), code=303)
 
 

@@ -60,15 +60,18 @@
       save(form, key);
       var body = new FormData(form);
       if (event.submitter && event.submitter.name) { body.append(event.submitter.name, event.submitter.value); }
-      fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
+      fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
+                           headers: { "X-Background-Send": "1" } })
         .then(function (response) {
           sending = false;
-          if (response.ok && response.redirected) {
+          var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+          if (response.ok && (json || response.redirected)) {
             try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
-            window.location.assign(response.url);
-          } else {
-            form.submit();  // the server's own answer (a kind error that keeps the input)
+            // A page that says where to go next (keeping its message for that page), or a redirect.
+            return json ? response.json().then(function (data) { window.location.assign(data.next); })
+              : window.location.assign(response.url);
           }
+          form.submit();  // the server's own answer (a kind error that keeps the input)
         })
         .catch(function () {
           sending = false;
