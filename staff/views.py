@@ -147,6 +147,12 @@ def waiting(value: datetime | None) -> str:
     return format_timedelta(utcnow() - value, threshold=1.1, locale=str(get_locale()))
 
 
+@bp.app_context_processor
+def _outreach_links() -> dict[str, Any]:
+    # The staff layout's links, on every page built on it (the admin area's too).
+    return {"may_assist": outreach.may_assist, "does_outreach": outreach.does_outreach}
+
+
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     return {
@@ -160,8 +166,6 @@ def _labels() -> dict[str, Any]:
         "EVENT_LABELS": forms.EVENT_LABELS,
         "Role": Role,
         "button_form": forms.ButtonForm(),
-        "may_assist": outreach.may_assist,
-        "does_outreach": outreach.does_outreach,
     }
 
 
