@@ -359,6 +359,7 @@ def intake(public_id: str) -> Reply:
     reassign_form.user.choices = forms.choices((u.id, u.display_name) for u in queue.assignable_users(db.session, item))
     return render_template(
         "staff/intake.html", page=page, item=item, holds=holds, user=user,
+        met_where=outreach.met_where(item) if queue.identity_visible(user, item) else None,
         manages=queue.may_manage(user), zone=_zone(item).key,
         can_text=staff_actions.sms_allowed(user, item),
         contact_form=forms.ContactForm(), sms_form=forms.SmsForm(), schedule_form=forms.ScheduleForm(),

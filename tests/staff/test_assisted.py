@@ -128,3 +128,15 @@ def test_only_signed_in_assisting_roles_may_start(client: FlaskClient, world: Wo
     assert client.get(f"{PREFIX}/").status_code == 403
     with world.app.app_context():
         assert db.session.get(User, world.user_id("vsp")) is not None
+
+
+def test_the_intake_page_names_the_staff_member_who_walked_it(client: FlaskClient, world: World,
+                                                              signed_in: Any) -> None:
+    signed_in("staff")
+    walk = Assist(client)
+    walk.start("en")
+    walk.walk(WALK)
+    walk.submit()
+    intake = only_assisted(world)
+    page = client.get(f"/staff/intakes/{intake.public_id}").get_data(as_text=True)
+    assert "With staff, in person" in page and "Started with the household by" in page and "Sam Staff" in page
