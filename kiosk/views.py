@@ -32,7 +32,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user  # type: ignore[import-untyped]
+from flask_login import current_user, logout_user  # type: ignore[import-untyped]
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import select
@@ -61,6 +61,7 @@ from models.base import utcnow
 from models.intake import Channel
 from services import intake as intakes
 from services import kiosks, outreach
+from services.accounts import staff_session_over
 from services.pii import current_cipher
 
 log = logging.getLogger(__name__)
@@ -205,6 +206,13 @@ def assisting() -> Any:
     """Let only a signed-in staff member who may assist in; speak the household's language."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    now = time.time()
+    if staff_session_over(session, current_app.config, now):  # the staff pages' own limits
+        wipe()
+        logout_user()
+        session.clear()
+        return login_manager.unauthorized()
+    session["staff_seen"] = now  # walking an intake with a household is working: the session stays
     if not outreach.may_assist(current_user):
         abort(403)
     if request.endpoint == "kiosk.help_now":

@@ -39,7 +39,7 @@ from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Role, Track, User
 from models.base import utcnow
 from services import outreach, queue, staff_actions
-from services.accounts import AccountError, create_user, end_sessions, set_password
+from services.accounts import AccountError, create_user, end_sessions, set_password, staff_session_over
 from services.pii import current_cipher
 
 from . import forms
@@ -47,9 +47,6 @@ from . import forms
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static", cli_group="users")
 
-#: Minutes without a click after which a staff session ends, and the longest a session lasts.
-DEFAULT_IDLE_MINUTES = 30
-DEFAULT_SESSION_HOURS = 12
 #: Seconds between automatic refreshes of the queue page (static/queue.js).
 REFRESH_SECONDS = 60
 
@@ -180,11 +177,7 @@ def _guard() -> WerkzeugResponse | None:
         result: WerkzeugResponse = login_manager.unauthorized()
         return result
     now = time.time()
-    idle = 60 * int(current_app.config.get("STAFF_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
-    longest = 3600 * int(current_app.config.get("STAFF_SESSION_HOURS", DEFAULT_SESSION_HOURS))
-    seen = float(session.get("staff_seen", 0))
-    started = float(session.get("staff_started", 0))
-    if now - seen > idle or now - started > longest:
+    if staff_session_over(session, current_app.config, now):
         logout_user()
         session.clear()
         flash(_("Your session has ended. Please sign in again."), "info")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -140,3 +141,29 @@ def test_the_intake_page_names_the_staff_member_who_walked_it(client: FlaskClien
     intake = only_assisted(world)
     page = client.get(f"/staff/intakes/{intake.public_id}").get_data(as_text=True)
     assert "With staff, in person" in page and "Started with the household by" in page and "Sam Staff" in page
+
+
+def test_walking_an_intake_keeps_the_staff_session_alive(client: FlaskClient, world: World, signed_in: Any) -> None:
+    signed_in("staff")
+    walk = Assist(client)
+    walk.start("en")
+    with client.session_transaction() as sess:
+        sess["staff_seen"] = time.time() - 25 * 60  # 25 minutes on the household's questions
+    walk.answer("start_choice", "talk")
+    with client.session_transaction() as sess:
+        sess["staff_seen"] = sess["staff_seen"] - 10 * 60  # and 10 more on the next one
+    assert client.get(walk.location).status_code == 200
+    assert client.get("/staff/").status_code == 200  # back to the queue, still signed in
+
+
+def test_an_assisted_page_left_idle_ends_the_session_and_the_households_intake(
+        client: FlaskClient, world: World, signed_in: Any) -> None:
+    signed_in("staff")
+    walk = Assist(client)
+    walk.start("en")
+    with client.session_transaction() as sess:
+        sess["staff_seen"] = time.time() - 31 * 60
+    response = client.get(walk.location)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/staff/login")
+    assert only_assisted(world).status is IntakeStatus.ABANDONED
+    assert client.get("/staff/").status_code == 302  # signed out
