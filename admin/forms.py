@@ -61,6 +61,7 @@ POPULATION_LABELS = {
 ROLE_LABELS = {
     Role.STAFF.value: _l("Staff (their access points' queues)"),
     Role.VSP_STAFF.value: _l("Victim service provider staff"),
+    Role.OUTREACH.value: _l("Street outreach (their region)"),
     Role.COORDINATOR.value: _l("Regional coordinator"),
     Role.ADMIN.value: _l("CoC admin"),
 }

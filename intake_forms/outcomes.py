@@ -151,7 +151,7 @@ def compute_outcomes(answers: Answers, weights: Mapping[str, int] | None = None)
 # HMIS -----------------------------------------------------------------------------------------
 
 #: 4.19.3 AssessmentType by channel: 1 Phone, 2 Virtual, 3 In Person.
-ASSESSMENT_TYPE = {"voice": 1, "sms": 2, "web": 2, "kiosk": 3}
+ASSESSMENT_TYPE = {"voice": 1, "sms": 2, "web": 2, "kiosk": 3, "assisted": 3}
 
 
 @dataclass(frozen=True)

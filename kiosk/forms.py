@@ -7,7 +7,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
     from wtforms import SelectChoice
@@ -102,3 +103,12 @@ class ResumeForm(FlaskForm):
                                                       "spellcheck": "false", "maxlength": "12"})
     last4 = StringField(_l("Last 4 digits of the phone you texted or called from"),
                         render_kw={"autocomplete": "off", "inputmode": "numeric", "maxlength": "4"})
+
+
+class MetWhereForm(FlaskForm):  # type: ignore[misc]  # FlaskForm is untyped
+    """Where an outreach worker met the household of an assisted intake (never sent anywhere)."""
+
+    county = SelectField(_l("County"), choices=[], validate_choice=False)
+    place = StringField(_l("Cross streets or landmark (optional)"), validators=[Optional(), Length(max=120)])
+    latitude = HiddenField()
+    longitude = HiddenField()

@@ -1,7 +1,11 @@
-"""Kiosk (`/kiosk/…`, paired tablets) and personal-phone (`/intake/…`) intake pages.
+"""Kiosk (`/kiosk/…`, paired tablets), personal-phone (`/intake/…`) and assisted intake pages.
 
-Both prefixes serve the same views; the rule's ``mode`` default tells them apart. The server
-session holds only the intake's public id, the mode and the time of the last request.
+Every prefix serves the same views; the rule's ``mode`` default tells them apart. Assisted mode
+(`/staff/assist/…`) is a signed-in staff member walking the intake with a household on the staff
+member's own device: the same questions in the household's language, with a strip in the staff
+member's language around them. The server session holds only the intake's public id, the mode
+and the time of the last request (and, in assisted mode, the staff sign-in, which the household's
+pages never clear).
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user, logout_user  # type: ignore[import-untyped]
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy import select
 
-from extensions import db, limiter
+from extensions import db, limiter, login_manager
 from intake_forms import (
     ERRORS,
     LANGUAGES,
@@ -48,15 +54,16 @@ from intake_forms import (
 )
 from intake_forms.flow import applies
 from kiosk import device
-from kiosk.forms import ELSEWHERE, HERE, ResumeForm, StatusForm, form_for
+from kiosk.forms import ELSEWHERE, HERE, MetWhereForm, ResumeForm, StatusForm, form_for
 from kiosk.presenters import answer_rows, confirmation, hotline_rows, location_input, send_confirmation_text
 from models import Intake, IntakeStatus, Kiosk
 from models.base import utcnow
 from models.intake import Channel
 from services import intake as intakes
-from services import kiosks
+from services import kiosks, outreach
 from services import resume as resume_service
 from services import status as status_service
+from services.accounts import staff_session_over
 from services.pii import address_key, current_cipher
 
 log = logging.getLogger(__name__)
@@ -72,7 +79,10 @@ bp = Blueprint(
 
 WEB = "web"
 KIOSK = "kiosk"
-PREFIX = {WEB: "/intake", KIOSK: "/kiosk"}
+ASSISTED = "assisted"
+PREFIX = {WEB: "/intake", KIOSK: "/kiosk", ASSISTED: "/staff/assist"}
+#: The session keys that belong to the household (all a wipe removes in assisted mode).
+HOUSEHOLD_KEYS = ("intake", "mode", "lang", "done", "notices", "texted", "flash", "seen", "device")
 #: A confirmation page stays reachable (for "Text me this" and a re-read) this long after submit.
 DONE_FOR = timedelta(hours=1)
 #: WCAG 2.2.1: a timeout warning gives at least 20 seconds to extend.
@@ -128,6 +138,15 @@ def paired_kiosk() -> Kiosk | None:
     return kiosk
 
 
+def clear_household() -> None:
+    """Empty the session of the household; an assisting staff member stays signed in."""
+    if g.get("mode") == ASSISTED:
+        for key in HOUSEHOLD_KEYS:
+            session.pop(key, None)
+    else:
+        session.clear()
+
+
 def wipe(*, abandon: bool = True, keep_done: bool = False) -> None:
     """Forget this browser's household: abandon an unfinished intake, clear the session.
 
@@ -140,7 +159,7 @@ def wipe(*, abandon: bool = True, keep_done: bool = False) -> None:
             intakes.abandon(db.session, intake)
     lang = session.get("lang") if not abandon or keep_done else None
     done = session.get("done") if keep_done else None
-    session.clear()
+    clear_household()
     if lang:
         session["lang"] = lang
     if done:
@@ -151,7 +170,7 @@ def keeps_confirmation(mode: str) -> bool:
     """Tell whether this device keeps the last confirmation for a while (DONE_FOR).
 
     A personal phone does, so Back or a return visit still finds the code; a kiosk never does:
-    the next person must see nothing of the last one.
+    the next person must see nothing of the last one, nor on a staff member's device.
     """
     return mode == WEB
 
@@ -162,6 +181,8 @@ def before() -> Any:
     args = request.view_args or {}
     mode = args.get("mode")
     g.mode = mode
+    if mode == ASSISTED:
+        return assisting()
     if mode != KIOSK:
         return None
     endpoint = (request.endpoint or "").rpartition(".")[2]
@@ -183,6 +204,38 @@ def before() -> Any:
     return None
 
 
+def assisting() -> Any:
+    """Let only a signed-in staff member who may assist in; speak the household's language."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    now = time.time()
+    if staff_session_over(session, current_app.config, now):  # the staff pages' own limits
+        wipe()
+        logout_user()
+        session.clear()
+        return login_manager.unauthorized()
+    session["staff_seen"] = now  # walking an intake with a household is working: the session stays
+    if not outreach.may_assist(current_user):
+        abort(403)
+    if request.endpoint == "kiosk.help_now":
+        return None
+    intake = current_intake(ASSISTED) or done_intake()
+    if intake is not None:  # back from the staff pages: the questions are in the household's language
+        household = intakes.codes(intake).get("language")
+        if household in LANGUAGES:
+            session["lang"] = household
+    return None
+
+
+def staff_strip() -> Markup | None:
+    """Return the strip around assisted pages, in the staff member's own language."""
+    if g.get("mode") != ASSISTED or not current_user.is_authenticated:
+        return None
+    with force_locale(current_user.language or "en"):
+        html = render_template("kiosk/_assist_strip.html", staff_name=current_user.display_name)
+    return Markup(html)  # noqa: S704  (a rendered template: Jinja autoescaped every value in it)
+
+
 @bp.after_request
 def no_store(response: Response) -> Response:
     """Keep intake pages out of every cache so the back button shows nothing later."""
@@ -196,7 +249,7 @@ def no_store(response: Response) -> Response:
 def csrf_failed(error: CSRFError) -> Any:
     """An old page was sent (the form expired): show the page again, kindly."""
     session["flash"] = "expired"
-    mode = g.get("mode") or WEB
+    mode = g.get("mode") or (request.view_args or {}).get("mode") or WEB
     if request.endpoint == "kiosk.question":
         return redirect(request.path)
     return redirect(url_for("kiosk.start", mode=mode))
@@ -211,7 +264,7 @@ def kiosk_context() -> dict[str, Any]:
 
 
 def channel(mode: str) -> Channel:
-    return Channel.KIOSK if mode == KIOSK else Channel.WEB
+    return {KIOSK: Channel.KIOSK, ASSISTED: Channel.ASSISTED}.get(mode, Channel.WEB)
 
 
 def current_intake(mode: str) -> Intake | None:
@@ -238,6 +291,7 @@ def page_context(mode: str, **extra: Any) -> dict[str, Any]:
         "warning": t.warning,
         "languages": LANGUAGES,
         "flash": session.pop("flash", None),
+        "staff_strip": staff_strip(),
         **extra,
     }
 
@@ -310,8 +364,9 @@ def start(mode: str) -> Any:
 
 
 def _is_kiosk() -> bool:
-    """Kiosks (paired tablets at a staffed place, shared by many people) are not throttled here."""
-    return (request.view_args or {}).get("mode") == KIOSK
+    """Kiosks (paired tablets at a staffed place, shared by many people) and signed-in staff
+    assisting households are not throttled here."""
+    return (request.view_args or {}).get("mode") in (KIOSK, ASSISTED)
 
 
 def _client_key() -> str:
@@ -352,18 +407,21 @@ def begin(mode: str) -> Any:
     kiosk = paired_kiosk() if mode == KIOSK else None
     device_token = session.get("device")
     cipher = current_cipher()
-    web = kiosk is None
+    web = mode == WEB
     intake = intakes.start_intake(
         db.session, channel=channel(mode), language=lang, kiosk_id=kiosk.id if kiosk else None,
         source_index=address_key() if web else None,
-        device_index=cipher.blind_index(f"device:{device_token}") if web and device_token else None)
+        device_index=cipher.blind_index(f"device:{device_token}") if web and device_token else None,
+        assisted_by_id=current_user.id if mode == ASSISTED else None)
     seen = session.get("seen")
-    session.clear()
+    clear_household()
     session.update(intake=intake.public_id, mode=mode, lang=lang)
     if seen:
         session["seen"] = seen
     if device_token:
         session["device"] = device_token
+    if mode == ASSISTED and outreach.does_outreach(current_user):
+        return redirect(url_for("kiosk.met_where", mode=ASSISTED))
     return redirect(next_url(mode, intake))
 
 
@@ -559,6 +617,8 @@ def finish(mode: str) -> Any:
     forgets everything.
     """
     wipe(keep_done=keeps_confirmation(mode))
+    if mode == ASSISTED:
+        return redirect(url_for("staff.queue_view"))
     return redirect(url_for("kiosk.start", mode=mode))
 
 
@@ -701,6 +761,47 @@ def quick_exit() -> Any:
     wipe()
     response = redirect(url_for("kiosk.neutral"))
     response.headers["Clear-Site-Data"] = '"cache"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/staff/assist/where", methods=["GET", "POST"], defaults={"mode": ASSISTED}, endpoint="met_where")
+def met_where(mode: str) -> Any:
+    """Ask the outreach worker where they met the household (county, cross streets, or location).
+
+    The page is for the worker, in the worker's language; the location is read only after the
+    household agrees and the worker taps (static/js/outreach.js), rounded to about 100 m.
+    """
+    intake = current_intake(ASSISTED)
+    if intake is None or intake.status != IntakeStatus.IN_PROGRESS or not outreach.does_outreach(current_user):
+        return finished_elsewhere(mode, intake)
+    form = MetWhereForm(formdata=request.form if request.method == "POST" else None)
+    error = None
+    if request.method == "POST":
+        if request.form.get("action") == "skip":
+            return redirect(next_url(mode, intake))
+        try:
+            outreach.record_met_where(db.session, intake, county_fips=form.county.data, place=form.place.data,
+                                      latitude=form.latitude.data, longitude=form.longitude.data)
+            return redirect(next_url(mode, intake))
+        except outreach.OutreachError as problem:
+            db.session.rollback()
+            error = problem.code
+    with force_locale(current_user.language or "en"):
+        form.county.choices = [("", _("Choose the county")), *outreach.county_choices(db.session)]
+        html = render_template("kiosk/met_where.html", **page_context(
+            mode, form=form, error=_(outreach.ERRORS[error]) if error else None))
+    response = Response(html, status=422 if error else 200, mimetype="text/html")
+    response.headers["Permissions-Policy"] = outreach.GEOLOCATION_POLICY
+    return response
+
+
+@bp.route("/staff/assist/exit", defaults={"mode": ASSISTED}, endpoint="assisted_exit")
+def assisted_exit(mode: str) -> Any:
+    """Leave an assisted intake at once: forget the household; the staff member stays signed in."""
+    wipe()
+    response = redirect(url_for("kiosk.neutral"))
+    response.headers["Clear-Site-Data"] = '"cache"'  # the cache only: the sign-in cookie stays
     response.headers["Cache-Control"] = "no-store"
     return response
 

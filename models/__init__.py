@@ -16,6 +16,7 @@ from .intake import (
     Track,
 )
 from .jobs import ScheduledJob
+from .outreach import ContactResult, OutreachContact
 from .sms import (
     ConversationState,
     InboundMessage,
@@ -53,6 +54,7 @@ __all__ = [
     "ConsentKind",
     "ConsentMethod",
     "ConsentRecord",
+    "ContactResult",
     "ContinuumOfCare",
     "ConversationState",
     "County",
@@ -72,6 +74,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
+    "OutreachContact",
     "Region",
     "Role",
     "ScheduledJob",

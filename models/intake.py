@@ -32,6 +32,7 @@ class Channel(enum.StrEnum):
     WEB = "web"
     SMS = "sms"
     VOICE = "voice"
+    ASSISTED = "assisted"  # a staff or outreach worker walks the intake with the household
 
 
 class IntakeStatus(enum.StrEnum):
@@ -143,9 +144,16 @@ class Intake(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     # When the household sent a message staff have not read yet (services.household_messages).
     new_message_at: Mapped[datetime | None] = mapped_column()
+    # The staff member who walked an assisted intake with the household (Channel.ASSISTED).
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Where an outreach worker met the household: a rounded position ("38.879,-99.327") or typed
+    # county / cross streets, encrypted; the county alone (for the outreach map) in the clear.
+    met_where_enc: Mapped[bytes | None] = mapped_column(Encrypted)
+    met_county_fips: Mapped[str | None] = mapped_column(String(5))
 
     kiosk: Mapped[Kiosk | None] = relationship()
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    assisted_by: Mapped[User | None] = relationship(foreign_keys=[assisted_by_id])
     routed_access_point: Mapped[AccessPoint | None] = relationship()
     coc: Mapped[ContinuumOfCare | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(
@@ -205,6 +213,8 @@ class ConsentRecord(Base):
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16))
     flow_version: Mapped[int] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The staff member through whom the household gave it (ConsentMethod.STAFF), else None.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     intake: Mapped[Intake] = relationship(back_populates="consents")
 

@@ -22,6 +22,7 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"  # every queue in their region
     VSP_STAFF = "vsp_staff"  # confidential referrals at their victim service provider only
     ADMIN = "admin"  # everything, plus users, access points and kiosks
+    OUTREACH = "outreach"  # street outreach: intakes they started, their region's queue, contacts
 
 
 user_access_points = Table(

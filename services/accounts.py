@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -94,6 +95,8 @@ def create_user(
 
     if role is Role.COORDINATOR and region is None:
         raise AccountError("a coordinator needs a region")
+    if role is Role.OUTREACH and region is None:
+        raise AccountError("an outreach worker needs a region")
     if role in (Role.STAFF, Role.VSP_STAFF) and not access_points:
         raise AccountError("staff need at least one access point")
 
@@ -122,3 +125,21 @@ def unlock_account(session: DbSession, user: User) -> int:
     for lock in locks:
         session.delete(lock)
     return len(locks)
+
+
+#: Minutes without a click after which a staff session ends, and the longest a session lasts.
+DEFAULT_IDLE_MINUTES = 30
+DEFAULT_SESSION_HOURS = 12
+
+
+def staff_session_over(state: Mapping[str, Any], config: Mapping[str, Any], now: float) -> bool:
+    """Tell whether a signed-in staff session has been idle too long or lasted too long.
+
+    ``state`` is the session (``staff_seen`` and ``staff_started`` times); every page a staff
+    member uses while signed in (the staff pages and the assisted intake pages) checks it.
+    """
+    idle = 60 * int(config.get("STAFF_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
+    longest = 3600 * int(config.get("STAFF_SESSION_HOURS", DEFAULT_SESSION_HOURS))
+    seen = float(state.get("staff_seen", 0))
+    started = float(state.get("staff_started", 0))
+    return now - seen > idle or now - started > longest

@@ -146,7 +146,7 @@ class DemoUser:
     display_name: str
     role: Role
     access_points: tuple[str, ...] = ()
-    region_of_access_point: str | None = None  # coordinators get that access point's region
+    region_of_access_point: str | None = None  # coordinators and outreach get that access point's region
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -155,6 +155,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     ),
     DemoUser(
         f"coordinator@{DEMO_EMAIL_DOMAIN}", "Demo Coordinator", Role.COORDINATOR,
+        region_of_access_point="sample-hays",
+    ),
+    DemoUser(
+        f"outreach@{DEMO_EMAIL_DOMAIN}", "Demo Outreach Worker", Role.OUTREACH,
         region_of_access_point="sample-hays",
     ),
     DemoUser(f"vsp@{DEMO_EMAIL_DOMAIN}", "Demo VSP Advocate", Role.VSP_STAFF, ("sample-vsp",)),

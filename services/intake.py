@@ -70,6 +70,7 @@ DEFAULT_METHOD = {
     Channel.WEB: ConsentMethod.TAP,
     Channel.SMS: ConsentMethod.TYPED,
     Channel.VOICE: ConsentMethod.KEYPAD,
+    Channel.ASSISTED: ConsentMethod.STAFF,
 }
 
 
@@ -173,14 +174,19 @@ FLOOD_WINDOW = timedelta(minutes=10)
 
 def start_intake(session: Session, *, channel: Channel, language: str = "en",
                  kiosk_id: int | None = None, commit: bool = True,
-                 source_index: str | None = None, device_index: str | None = None) -> Intake:
+                 source_index: str | None = None, device_index: str | None = None,
+                 assisted_by_id: int | None = None) -> Intake:
     """Create an intake in progress and save it (flushed; committed unless ``commit=False``).
 
-    ``source_index`` and ``device_index`` are keyed hashes of the web client and device.
+    ``source_index`` and ``device_index`` are keyed hashes of the web client and device;
+    ``assisted_by_id`` is the staff member walking an assisted intake with the household.
     """
+    if (channel is Channel.ASSISTED) != (assisted_by_id is not None):
+        raise IntakeError("an assisted intake, and only one, names the staff member assisting")
     intake = Intake(channel=channel, language=language, flow_version=FLOW_VERSION,
                     status=IntakeStatus.IN_PROGRESS, kiosk_id=kiosk_id,
-                    source_index=source_index, device_index=device_index)
+                    source_index=source_index, device_index=device_index,
+                    assisted_by_id=assisted_by_id)
     session.add(intake)
     session.flush()
     if language:
@@ -298,10 +304,12 @@ def abandon(session: Session, intake: Intake, *, commit: bool = True) -> None:
 def _consents(intake: Intake, answers: Mapping[str, str], method: ConsentMethod) -> list[ConsentRecord]:
     now = utcnow()
     channel = intake.channel.value
+    # Consent given through staff names the staff member it was given through.
+    through = intake.assisted_by_id if method is ConsentMethod.STAFF else None
 
     def consent(kind: ConsentKind, granted: bool) -> ConsentRecord:
         return ConsentRecord(kind=kind, granted=granted, method=method, channel=channel,
-                             flow_version=intake.flow_version, recorded_at=now)
+                             flow_version=intake.flow_version, recorded_at=now, recorded_by_id=through)
 
     records = []
     if "consent_share" in answers:

@@ -92,8 +92,8 @@ def find(session: DbSession, actor: User, user_id: int) -> User | None:
 def roles_for(actor: User) -> list[Role]:
     """Return the roles ``actor`` may give."""
     if actor.role is Role.ADMIN:
-        return [Role.STAFF, Role.VSP_STAFF, Role.COORDINATOR, Role.ADMIN]
-    return [Role.STAFF, Role.VSP_STAFF, Role.COORDINATOR]
+        return [Role.STAFF, Role.VSP_STAFF, Role.OUTREACH, Role.COORDINATOR, Role.ADMIN]
+    return [Role.STAFF, Role.VSP_STAFF, Role.OUTREACH, Role.COORDINATOR]
 
 
 def regions_for(session: DbSession, actor: User) -> list[Region]:
@@ -129,7 +129,7 @@ def _apply(session: DbSession, actor: User, person: User, data: PersonData) -> N
     if any(ap_id not in allowed and ap_id not in {ap.id for ap in kept} for ap_id in data.access_point_ids):
         raise PeopleError("access_points", "not_allowed")
     chosen = [*kept, *(allowed[i] for i in data.access_point_ids if i in allowed)]
-    if data.role is Role.COORDINATOR and data.region_id is None:
+    if data.role in (Role.COORDINATOR, Role.OUTREACH) and data.region_id is None:
         raise PeopleError("region", "required")
     if data.role in (Role.STAFF, Role.VSP_STAFF) and not chosen:
         raise PeopleError("access_points", "required")

@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from models import (
     AccessPoint,
+    AccessPointKind,
     Answer,
     ConsentKind,
     EventKind,
@@ -84,6 +85,14 @@ def scope_for(session: DbSession, user: User) -> Scope:
         if user.region_id is None:
             return Scope(frozenset())
         ids = session.scalars(select(AccessPoint.id).where(AccessPoint.region_id == user.region_id))
+        return Scope(frozenset(ids))
+    if user.role is Role.OUTREACH:
+        # Their region's queue as a staff member of every (non victim service provider) access
+        # point of the region would see it; the intakes they walked are listed on their own page.
+        if user.region_id is None:
+            return Scope(frozenset())
+        ids = session.scalars(select(AccessPoint.id).where(AccessPoint.region_id == user.region_id,
+                                                           AccessPoint.kind != AccessPointKind.VSP))
         return Scope(frozenset(ids))
     own = frozenset(ap.id for ap in user.access_points)
     return Scope(own, confidential_only=user.role is Role.VSP_STAFF)

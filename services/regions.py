@@ -222,6 +222,21 @@ def county_layout(width: int = 720) -> CountyLayout:
     return CountyLayout(width, height, tuple(outlines))
 
 
+def county_at(longitude: float, latitude: float) -> str | None:
+    """Return the FIPS code of the shipped county containing a point, or None (on this machine only)."""
+    for fips, (_name, ring) in county_shapes().items():
+        inside = False
+        j = len(ring) - 1
+        for i in range(len(ring)):
+            (xi, yi), (xj, yj) = ring[i], ring[j]
+            if (yi > latitude) != (yj > latitude) and longitude < (xj - xi) * (latitude - yi) / (yj - yi) + xi:
+                inside = not inside
+            j = i
+        if inside:
+            return fips
+    return None
+
+
 def region_map(session: DbSession, width: int = 720) -> RegionMap:
     """Lay out the counties of the home CoC's state in an SVG coordinate space, coloured by region."""
     layout = county_layout(width)

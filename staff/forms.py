@@ -9,8 +9,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -162,3 +165,35 @@ class ProfileAlertsForm(FlaskForm):
         ("none", _l("None (I watch the queue)")),
     ]), validators=[DataRequired()])
     submit = SubmitField(_l("Save"))
+
+
+# -- street outreach ----------------------------------------------------------------------------
+
+CONTACT_OUTCOME_LABELS = {
+    "engaged": _l("Engaged (talked, not ready for an intake)"),
+    "declined": _l("Declined"),
+    "referred_shelter": _l("Referred to shelter"),
+}
+OUTREACH_ERRORS = {
+    "position": _l("That location could not be read. Choose the county instead."),
+    "place_long": _l("Please keep the place short (cross streets or a landmark)."),
+    "county": _l("Please choose the county where you met."),
+    "where_empty": _l("Please choose the county, type cross streets, or share the location."),
+    "people": _l("Please enter how many people you met (1 to 50)."),
+    "date": _l("Please choose a date within the last month."),
+    "result": _l("Please choose what happened."),
+}
+
+
+class OutreachContactForm(FlaskForm):  # type: ignore[misc]  # FlaskForm is untyped
+    """People met who do not want an intake yet: counts and a place, never a name."""
+
+    met_on = DateField(_l("Date"), validators=[DataRequired()])
+    county = SelectField(_l("County"), choices=[], validate_choice=False)
+    place = StringField(_l("Cross streets or landmark (optional)"), validators=[Optional(), Length(max=120)])
+    people = IntegerField(_l("How many people"), default=1, validators=[Optional()])
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
+    result = RadioField(_l("What happened"), choices=choices(CONTACT_OUTCOME_LABELS.items()),
+                        validators=[DataRequired()])
+    latitude = HiddenField()
+    longitude = HiddenField()

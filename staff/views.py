@@ -38,8 +38,8 @@ from intake_forms import question as question_for
 from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Role, Track, User
 from models.base import utcnow
-from services import notify, queue, staff_actions
-from services.accounts import AccountError, create_user, end_sessions, set_password
+from services import notify, outreach, queue, staff_actions
+from services.accounts import AccountError, create_user, end_sessions, set_password, staff_session_over
 from services.pii import current_cipher
 
 from . import forms
@@ -47,9 +47,6 @@ from . import forms
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static", cli_group="users")
 
-#: Minutes without a click after which a staff session ends, and the longest a session lasts.
-DEFAULT_IDLE_MINUTES = 30
-DEFAULT_SESSION_HOURS = 12
 #: Seconds between automatic refreshes of the queue page (static/queue.js).
 REFRESH_SECONDS = 60
 
@@ -147,6 +144,12 @@ def waiting(value: datetime | None) -> str:
     return format_timedelta(utcnow() - value, threshold=1.1, locale=str(get_locale()))
 
 
+@bp.app_context_processor
+def _outreach_links() -> dict[str, Any]:
+    # The staff layout's links, on every page built on it (the admin area's too).
+    return {"may_assist": outreach.may_assist, "does_outreach": outreach.does_outreach}
+
+
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     return {
@@ -205,11 +208,7 @@ def _guard() -> WerkzeugResponse | None:
         result: WerkzeugResponse = login_manager.unauthorized()
         return result
     now = time.time()
-    idle = 60 * int(current_app.config.get("STAFF_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
-    longest = 3600 * int(current_app.config.get("STAFF_SESSION_HOURS", DEFAULT_SESSION_HOURS))
-    seen = float(session.get("staff_seen", 0))
-    started = float(session.get("staff_started", 0))
-    if now - seen > idle or now - started > longest:
+    if staff_session_over(session, current_app.config, now):
         logout_user()
         session.clear()
         flash(_("Your session has ended. Please sign in again."), "info")
@@ -386,6 +385,7 @@ def intake(public_id: str) -> Reply:
     reassign_form.user.choices = forms.choices((u.id, u.display_name) for u in queue.assignable_users(db.session, item))
     return render_template(
         "staff/intake.html", page=page, item=item, holds=holds, user=user,
+        met_where=outreach.met_where(item) if queue.identity_visible(user, item) else None,
         manages=queue.may_manage(user), zone=_zone(item).key,
         can_text=staff_actions.sms_allowed(user, item),
         contact_form=forms.ContactForm(), sms_form=forms.SmsForm(), schedule_form=forms.ScheduleForm(),
@@ -702,3 +702,6 @@ def unlock_user_command(email: str) -> None:
 from .exports.views import bp as exports_bp  # noqa: E402
 
 bp.register_blueprint(exports_bp)
+
+
+from . import outreach as _outreach_pages  # noqa: E402,F401  (adds the outreach pages to bp)

@@ -64,7 +64,8 @@ EVENT_DIVERSION = 2
 EVENT_HOUSING_ASSESSMENT = 4
 
 #: How each channel is described in AssessmentLocation (data, not interface text).
-CHANNEL_WORDS = {"kiosk": "kiosk", "web": "web form", "sms": "text messages", "voice": "phone call"}
+CHANNEL_WORDS = {"kiosk": "kiosk", "web": "web form", "sms": "text messages", "voice": "phone call",
+                 "assisted": "in person with staff"}
 
 _FORBIDDEN = re.compile(r"[<>\[\]{}]")
 _LEAVE_WITHIN_14 = frozenset({"1d", "7d", "14d"})

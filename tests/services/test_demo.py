@@ -30,7 +30,7 @@ def test_load_twice_changes_nothing(app: Flask) -> None:
     assert after_first["Region"] == 9
     assert after_first["County"] == 105
     assert after_first["Kiosk"] == 1
-    assert after_first["User"] == 4
+    assert after_first["User"] == 5
     assert after_first["AccessPoint"] >= 10
 
 
@@ -78,7 +78,7 @@ def test_demo_contents(app: Flask) -> None:
         assert [ap.kind for ap in roles[Role.VSP_STAFF].access_points] == [AccessPointKind.VSP]
         assert all(u.email.endswith("@demo.frontdoor.invalid") for u in roles.values())
         passwords = dict(result.credentials)
-        assert len(passwords) == 4 and len(set(passwords.values())) == 4
+        assert len(passwords) == 5 and len(set(passwords.values())) == 5
         admin = roles[Role.ADMIN]
         assert verify_password(admin, passwords[admin.email])
 
@@ -92,13 +92,13 @@ def test_demo_load_command_prints_passwords_once(app: Flask) -> None:
     assert "Added 105 counties." in first.output
     # The accounts come last, framed, with how to set a new password.
     lines = first.output.rstrip().splitlines()
-    assert lines[-1] == lines[-9] == "=" * 72
-    assert lines[-8].startswith("Demo staff accounts. WRITE THESE DOWN")
-    assert [line.split()[0] for line in lines[-7:-3]] == [
-        "staff@demo.frontdoor.invalid", "coordinator@demo.frontdoor.invalid", "vsp@demo.frontdoor.invalid",
-        "admin@demo.frontdoor.invalid"]
+    assert lines[-1] == lines[-10] == "=" * 72
+    assert lines[-9].startswith("Demo staff accounts. WRITE THESE DOWN")
+    assert [line.split()[0] for line in lines[-8:-3]] == [
+        "staff@demo.frontdoor.invalid", "coordinator@demo.frontdoor.invalid", "outreach@demo.frontdoor.invalid",
+        "vsp@demo.frontdoor.invalid", "admin@demo.frontdoor.invalid"]
     assert lines[-2].strip() == "flask --app app users set-password EMAIL"
-    assert max(i for i, line in enumerate(lines) if line.startswith("Added ")) < len(lines) - 9
+    assert max(i for i, line in enumerate(lines) if line.startswith("Added ")) < len(lines) - 10
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0
     assert "already loaded" in second.output and "users set-password EMAIL" in second.output
