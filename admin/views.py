@@ -275,7 +275,9 @@ def person_new() -> Reply:
             db.session.rollback()
             _field_error(form, exc)
         else:
-            return render_template("admin/person_link.html", person=person, link=_link(person), invited=True)
+            link = _link(person)
+            people.send_link(db.session, person, link, invited=True)
+            return render_template("admin/person_link.html", person=person, link=link, invited=True)
     return render_template("admin/person_form.html", form=form, person=None), 422 if form.errors else 200
 
 
@@ -327,7 +329,9 @@ def person_reset(user_id: int) -> Reply:
     """Reset a password: the old one stops working; show a one-time link to choose a new one."""
     person = _person_action(user_id)
     people.reset_password(db.session, _user(), person)
-    return render_template("admin/person_link.html", person=person, link=_link(person), invited=False)
+    link = _link(person)
+    people.send_link(db.session, person, link, invited=False)
+    return render_template("admin/person_link.html", person=person, link=link, invited=False)
 
 
 @bp.route("/people/<int:user_id>/unlock", methods=["POST"])

@@ -128,6 +128,11 @@ def enqueue_sms(session: Session, *, to: str, body: str, intake_id: int | None =
         intake_id=intake_id,
         status=OutboxStatus.QUEUED,
     )
+    return _queued(session, message)
+
+
+def _queued(session: Session, message: OutboxMessage) -> OutboxMessage:
+    """Add ``message`` to the caller's transaction; in a request, deliver in-process after it (development)."""
     session.add(message)
     if has_request_context():
         setattr(g, _PENDING_FLAG, True)
@@ -149,10 +154,7 @@ def enqueue_email(session: Session, *, to: str, subject: str, body: str, intake_
         intake_id=intake_id,
         status=OutboxStatus.QUEUED,
     )
-    session.add(message)
-    if has_request_context():
-        setattr(g, _PENDING_FLAG, True)
-    return message
+    return _queued(session, message)
 
 
 # Deliver -------------------------------------------------------------------------------------

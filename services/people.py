@@ -13,13 +13,17 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
+from flask import render_template
+from flask_babel import force_locale, gettext  # type: ignore[import-untyped]  # ships no type hints
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models import AccessPoint, Region, Role, User
 
-from . import accounts, admin_log
+from . import accounts, admin_log, outbox
 from .routing import DbSession
 
 ENTITY = "user"
@@ -209,6 +213,19 @@ def unlock(session: DbSession, actor: User, person: User) -> User:
 
 def _fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
+
+
+def send_link(session: DbSession, person: User, link: str, *, invited: bool) -> None:
+    """E-mail ``person`` their one-time set-password link through the outbox, in their language (commits).
+
+    The admin page shows the same link too, for when mail is not set up or does not arrive.
+    """
+    with force_locale(person.language or "en"):
+        subject = gettext("Your Front Door account")
+        body = render_template("mail/account_link.txt", name=person.display_name, link=link, invited=invited,
+                               hours=INVITE_HOURS)
+    outbox.enqueue_email(cast(Session, session), to=person.email, subject=subject, body=body, purpose="account_link")
+    session.commit()
 
 
 def invite_token(secret_key: str, user: User) -> str:

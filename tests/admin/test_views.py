@@ -435,3 +435,33 @@ def test_directory_upload_reports_bad_rows_by_line(client: FlaskClient, admin_wo
     assert response.status_code == 422
     assert "<td>line 3</td><td>zip: unknown</td>" in html
     assert "Apply these changes" not in html
+
+
+def test_the_invitation_and_a_reset_are_e_mailed_in_the_persons_language(client: FlaskClient, admin_world: World,
+                                                                        as_user: Callable[[str], str]) -> None:
+    """The one-time link goes out through the outbox to a real SMTP server, in the person's language."""
+    from services import outbox
+    from services.mail import build_mail_sender
+    from services.sms_sender import FakeSender
+    from tests.smtp_server import smtp_server
+
+    token = as_user("admin")
+    with admin_world.app.app_context():
+        from models import Region
+        region_id = db.session.scalar(select(Region.id).where(Region.number == 3))
+    invited = client.post("/staff/admin/people/new", data={
+        "display_name": "Cora Region", "email": "Cora@Example.org", "role": "coordinator",
+        "region": str(region_id), "language": "es", "csrf_token": token})
+    link = _link_from(invited.get_data(as_text=True))
+    with admin_world.app.app_context():
+        cora_id = db.session.scalar(select(User.id).where(User.email == "cora@example.org"))
+    reset = client.post(f"/staff/admin/people/{cora_id}/reset", data={"csrf_token": token})
+    second = _link_from(reset.get_data(as_text=True))
+    with smtp_server() as (inbox, port), admin_world.app.app_context():
+        mailer = build_mail_sender({"MAIL_URL": f"smtp://127.0.0.1:{port}"})
+        while outbox.deliver_pending(db.session, FakeSender(), mailer=mailer):
+            pass
+        received = list(inbox.received)
+    assert [r.rcpt_tos for r in received] == [["cora@example.org"], ["cora@example.org"]]
+    assert link in received[0].text and second in received[1].text
+    assert "Elija su contraseña" in received[0].text  # Spanish, as the person's language says
