@@ -66,3 +66,14 @@ def test_template_is_not_stale(tmp_path):
         shipped = {m.id for m in read_po(fh) if m.id}
     missing = sorted(str(m) for m in fresh - shipped)
     assert not missing, f"run `flask translate update`: {len(missing)} new messages, e.g. {missing[:3]}"
+
+
+def test_no_message_is_defined_twice_in_a_catalog() -> None:
+    """An obsolete (#~) entry with the msgid of a live one makes msgfmt --check refuse the catalog."""
+    from babel.messages.pofile import read_po
+
+    for po in sorted(Path(__file__).resolve().parent.parent.glob("translations/*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as handle:
+            catalog = read_po(handle)
+        twice = [key for key in catalog.obsolete if catalog.get(*(key if isinstance(key, tuple) else (key,)))]
+        assert twice == [], f"{po}: {twice}"
