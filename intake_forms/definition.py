@@ -19,11 +19,14 @@ LANGUAGES: tuple[str, ...] = ("en", "es")
 DECLINE = "declined"
 #: Stored for "I don't know" / "Not sure" (HUD 8 in exports), on every kind.
 DONT_KNOW = "dont_know"
+#: Stored when the channel could not ask the question (a phone keypad cannot take a name or a date of
+#: birth): HUD 99 "data not collected" in exports, and a channel that resumes the intake asks it.
+NOT_ASKED = "not_asked"
 
 
 def is_non_answer(code: str | None) -> bool:
-    """Tell whether a stored code says the person declined or did not know (no value was given)."""
-    return code in (DECLINE, DONT_KNOW)
+    """Tell whether a stored code says no value was given (declined, not known, or not asked)."""
+    return code in (DECLINE, DONT_KNOW, NOT_ASKED)
 
 
 def count_value(code: str | None) -> int | None:
@@ -166,7 +169,11 @@ PREFER_NOT = Option(
     },
 )
 #: What a decline or an unknown is called wherever an answer is shown (msgids), on every kind.
-NON_ANSWER_LABELS: dict[str, str] = {DECLINE: PREFER_NOT.label, DONT_KNOW: NOT_SURE.label}
+NON_ANSWER_LABELS: dict[str, str] = {
+    DECLINE: PREFER_NOT.label,
+    DONT_KNOW: NOT_SURE.label,
+    NOT_ASKED: N_("Not asked (phone call)"),
+}
 
 MAYBE = Option(
     "maybe",

@@ -16,6 +16,7 @@ import hmac
 
 from sqlalchemy import select
 
+from intake_forms import NOT_ASKED
 from models import Intake, SmsConversation, VoiceCall
 from models.base import utcnow
 from models.intake import IntakeStatus
@@ -83,7 +84,12 @@ def find(session: DbSession, code_text: str, cipher: PiiCipher, *, sender: str |
 
 
 def reopen(session: DbSession, intake: Intake) -> None:
-    """Take the intake up again here: open once more if it was left, and no longer held by a text conversation."""
+    """Take the intake up again here: open once more if it was left, and no longer held by a text conversation.
+
+    Questions an earlier channel could not ask (a name on the phone keypad) are asked here.
+    """
+    for key in [a.key for a in intake.answers if a.code == NOT_ASKED]:
+        intakes.clear_answer(session, intake, key, commit=False)
     intake.status = IntakeStatus.IN_PROGRESS
     intake.last_activity_at = utcnow()
     for conversation in session.scalars(select(SmsConversation).where(SmsConversation.intake_id == intake.id)):

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from extensions import limiter
-from intake_forms import Kind, Question, normalize, parse_answer, question
+from intake_forms import NOT_ASKED, Kind, Question, normalize, parse_answer, question
 from intake_forms import conditions as flow_conditions
 from intake_forms.definition import NO, YES
 from models import Channel, Intake, IntakeStatus
@@ -38,8 +38,8 @@ from voice.speech import Line
 
 log = logging.getLogger(__name__)
 
-#: Answers the keypad cannot give: skipped on a call (their skip code is stored) and asked by
-#: staff when they call back. The phone number is the exception: it is offered and confirmed.
+#: Answers the keypad cannot give: stored as NOT_ASKED on a call (HUD 99), asked by another channel
+#: that resumes the intake, or by staff. The phone number is the exception: it is offered and confirmed.
 SKIPPED_KINDS = frozenset({Kind.NAME, Kind.EMAIL, Kind.DATE, Kind.TEXT})
 #: Unreadable or silent answers allowed before the caller is offered a callback (asked 3 times).
 MAX_RETRIES = 2
@@ -398,7 +398,7 @@ def _advance(session: Session, call: VoiceCall, intake: Intake, said: list[Line]
         if q is None:
             return _finish(session, call, intake, incomplete=False, said=said)
         if q.kind in SKIPPED_KINDS:
-            intakes.set_code(session, intake, q.key, q.skip_code)
+            intakes.set_code(session, intake, q.key, NOT_ASKED)
             if not skipped:
                 said.append(speech.skipped_line())
                 skipped = True

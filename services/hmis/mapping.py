@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import jellyfish
 
-from intake_forms import DECLINE, DONT_KNOW, QUESTIONS, Kind, Question, question
+from intake_forms import DECLINE, DONT_KNOW, NOT_ASKED, QUESTIONS, Kind, Question, question
 from intake_forms.outcomes import ASSESSMENT_TYPE
 
 Row = dict[str, Any]
@@ -86,6 +86,8 @@ def hud_value(q: Question, code: str | None) -> int | None:
         return 9
     if code == DONT_KNOW:
         return 8
+    if code == NOT_ASKED:
+        return None  # the channel could not ask: 99, data not collected
     option = q.option(code)
     return option.hud if option is not None else None
 
@@ -100,8 +102,10 @@ def answer_text(q: Question, code: str) -> str | None:
     """Return an answer as an HMIS assessment answer: HUD numbers where the option has one, else our code.
 
     A count is its digits; a declined or unknown count has no answer (None), so it can never be read
-    as a number of people.
+    as a number of people. A question the channel could not ask has no answer either.
     """
+    if code == NOT_ASKED:
+        return None
     if q.kind is Kind.COUNT:
         return code if code.isdigit() else None
     parts = code.split(",") if q.kind is Kind.MULTI and code not in (DECLINE, DONT_KNOW) else [code]

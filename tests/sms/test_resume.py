@@ -8,10 +8,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from extensions import db
+from intake_forms import NOT_ASKED
 from models import Intake, IntakeStatus
 from models.intake import Channel
 from models.sms import ConversationState, SmsConversation
 from services import intake as intakes
+from services import resume
 from tests.kiosk.conftest import Walker, token_from
 from tests.voice.conftest import Phone as Call
 
@@ -120,3 +122,19 @@ def test_continue_without_a_code_is_still_an_answer() -> None:
     assert resume_request("RESUME 7kq-2md") == ("en", "7kq-2md")
     assert resume_request("Reanudar 7KQ2MD") == ("es", "7kq2md")
     assert resume_request("continuar 7KQ2MD") is None and resume_request("resume") is None
+
+
+def test_questions_a_call_could_not_ask_are_asked_where_the_intake_goes_on(demo: Flask) -> None:
+    """A keypad cannot take a name: the call stores NOT_ASKED (HUD 99) and the next channel asks it."""
+    with demo.test_request_context():
+        intake = intakes.start_intake(db.session, channel=Channel.VOICE, language="en")
+        for key in ("contact_name", "legal_name", "dob"):
+            assert intakes.set_code(db.session, intake, key, NOT_ASKED).ok
+        assert intakes.codes(intake)["contact_name"] == NOT_ASKED
+        intake.status = IntakeStatus.ABANDONED
+        db.session.commit()
+        resume.reopen(db.session, intake)
+        db.session.commit()
+        codes = intakes.codes(intake)
+        assert not {"contact_name", "legal_name", "dob"} & set(codes)
+        assert intake.status is IntakeStatus.IN_PROGRESS

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from extensions import db
-from intake_forms import DECLINE
+from intake_forms import DECLINE, NOT_ASKED
 from models import Answer, Intake, IntakeStatus, VoiceCall, VoiceStep
 from services import intake as intakes
 from services.pii import current_cipher
@@ -64,7 +64,7 @@ ENGLISH_CODES = {
     "age_band": "25_54", "veteran": "1", "health_barrier": "0", "safe_place_tonight": "0",
     "could_stay_with": "0", "help_needed": "money,travel", "location": "zip:67601",
     "contact_method": "call", "phone": "given", "safe_to_text": "1", "safe_to_voicemail": "1",
-    "best_time": "any", "contact_name": DECLINE, "legal_name": DECLINE, "dob": DECLINE, "consent_share": "1",
+    "best_time": "any", "contact_name": NOT_ASKED, "legal_name": NOT_ASKED, "dob": NOT_ASKED, "consent_share": "1",
 }
 
 
@@ -197,7 +197,7 @@ def test_a_whole_call_in_spanish_by_speech(app: Flask, phone: Dial, demo: None) 
         "safe_place_tonight": "1", "could_return": "maybe", "could_stay_with": "0",
         "help_needed": "money,travel", "location": "county:ellis", "contact_method": "call",
         "phone": "given", "safe_to_text": "0", "safe_to_voicemail": "1", "best_time": "afternoon",
-        "contact_name": DECLINE, "legal_name": DECLINE, "dob": DECLINE, "interpreter": "1", "consent_share": "1",
+        "contact_name": NOT_ASKED, "legal_name": NOT_ASKED, "dob": NOT_ASKED, "interpreter": "1", "consent_share": "1",
     }
     assert values == {"phone": "+17855550177"}
     with app.app_context():

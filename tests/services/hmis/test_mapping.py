@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from intake_forms import DECLINE, DONT_KNOW, question
+from intake_forms import DECLINE, DONT_KNOW, NOT_ASKED, question
 from services.hmis import mapping, writer
 
 
@@ -28,6 +28,7 @@ def test_split_name(full: str, expected: tuple[str | None, ...]) -> None:
     ({"legal_name": DECLINE, "contact_name": "given"}, {"contact_name": "Sunny"}, 2, "Sunny"),
     ({"legal_name": DECLINE}, {}, 9, None),
     ({"legal_name": DONT_KNOW}, {}, 8, None),
+    ({"legal_name": NOT_ASKED, "contact_name": NOT_ASKED}, {}, 99, None),  # a phone call cannot ask for a name
     ({}, {}, 99, None),
 ])
 def test_name_data_quality(codes: dict[str, str], personal: dict[str, str], quality: int, first: str | None) -> None:
@@ -41,6 +42,8 @@ def test_hud_values_come_from_the_names_and_option_numbers() -> None:
     assert mapping.hud_value(veteran, DONT_KNOW) == 8
     assert mapping.hud_value(veteran, "1") == veteran.option("1").hud == 1  # type: ignore[union-attr]
     assert mapping.hud_value(veteran, None) is None
+    assert mapping.hud_value(question("dob"), NOT_ASKED) is None  # not asked by the channel: 99
+    assert mapping.answer_text(question("dob"), NOT_ASKED) is None
     assert mapping.hud_or_missing({}, "veteran") == 99
     assert mapping.answer_text(question("help_needed"), "money,travel") == "money,travel"
     assert mapping.answer_text(question("slept_last_night"), "motel_voucher") == "101"
