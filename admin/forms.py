@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -30,19 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from models import AccessPointKind, Role
 from services import hours
 from services.accounts import MIN_PASSWORD_LENGTH
-
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover - WTForms before 3.3
-    SelectChoice = None
-
-
-def choices(items: Iterable[tuple[Any, Any]]) -> list[Any]:
-    """Return select choices in the form this WTForms version prefers."""
-    if SelectChoice is None:
-        return list(items)
-    return [SelectChoice(value, label) for value, label in items]
-
+from webforms import choices
 
 KIND_LABELS = {
     AccessPointKind.PHYSICAL.value: _l("A place people can walk into"),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -23,17 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover - WTForms before 3.3
-    SelectChoice = None
-
-
-def choices(items: Iterable[tuple[Any, Any]]) -> list[Any]:
-    """Return select choices in the form this WTForms version prefers."""
-    if SelectChoice is None:
-        return list(items)
-    return [SelectChoice(value, label) for value, label in items]
+from webforms import choices
 
 CONTACT_METHOD_LABELS = {
     "phone": _l("Phone call"),
