@@ -222,6 +222,10 @@ class Config:
             "DIGEST_HOUR": self.env_int("DIGEST_HOUR", 8),
             # A text left in 'sending' without a Twilio sid this long was stranded by a dead worker.
             "OUTBOX_STALE_SECONDS": self.env_int("OUTBOX_STALE_SECONDS", 300),
+            # A failed send waits this long before its next attempt, doubled after each failure, at
+            # most OUTBOX_RETRY_MAX_SECONDS; after five attempts the message is marked failed.
+            "OUTBOX_RETRY_SECONDS": self.env_int("OUTBOX_RETRY_SECONDS", 60),
+            "OUTBOX_RETRY_MAX_SECONDS": self.env_int("OUTBOX_RETRY_MAX_SECONDS", 3600),
             # Set explicitly: the shared Limiter object otherwise keeps the last app's value.
             "RATELIMIT_ENABLED": self.env_bool("RATELIMIT_ENABLED", True),
             "RATELIMIT_STORAGE_URI": self.env("RATELIMIT_STORAGE_URI", "memory://"),
