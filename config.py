@@ -207,6 +207,10 @@ class Config:
             # E-mail: smtp://user:password@host:587 (STARTTLS), smtps://host:465, or unset for the console.
             "MAIL_URL": self.mail_url(),
             "MAIL_FROM": self.env("MAIL_FROM", "Front Door <no-reply@localhost>"),
+            # Who hears of an intake that no access point's staff would (no access point, or one with no
+            # alert address, on-call phone or staff, in a region without coordinators): these
+            # addresses, comma-separated; empty: the active admins.
+            "COC_ALERT_EMAILS": self.env("COC_ALERT_EMAILS", ""),
             # Alerts: an intake with this priority or more (or no safe place tonight) is urgent.
             "ALERT_URGENT_PRIORITY": self.env_int("ALERT_URGENT_PRIORITY", 4),
             # Response targets in business minutes of the access point (CoC defaults; an access

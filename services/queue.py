@@ -391,7 +391,7 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
             *(getattr(Intake, flag) for flag in FLAGS),
             AccessPoint.name, holder.display_name, Intake.claimed_by_id, Intake.claimed_at,
             Intake.new_message_at, Intake.routed_access_point_id, Intake.closed_at, Intake.outcome,
-            AccessPoint.timezone, Intake.status, Intake.first_contact_at,
+            AccessPoint.timezone, Intake.status, Intake.first_contact_at, Intake.claim_clock_from,
         )
         .outerjoin(AccessPoint, AccessPoint.id == Intake.routed_access_point_id)
         .outerjoin(holder, holder.id == Intake.claimed_by_id)
@@ -405,11 +405,11 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
     for r in session.execute(query):
         flag_values = r[8 : 8 + len(FLAGS)]
         (ap_name, holder_name, holder_id, claimed_at, new_message_at, ap_id, closed_at,
-         outcome, zone, status, first_contact_at) = r[8 + len(FLAGS) :]
+         outcome, zone, status, first_contact_at, claim_clock_from) = r[8 + len(FLAGS) :]
         clock = None
         if status == IntakeStatus.SUBMITTED and closed_at is None and first_contact_at is None and r.submitted_at:
             clock = clocks.clock(ap_id, r.submitted_at, claimed=holder_id is not None, priority=r.priority,
-                                 reasons=r.priority_reasons or ())
+                                 reasons=r.priority_reasons or (), claim_from=claim_clock_from)
         confidential = bool(r.confidential)
         if not sees_details(user, confidential, ap_id):
             rows.append(QueueRow(
@@ -441,7 +441,7 @@ class _Clocks:
         self._places: dict[int | None, tuple[timers.Targets, hours.Schedule | None]] = {}
 
     def clock(self, ap_id: int | None, submitted_at: datetime, *, claimed: bool, priority: int,
-              reasons: Sequence[str]) -> timers.Clock:
+              reasons: Sequence[str], claim_from: datetime | None = None) -> timers.Clock:
         if ap_id not in self._places:
             ap = self.session.get(AccessPoint, ap_id) if ap_id is not None else None
             self._places[ap_id] = (timers.targets_for(ap, self.config), timers.schedule_for(ap))
@@ -449,7 +449,7 @@ class _Clocks:
         threshold = int(self.config.get("ALERT_URGENT_PRIORITY", 4))
         urgent = priority >= threshold or bool(timers.URGENT_REASONS & set(reasons))
         return timers.clock_of(submitted_at, claimed=claimed, urgent=urgent, targets=targets,
-                               schedule=schedule, now=self.now)
+                               schedule=schedule, now=self.now, claim_from=claim_from)
 
 
 # -- closed, transferred out and search ---------------------------------------------------------
@@ -581,17 +581,25 @@ def claim(session: DbSession, intake: Intake, user: User) -> bool:
         session.rollback()
         return False
     session.add(IntakeEvent(intake_id=intake_id, actor_id=user_id, kind=EventKind.CLAIMED, data={}))
-    # The claim target is met: the first-contact target runs now, with its own reminder.
+    # The claim target is met: the first-contact target runs now, with its own reminder. That
+    # target runs once from submission: after a release and a new claim, its escalation carries on
+    # where it stood (nobody is reminded or alerted twice for the same miss).
     claimed = session.get(Intake, intake_id, populate_existing=True)
     if claimed is not None:
-        claimed.escalation = 0
+        claimed.escalation = claimed.contact_escalation
         timers.refresh_due(claimed, utcnow(), current_app.config if has_app_context() else {})
     session.commit()
     return True
 
 
-def release(session: DbSession, intake: Intake, actor: User) -> bool:
-    """Give up a claim: the holder may, and so may a coordinator or admin."""
+def release(session: DbSession, intake: Intake, actor: User, *, now: datetime | None = None) -> bool:
+    """Give up a claim: the holder may, and so may a coordinator or admin.
+
+    The intake is back in its access point's queue with a fresh claim clock: the claim target
+    counts from the release (business hours), its escalation starts again from nothing, and the
+    worker looks at it again when that target passes (``timers``).
+    """
+    now = now or utcnow()
     authorize(session, actor, intake)
     holder = intake.claimed_by_id
     if holder is None or intake.closed_at is not None:
@@ -601,7 +609,7 @@ def release(session: DbSession, intake: Intake, actor: User) -> bool:
     result = cast(CursorResult[Any], session.execute(
         update(Intake)
         .where(Intake.id == intake.id, Intake.claimed_by_id == holder)
-        .values(claimed_by_id=None, claimed_at=None)
+        .values(claimed_by_id=None, claimed_at=None, claim_clock_from=now, escalation=0)
         .execution_options(synchronize_session=False)
     ))
     if result.rowcount != 1:
@@ -609,6 +617,9 @@ def release(session: DbSession, intake: Intake, actor: User) -> bool:
         return False
     session.add(IntakeEvent(intake_id=intake.id, actor_id=actor.id, kind=EventKind.RELEASED,
                             data={"from_user_id": holder}))
+    released = session.get(Intake, intake.id, populate_existing=True)
+    if released is not None:
+        timers.refresh_due(released, now, current_app.config if has_app_context() else {})
     session.commit()
     session.refresh(intake)
     return True
