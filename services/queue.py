@@ -263,11 +263,35 @@ def overdue_condition(now: datetime) -> ColumnElement[bool]:
     return or_(Intake.due_at <= now, Intake.escalation > 0)
 
 
-def due_today_condition(now: datetime, zone: str = DEFAULT_ZONE) -> ColumnElement[bool]:
-    """An intake not yet overdue whose target falls before the coming midnight (``zone``)."""
+def _next_midnight(now: datetime, zone: str | None) -> datetime:
     local = now.astimezone(hours.zone(zone))
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
-    return and_(Intake.due_at > now, Intake.due_at < midnight, Intake.escalation == 0)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+
+
+def access_point_zones(session: DbSession, scope: Scope) -> dict[str, list[int]]:
+    """Return the ids of the access points in ``scope``, grouped by their time zone."""
+    query = select(AccessPoint.id, AccessPoint.timezone).order_by(AccessPoint.id)
+    if scope.access_point_ids is not None:
+        query = query.where(AccessPoint.id.in_(sorted(scope.access_point_ids)))
+    zones: dict[str, list[int]] = {}
+    for ap_id, zone in session.execute(query):
+        zones.setdefault(zone or DEFAULT_ZONE, []).append(ap_id)
+    return zones
+
+
+def due_today_condition(now: datetime, zones: Mapping[str, Sequence[int]] | None = None) -> ColumnElement[bool]:
+    """An intake not yet overdue whose target falls before the coming midnight of its access
+    point's own time zone (``zones``: access point ids by zone; any other intake: Central time)."""
+    before: list[ColumnElement[bool]] = []
+    listed: list[int] = []
+    for zone, ids in (zones or {}).items():
+        before.append(and_(Intake.routed_access_point_id.in_(list(ids)), Intake.due_at < _next_midnight(now, zone)))
+        listed.extend(ids)
+    elsewhere = Intake.routed_access_point_id.is_(None)
+    if listed:
+        elsewhere = or_(elsewhere, Intake.routed_access_point_id.not_in(listed))
+    before.append(and_(elsewhere, Intake.due_at < _next_midnight(now, DEFAULT_ZONE)))
+    return and_(Intake.due_at > now, or_(*before), Intake.escalation == 0)
 
 
 def urgent_condition(threshold: int) -> ColumnElement[bool]:
@@ -284,13 +308,14 @@ def urgent_waiting(session: DbSession, user: User, threshold: int) -> int:
         urgent_condition(threshold), ~_sealed(user))) or 0)
 
 
-def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None = None) -> list[ColumnElement[bool]]:
+def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None = None,
+                       zones: Mapping[str, Sequence[int]] | None = None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     moment = now or utcnow()
     if filters.due == "overdue":
         conditions.append(overdue_condition(moment))
     elif filters.due == "today":
-        conditions.append(due_today_condition(moment))
+        conditions.append(due_today_condition(moment, zones))
     if filters.track:
         conditions.append(Intake.track == filters.track)
     if filters.channel:
@@ -309,7 +334,7 @@ def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None
 
 
 def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | None = None,
-                   threshold: int = 4) -> list[Any]:
+                   threshold: int = 4, zones: Mapping[str, Sequence[int]] | None = None) -> list[Any]:
     def count_if(condition: ColumnElement[bool], name: str) -> Any:
         # A sealed intake counts in the total and as confidential, and nowhere else.
         if name != "confidential":
@@ -324,7 +349,7 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | No
     columns.append(count_if(Intake.track == "prevention", "prevention"))
     moment = now or utcnow()
     columns.append(count_if(overdue_condition(moment), "overdue"))
-    columns.append(count_if(due_today_condition(moment), "today"))
+    columns.append(count_if(due_today_condition(moment, zones), "today"))
     # The same figure as urgent_waiting (the page title), from this same pass.
     columns.append(count_if(and_(Intake.claimed_by_id.is_(None), urgent_condition(threshold)), "urgent_waiting"))
     return columns
@@ -348,11 +373,12 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
         base.append(Intake.routed_access_point_id == filters.access_point_id)
 
     sealed = _sealed(user)
-    narrowing = _filter_conditions(filters, user.id, now)
+    zones = access_point_zones(session, scope)
+    narrowing = _filter_conditions(filters, user.id, now, zones)
     if narrowing and filters.flag != "confidential":
         # Filtering on what a sealed intake is (its track, language, holder...) would tell it.
         narrowing.append(~sealed)
-    columns = _count_columns(user.id, sealed, now, int(config.get("ALERT_URGENT_PRIORITY", 4)))
+    columns = _count_columns(user.id, sealed, now, int(config.get("ALERT_URGENT_PRIORITY", 4)), zones)
     if narrowing:  # the filtered total comes from the same single pass over the scope
         columns.append(func.coalesce(func.sum(case((and_(*narrowing), 1), else_=0)), 0).label("filtered"))
     counted = session.execute(select(*columns).where(*base)).one()
