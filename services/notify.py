@@ -163,8 +163,11 @@ def _render(template: str, language: str, **context: Any) -> tuple[str, str]:
 def _send_to(session: DbSession, recipients: Iterable[Recipient], template: str, purpose: str,
              intake_id: int | None, **context: Any) -> int:
     count = 0
+    rendered: dict[str, tuple[str, str]] = {}  # the same words for everyone who reads one language
     for recipient in recipients:
-        subject, body = _render(template, recipient.language, **context)
+        if recipient.language not in rendered:
+            rendered[recipient.language] = _render(template, recipient.language, **context)
+        subject, body = rendered[recipient.language]
         enqueue_email(cast(Session, session), to=recipient.email, subject=subject, body=body, intake_id=intake_id,
                       purpose=purpose)
         count += 1
