@@ -297,3 +297,35 @@ def test_a_tick_reads_each_access_points_recipients_once(app: Flask) -> None:
     user_reads = [s for s in statements if "FROM users" in s]
     # One read of the access point's staff, one of the region's coordinators: not one per intake.
     assert len(user_reads) == 2, user_reads
+
+
+def test_a_transferred_intake_runs_a_fresh_claim_clock_at_its_new_access_point(app: Flask) -> None:
+    from datetime import timedelta
+
+    from models.base import utcnow
+    from services import staff_actions
+
+    ids = build(app)
+    intake_id = submitted(app, ids["ap"], utcnow() - timedelta(days=4), code="TRN-001")
+    tick(app, utcnow())
+    assert [p for p, _ in purposes(app)] == [notify.PURPOSE_REMINDER] * 2 + [notify.PURPOSE_ESCALATION]
+    with app.app_context():
+        alpha = db.session.get(AccessPoint, ids["ap"])
+        beta = AccessPoint(slug="ap-beta", name="Access point Beta", coc_id=alpha.coc_id, region_id=alpha.region_id,
+                           alert_emails=["desk@beta.example"])  # no hours entered: wall time
+        db.session.add(beta)
+        intake = db.session.get(Intake, intake_id)
+        intake.coc_id = alpha.coc_id
+        db.session.commit()
+        coordinator = db.session.scalars(select(User).where(User.role == Role.COORDINATOR)).one()
+        before = utcnow()
+        staff_actions.transfer(db.session, intake, coordinator, access_point_id=beta.id, note=None,
+                               cipher=current_cipher())
+        intake = db.session.get(Intake, intake_id)
+        assert intake.escalation == 0
+        due_at = intake.due_at.replace(tzinfo=intake.due_at.tzinfo or ZoneInfo("UTC"))
+        assert before + timedelta(minutes=240) <= due_at <= utcnow() + timedelta(minutes=240)
+    tick(app, utcnow() + timedelta(minutes=1))
+    assert len(purposes(app)) == 3  # nothing at once for the miss at Alpha
+    tick(app, due_at + timedelta(minutes=1))
+    assert purposes(app)[3:] == [(notify.PURPOSE_REMINDER, "desk@beta.example")]
