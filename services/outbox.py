@@ -68,7 +68,8 @@ class Backoff:
     def delay(self, attempts: int) -> timedelta:
         """Return the wait after the ``attempts``-th failed attempt (1 -> base, 2 -> 2 x base, ...)."""
         doublings = min(max(attempts - 1, 0), 20)
-        return min(self.base * (2 ** doublings), self.cap)
+        wait: timedelta = self.base * (2 ** doublings)
+        return min(wait, self.cap)
 
     @classmethod
     def from_config(cls, config: Any) -> Backoff:

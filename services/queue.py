@@ -287,7 +287,7 @@ def due_today_condition(now: datetime, zones: Mapping[str, Sequence[int]] | None
     for zone, ids in (zones or {}).items():
         before.append(and_(Intake.routed_access_point_id.in_(list(ids)), Intake.due_at < _next_midnight(now, zone)))
         listed.extend(ids)
-    elsewhere = Intake.routed_access_point_id.is_(None)
+    elsewhere: ColumnElement[bool] = Intake.routed_access_point_id.is_(None)
     if listed:
         elsewhere = or_(elsewhere, Intake.routed_access_point_id.not_in(listed))
     before.append(and_(elsewhere, Intake.due_at < _next_midnight(now, DEFAULT_ZONE)))
