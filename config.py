@@ -207,6 +207,10 @@ class Config:
             # E-mail: smtp://user:password@host:587 (STARTTLS), smtps://host:465, or unset for the console.
             "MAIL_URL": self.mail_url(),
             "MAIL_FROM": self.env("MAIL_FROM", "Front Door <no-reply@localhost>"),
+            # Who hears of an intake that no access point's staff would (no access point, or one with no
+            # alert address, on-call phone or staff, in a region without coordinators): these
+            # addresses, comma-separated; empty: the active admins.
+            "COC_ALERT_EMAILS": self.env("COC_ALERT_EMAILS", ""),
             # Alerts: an intake with this priority or more (or no safe place tonight) is urgent.
             "ALERT_URGENT_PRIORITY": self.env_int("ALERT_URGENT_PRIORITY", 4),
             # Response targets in business minutes of the access point (CoC defaults; an access
@@ -222,6 +226,10 @@ class Config:
             "DIGEST_HOUR": self.env_int("DIGEST_HOUR", 8),
             # A text left in 'sending' without a Twilio sid this long was stranded by a dead worker.
             "OUTBOX_STALE_SECONDS": self.env_int("OUTBOX_STALE_SECONDS", 300),
+            # A failed send waits this long before its next attempt, doubled after each failure, at
+            # most OUTBOX_RETRY_MAX_SECONDS; after five attempts the message is marked failed.
+            "OUTBOX_RETRY_SECONDS": self.env_int("OUTBOX_RETRY_SECONDS", 60),
+            "OUTBOX_RETRY_MAX_SECONDS": self.env_int("OUTBOX_RETRY_MAX_SECONDS", 3600),
             # Set explicitly: the shared Limiter object otherwise keeps the last app's value.
             "RATELIMIT_ENABLED": self.env_bool("RATELIMIT_ENABLED", True),
             "RATELIMIT_STORAGE_URI": self.env("RATELIMIT_STORAGE_URI", "memory://"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -33,12 +34,16 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from extensions import db
 from models import AccessPoint, AccessPointKind, County, Role, User
+from models.base import utcnow
 from services import admin_access_points as aps
-from services import admin_log, hours, hsds, kiosks, people, regions, staff_actions
+from services import admin_log, hours, hsds, kiosks, outbox, people, regions, staff_actions
 
 from . import forms
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
+
+#: The admin page counts the staff alerts that failed for good over this many days.
+FAILED_ALERT_DAYS = 7
 welcome_bp = Blueprint("welcome", __name__, url_prefix="/staff/welcome", template_folder="templates")
 
 Reply = str | WerkzeugResponse | tuple[str, int]
@@ -109,8 +114,11 @@ def _button_ok() -> None:
 
 @bp.route("/")
 def index() -> Reply:
-    """Show what an admin or coordinator can run from here."""
-    return render_template("admin/index.html", is_admin=_user().role is Role.ADMIN)
+    """Show what an admin or coordinator can run from here; admins also see alerts that could not be sent."""
+    is_admin = _user().role is Role.ADMIN
+    failed = outbox.failed_alerts(db.session, utcnow() - timedelta(days=FAILED_ALERT_DAYS)) if is_admin else {}
+    return render_template("admin/index.html", is_admin=is_admin, failed_alerts=sum(failed.values()),
+                           failed_alert_days=FAILED_ALERT_DAYS)
 
 
 # -- access points -------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """Benchmark: response timers over 50,000 open intakes, on SQLite and on PostgreSQL.
 
-Loads generated open intakes (no personal data) at 13 access points with weekday hours, each
-with its ``due_at`` as the submit step sets it, then times:
+Loads generated open intakes (no personal data) at 13 access points with weekday hours, three
+staff members each and two coordinators for the region, each intake with its ``due_at`` as the
+submit step sets it, then times:
 
 - computing every intake's clock with ``services.timers.due`` (what a report over all open
   intakes would do; the worker never does this);
 - one worker tick (``services.scheduler.run_timers``) when nothing is due: the index on
   ``intakes.due_at`` finds no row, so the tick costs the same with 50 or 50,000 open intakes;
-- one tick when 500 intakes have just fallen due (reminders queued in the outbox).
+- one tick when 500 intakes have just fallen due (reminders queued in the outbox; each access
+  point's hours, targets and recipients are read once per tick, not once per intake).
 
     .venv/bin/python bench/timers.py [--intakes 50000] [--pg URL | --no-pg]
 """
@@ -34,10 +36,21 @@ from sqlalchemy import func, insert, select, update  # noqa: E402
 from app import create_app  # noqa: E402
 from config import engine_options  # noqa: E402
 from extensions import db  # noqa: E402
-from models import AccessPoint, ContinuumOfCare, Intake, OutboxMessage, Region  # noqa: E402
+from models import (  # noqa: E402
+    AccessPoint,
+    AlertPreference,
+    ContinuumOfCare,
+    Intake,
+    OutboxMessage,
+    Region,
+    Role,
+    User,
+)
 from models.base import utcnow  # noqa: E402
 from services import scheduler, timers  # noqa: E402
 
+#: Not a hash of anything: no password signs in to the benchmark's accounts.
+NO_SIGN_IN = "!"
 WEEKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
 
@@ -55,6 +68,15 @@ def load(app: Any, count: int, seed: int = 11) -> None:
         aps = [AccessPoint(slug=f"ap-{n}", name=f"Access point {n}", coc_id=coc.id, region_id=region.id,
                            hours=WEEKDAYS, alert_emails=[f"desk{n}@bench.invalid"]) for n in range(13)]
         s.add_all(aps)
+        s.flush()
+        # These accounts never sign in (NO_SIGN_IN matches no password).
+        for n, ap in enumerate(aps):
+            for k, preference in enumerate((AlertPreference.EVERY, AlertPreference.URGENT, AlertPreference.DIGEST)):
+                s.add(User(email=f"staff{n}-{k}@bench.invalid", display_name=f"Staff {n}-{k}", password_hash=NO_SIGN_IN,
+                           role=Role.STAFF, alert_preference=preference, access_points=[ap]))
+        for k in range(2):
+            s.add(User(email=f"coord{k}@bench.invalid", display_name=f"Coordinator {k}", password_hash=NO_SIGN_IN,
+                       role=Role.COORDINATOR, region_id=region.id, alert_preference=AlertPreference.NONE))
         s.flush()
         now = utcnow()
         rows = []
@@ -114,7 +136,7 @@ def measure(app: Any, label: str) -> None:
     print(f"  worker tick with nothing due (index on due_at): median {statistics.median(idle):.1f} ms, "
           f"max {max(idle):.1f} ms")
     print(f"  worker tick with 500 just due: {busy * 1000:.0f} ms ({run.reminded} reminders, "
-          f"{queued} e-mails queued)")
+          f"{queued} e-mails queued, {busy / max(run.reminded, 1) * 1000:.2f} ms per intake)")
 
 
 def main() -> None:

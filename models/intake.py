@@ -141,6 +141,11 @@ class Intake(Base):
     # When staff first logged a contact attempt (the "time to first contact" clock stops).
     first_contact_at: Mapped[datetime | None] = mapped_column()
     escalation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the claim clock last started again because a holder released the intake (None: it runs
+    # from submission), and how far the escalation of the first-contact target went: that target
+    # runs once from submission, so a release and a new claim must not remind or escalate it twice.
+    claim_clock_from: Mapped[datetime | None] = mapped_column()
+    contact_escalation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     outcome: Mapped[str | None] = mapped_column(String(32))
     # When the household sent a message staff have not read yet (services.household_messages).
     new_message_at: Mapped[datetime | None] = mapped_column()

@@ -80,6 +80,9 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_attempt_at: Mapped[datetime | None] = mapped_column()
+    # After a failed attempt, the worker leaves a queued message alone until this moment
+    # (exponential back-off, services.outbox.next_attempt); None: send at the next look.
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
 
     intake: Mapped[Intake | None] = relationship()

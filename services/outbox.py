@@ -13,16 +13,24 @@ Twilio sid; ``recover_stale`` puts such rows back in the queue once they are old
 E-mails (``enqueue_email``, channel ``email``) take the same path to a ``MailSender``; their key
 becomes the Message-ID. A sent e-mail is ``sent`` at once (there is no status callback), so only
 an e-mail whose worker died mid-send is still ``sending`` without a sid.
+
+A failed attempt (the mail server or Twilio down, a timeout, a temporary refusal) puts the
+message back in the queue with ``next_attempt_at`` set by exponential back-off
+(``OUTBOX_RETRY_SECONDS`` doubled after each attempt, at most ``OUTBOX_RETRY_MAX_SECONDS``); the
+worker picks only messages whose ``next_attempt_at`` has passed. After ``MAX_ATTEMPTS`` attempts
+the message is ``failed``: the intake page shows it for a text to a household, the admin page
+counts failed alerts (``failed_alerts``).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,6 +56,29 @@ MAX_ATTEMPTS = 5
 
 #: A ``sending`` row without a Twilio sid older than this was stranded by a worker that died.
 DEFAULT_STALE_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long a failed message waits before its next attempt: ``base`` doubled per attempt, up to ``cap``."""
+
+    base: timedelta = timedelta(minutes=1)
+    cap: timedelta = timedelta(hours=1)
+
+    def delay(self, attempts: int) -> timedelta:
+        """Return the wait after the ``attempts``-th failed attempt (1 -> base, 2 -> 2 x base, ...)."""
+        doublings = min(max(attempts - 1, 0), 20)
+        wait: timedelta = self.base * (2 ** doublings)
+        return min(wait, self.cap)
+
+    @classmethod
+    def from_config(cls, config: Any) -> Backoff:
+        """Read OUTBOX_RETRY_SECONDS and OUTBOX_RETRY_MAX_SECONDS (defaults 60 and 3600)."""
+        return cls(timedelta(seconds=int(config.get("OUTBOX_RETRY_SECONDS", 60))),
+                   timedelta(seconds=int(config.get("OUTBOX_RETRY_MAX_SECONDS", 3600))))
+
+
+DEFAULT_BACKOFF = Backoff()
 
 #: Twilio's message statuses mapped to ours; later states never go back to earlier ones.
 TWILIO_STATUSES: dict[str, OutboxStatus] = {
@@ -165,13 +196,19 @@ def status_callback_url(config: Any) -> str | None:
     return f"{str(base).rstrip('/')}/sms/status" if base else None
 
 
-def _claim(session: Session, message_id: int) -> bool:
-    """Mark one queued message as being sent; False when another worker took it first."""
+def _ready(now: datetime) -> Any:
+    """SQL: a queued message whose back-off (if any) is over."""
+    return or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
+
+
+def _claim(session: Session, message_id: int, now: datetime) -> bool:
+    """Mark one queued message as being sent; False when another worker took it first (or it
+    failed meanwhile and waits for its next attempt)."""
     claimed = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.QUEUED, _ready(now))
         .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1,
-                last_attempt_at=utcnow(), updated_at=utcnow())
+                last_attempt_at=utcnow(), updated_at=utcnow(), next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
     session.commit()
@@ -205,6 +242,17 @@ def recover_stale(session: Session, *, older_than: timedelta = DEFAULT_STALE_AFT
     return recovered
 
 
+def _retry_later(message: OutboxMessage, now: datetime, backoff: Backoff, *, permanent: bool = False) -> None:
+    """After a failed attempt: queue the message again after its back-off, or mark it failed for good."""
+    if permanent or message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED
+        message.next_attempt_at = None
+        log.warning("outbox message %s failed for good after %d attempt(s)", message.id, message.attempts)
+        return
+    message.status = OutboxStatus.QUEUED
+    message.next_attempt_at = now + backoff.delay(message.attempts)
+
+
 def _send_email(mailer: MailSender, message: OutboxMessage) -> SendResult:
     cipher = current_cipher()
     subject = cipher.decrypt(message.subject_enc) if message.subject_enc is not None else ""
@@ -215,30 +263,34 @@ def _send_email(mailer: MailSender, message: OutboxMessage) -> SendResult:
 def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
                     status_callback: str | None = None,
                     stale_after: timedelta = DEFAULT_STALE_AFTER,
-                    mailer: MailSender | None = None) -> int:
-    """Send up to ``limit`` queued messages, oldest first; return how many the backends accepted.
+                    mailer: MailSender | None = None, backoff: Backoff = DEFAULT_BACKOFF,
+                    now: datetime | None = None) -> int:
+    """Send up to ``limit`` queued messages that are ready, oldest first; return how many the
+    backends accepted.
 
-    E-mails are sent only when a ``mailer`` is given; without one they stay queued.
+    E-mails are sent only when a ``mailer`` is given; without one they stay queued. A message
+    that failed waits until its ``next_attempt_at`` (``now`` stands for the clock in tests).
     """
     cipher = current_cipher()
+    now = now or utcnow()
     recover_stale(session, older_than=stale_after)
     channels = [OutboxChannel.SMS] if mailer is None else [OutboxChannel.SMS, OutboxChannel.EMAIL]
     ids = list(session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.channel.in_(channels))
+        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.channel.in_(channels), _ready(now))
         .order_by(OutboxMessage.id)
         .limit(limit)
     ))
     session.commit()
     accepted = 0
     for message_id in ids:
-        if not _claim(session, message_id):
+        if not _claim(session, message_id, now):
             continue
         message = session.get(OutboxMessage, message_id, populate_existing=True)
         if message is None:
             continue
         if message.channel == OutboxChannel.EMAIL and mailer is not None:
-            accepted += _deliver_email(session, mailer, message)
+            accepted += _deliver_email(session, mailer, message, now, backoff)
             continue
         if session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone_index == message.to_index)):
             message.status = OutboxStatus.OPTED_OUT
@@ -250,7 +302,7 @@ def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
                                  idempotency_key=idempotency_key(message.id))
         except Exception:
             log.exception("sending outbox message %s failed", message.id)
-            message.status = OutboxStatus.QUEUED if message.attempts < MAX_ATTEMPTS else OutboxStatus.FAILED
+            _retry_later(message, now, backoff)
             session.commit()
             continue
         if result.error_code == OPTED_OUT_ERROR:
@@ -259,7 +311,7 @@ def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
             opt_out(session, to, source="carrier")
         elif not result.ok:
             message.error_code = result.error_code
-            message.status = OutboxStatus.QUEUED if message.attempts < MAX_ATTEMPTS else OutboxStatus.FAILED
+            _retry_later(message, now, backoff)
         else:
             accepted += 1
             message.twilio_sid = result.sid
@@ -269,7 +321,8 @@ def deliver_pending(session: Session, sender: SmsSender, *, limit: int = 100,
     return accepted
 
 
-def _deliver_email(session: Session, mailer: MailSender, message: OutboxMessage) -> int:
+def _deliver_email(session: Session, mailer: MailSender, message: OutboxMessage, now: datetime,
+                   backoff: Backoff) -> int:
     """Send one claimed e-mail and commit what happened; return 1 when the server took it."""
     try:
         result = _send_email(mailer, message)
@@ -284,7 +337,7 @@ def _deliver_email(session: Session, mailer: MailSender, message: OutboxMessage)
     message.error_code = (result.error_code or "failed")[:16]
     # A permanent refusal (5xx) is not worth retrying; anything else is tried again later.
     permanent = (result.error_code or "").startswith("5")
-    message.status = OutboxStatus.QUEUED if message.attempts < MAX_ATTEMPTS and not permanent else OutboxStatus.FAILED
+    _retry_later(message, now, backoff, permanent=permanent)
     session.commit()
     return 0
 
@@ -304,6 +357,17 @@ def record_status(session: Session, sid: str, status: str, error_code: str | Non
             opt_out(session, current_cipher().decrypt(message.to_enc), source="carrier")
     session.commit()
     return True
+
+
+def failed_alerts(session: Session, since: datetime) -> dict[str, int]:
+    """Count the staff alerts (purposes starting ``alert_``) that failed for good since ``since``, per purpose."""
+    rows = session.execute(
+        select(OutboxMessage.purpose, func.count())
+        .where(OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.purpose.startswith("alert_", autoescape=True),
+               OutboxMessage.updated_at >= since)
+        .group_by(OutboxMessage.purpose)
+    )
+    return {purpose: int(count) for purpose, count in rows}
 
 
 # Retention ------------------------------------------------------------------------------------
@@ -356,7 +420,7 @@ def init_app(app: Flask) -> None:
         session: Session = current_app.extensions["sqlalchemy"].session
         try:
             deliver_pending(session, get_sender(current_app), status_callback=status_callback_url(current_app.config),
-                            mailer=get_mail_sender(current_app))
+                            mailer=get_mail_sender(current_app), backoff=Backoff.from_config(current_app.config))
         except Exception:  # a failed send must not fail the page; the worker retries later
             session.rollback()
             log.exception("in-process delivery of queued texts failed")

@@ -263,11 +263,35 @@ def overdue_condition(now: datetime) -> ColumnElement[bool]:
     return or_(Intake.due_at <= now, Intake.escalation > 0)
 
 
-def due_today_condition(now: datetime, zone: str = DEFAULT_ZONE) -> ColumnElement[bool]:
-    """An intake not yet overdue whose target falls before the coming midnight (``zone``)."""
+def _next_midnight(now: datetime, zone: str | None) -> datetime:
     local = now.astimezone(hours.zone(zone))
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
-    return and_(Intake.due_at > now, Intake.due_at < midnight, Intake.escalation == 0)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+
+
+def access_point_zones(session: DbSession, scope: Scope) -> dict[str, list[int]]:
+    """Return the ids of the access points in ``scope``, grouped by their time zone."""
+    query = select(AccessPoint.id, AccessPoint.timezone).order_by(AccessPoint.id)
+    if scope.access_point_ids is not None:
+        query = query.where(AccessPoint.id.in_(sorted(scope.access_point_ids)))
+    zones: dict[str, list[int]] = {}
+    for ap_id, zone in session.execute(query):
+        zones.setdefault(zone or DEFAULT_ZONE, []).append(ap_id)
+    return zones
+
+
+def due_today_condition(now: datetime, zones: Mapping[str, Sequence[int]] | None = None) -> ColumnElement[bool]:
+    """An intake not yet overdue whose target falls before the coming midnight of its access
+    point's own time zone (``zones``: access point ids by zone; any other intake: Central time)."""
+    before: list[ColumnElement[bool]] = []
+    listed: list[int] = []
+    for zone, ids in (zones or {}).items():
+        before.append(and_(Intake.routed_access_point_id.in_(list(ids)), Intake.due_at < _next_midnight(now, zone)))
+        listed.extend(ids)
+    elsewhere: ColumnElement[bool] = Intake.routed_access_point_id.is_(None)
+    if listed:
+        elsewhere = or_(elsewhere, Intake.routed_access_point_id.not_in(listed))
+    before.append(and_(elsewhere, Intake.due_at < _next_midnight(now, DEFAULT_ZONE)))
+    return and_(Intake.due_at > now, or_(*before), Intake.escalation == 0)
 
 
 def urgent_condition(threshold: int) -> ColumnElement[bool]:
@@ -284,13 +308,14 @@ def urgent_waiting(session: DbSession, user: User, threshold: int) -> int:
         urgent_condition(threshold), ~_sealed(user))) or 0)
 
 
-def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None = None) -> list[ColumnElement[bool]]:
+def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None = None,
+                       zones: Mapping[str, Sequence[int]] | None = None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     moment = now or utcnow()
     if filters.due == "overdue":
         conditions.append(overdue_condition(moment))
     elif filters.due == "today":
-        conditions.append(due_today_condition(moment))
+        conditions.append(due_today_condition(moment, zones))
     if filters.track:
         conditions.append(Intake.track == filters.track)
     if filters.channel:
@@ -309,7 +334,7 @@ def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None
 
 
 def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | None = None,
-                   threshold: int = 4) -> list[Any]:
+                   threshold: int = 4, zones: Mapping[str, Sequence[int]] | None = None) -> list[Any]:
     def count_if(condition: ColumnElement[bool], name: str) -> Any:
         # A sealed intake counts in the total and as confidential, and nowhere else.
         if name != "confidential":
@@ -324,7 +349,7 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | No
     columns.append(count_if(Intake.track == "prevention", "prevention"))
     moment = now or utcnow()
     columns.append(count_if(overdue_condition(moment), "overdue"))
-    columns.append(count_if(due_today_condition(moment), "today"))
+    columns.append(count_if(due_today_condition(moment, zones), "today"))
     # The same figure as urgent_waiting (the page title), from this same pass.
     columns.append(count_if(and_(Intake.claimed_by_id.is_(None), urgent_condition(threshold)), "urgent_waiting"))
     return columns
@@ -348,11 +373,12 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
         base.append(Intake.routed_access_point_id == filters.access_point_id)
 
     sealed = _sealed(user)
-    narrowing = _filter_conditions(filters, user.id, now)
+    zones = access_point_zones(session, scope)
+    narrowing = _filter_conditions(filters, user.id, now, zones)
     if narrowing and filters.flag != "confidential":
         # Filtering on what a sealed intake is (its track, language, holder...) would tell it.
         narrowing.append(~sealed)
-    columns = _count_columns(user.id, sealed, now, int(config.get("ALERT_URGENT_PRIORITY", 4)))
+    columns = _count_columns(user.id, sealed, now, int(config.get("ALERT_URGENT_PRIORITY", 4)), zones)
     if narrowing:  # the filtered total comes from the same single pass over the scope
         columns.append(func.coalesce(func.sum(case((and_(*narrowing), 1), else_=0)), 0).label("filtered"))
     counted = session.execute(select(*columns).where(*base)).one()
@@ -391,7 +417,7 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
             *(getattr(Intake, flag) for flag in FLAGS),
             AccessPoint.name, holder.display_name, Intake.claimed_by_id, Intake.claimed_at,
             Intake.new_message_at, Intake.routed_access_point_id, Intake.closed_at, Intake.outcome,
-            AccessPoint.timezone, Intake.status, Intake.first_contact_at,
+            AccessPoint.timezone, Intake.status, Intake.first_contact_at, Intake.claim_clock_from,
         )
         .outerjoin(AccessPoint, AccessPoint.id == Intake.routed_access_point_id)
         .outerjoin(holder, holder.id == Intake.claimed_by_id)
@@ -405,11 +431,11 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
     for r in session.execute(query):
         flag_values = r[8 : 8 + len(FLAGS)]
         (ap_name, holder_name, holder_id, claimed_at, new_message_at, ap_id, closed_at,
-         outcome, zone, status, first_contact_at) = r[8 + len(FLAGS) :]
+         outcome, zone, status, first_contact_at, claim_clock_from) = r[8 + len(FLAGS) :]
         clock = None
         if status == IntakeStatus.SUBMITTED and closed_at is None and first_contact_at is None and r.submitted_at:
             clock = clocks.clock(ap_id, r.submitted_at, claimed=holder_id is not None, priority=r.priority,
-                                 reasons=r.priority_reasons or ())
+                                 reasons=r.priority_reasons or (), claim_from=claim_clock_from)
         confidential = bool(r.confidential)
         if not sees_details(user, confidential, ap_id):
             rows.append(QueueRow(
@@ -441,7 +467,7 @@ class _Clocks:
         self._places: dict[int | None, tuple[timers.Targets, hours.Schedule | None]] = {}
 
     def clock(self, ap_id: int | None, submitted_at: datetime, *, claimed: bool, priority: int,
-              reasons: Sequence[str]) -> timers.Clock:
+              reasons: Sequence[str], claim_from: datetime | None = None) -> timers.Clock:
         if ap_id not in self._places:
             ap = self.session.get(AccessPoint, ap_id) if ap_id is not None else None
             self._places[ap_id] = (timers.targets_for(ap, self.config), timers.schedule_for(ap))
@@ -449,7 +475,7 @@ class _Clocks:
         threshold = int(self.config.get("ALERT_URGENT_PRIORITY", 4))
         urgent = priority >= threshold or bool(timers.URGENT_REASONS & set(reasons))
         return timers.clock_of(submitted_at, claimed=claimed, urgent=urgent, targets=targets,
-                               schedule=schedule, now=self.now)
+                               schedule=schedule, now=self.now, claim_from=claim_from)
 
 
 # -- closed, transferred out and search ---------------------------------------------------------
@@ -581,17 +607,25 @@ def claim(session: DbSession, intake: Intake, user: User) -> bool:
         session.rollback()
         return False
     session.add(IntakeEvent(intake_id=intake_id, actor_id=user_id, kind=EventKind.CLAIMED, data={}))
-    # The claim target is met: the first-contact target runs now, with its own reminder.
+    # The claim target is met: the first-contact target runs now, with its own reminder. That
+    # target runs once from submission: after a release and a new claim, its escalation carries on
+    # where it stood (nobody is reminded or alerted twice for the same miss).
     claimed = session.get(Intake, intake_id, populate_existing=True)
     if claimed is not None:
-        claimed.escalation = 0
+        claimed.escalation = claimed.contact_escalation
         timers.refresh_due(claimed, utcnow(), current_app.config if has_app_context() else {})
     session.commit()
     return True
 
 
-def release(session: DbSession, intake: Intake, actor: User) -> bool:
-    """Give up a claim: the holder may, and so may a coordinator or admin."""
+def release(session: DbSession, intake: Intake, actor: User, *, now: datetime | None = None) -> bool:
+    """Give up a claim: the holder may, and so may a coordinator or admin.
+
+    The intake is back in its access point's queue with a fresh claim clock: the claim target
+    counts from the release (business hours), its escalation starts again from nothing, and the
+    worker looks at it again when that target passes (``timers``).
+    """
+    now = now or utcnow()
     authorize(session, actor, intake)
     holder = intake.claimed_by_id
     if holder is None or intake.closed_at is not None:
@@ -601,7 +635,7 @@ def release(session: DbSession, intake: Intake, actor: User) -> bool:
     result = cast(CursorResult[Any], session.execute(
         update(Intake)
         .where(Intake.id == intake.id, Intake.claimed_by_id == holder)
-        .values(claimed_by_id=None, claimed_at=None)
+        .values(claimed_by_id=None, claimed_at=None, claim_clock_from=now, escalation=0)
         .execution_options(synchronize_session=False)
     ))
     if result.rowcount != 1:
@@ -609,6 +643,9 @@ def release(session: DbSession, intake: Intake, actor: User) -> bool:
         return False
     session.add(IntakeEvent(intake_id=intake.id, actor_id=actor.id, kind=EventKind.RELEASED,
                             data={"from_user_id": holder}))
+    released = session.get(Intake, intake.id, populate_existing=True)
+    if released is not None:
+        timers.refresh_due(released, now, current_app.config if has_app_context() else {})
     session.commit()
     session.refresh(intake)
     return True

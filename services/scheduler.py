@@ -10,7 +10,13 @@ Steps of one overdue intake, per target (claim, then first contact):
 0. the target passes: the access point's staff and addresses are reminded once;
 1. ESCALATE_AFTER_MINUTES business minutes later, still overdue: the region's coordinators
    are alerted (no personal data); nothing more is sent for that target.
-A claim starts the contact target afresh (``queue.claim`` resets the step).
+A claim moves on to the contact target, whose step is kept in ``Intake.contact_escalation``
+(that target runs once from submission, so a release and a new claim never repeat its alerts);
+a release starts the claim target afresh from the release (``queue.release``), so a released
+intake that misses it again is reminded once more, then escalated once more, for that new miss.
+
+One tick reads each access point's hours, targets and recipients once (``_Tick``), however many
+of its intakes fell due.
 
 Daily digests (``run_digests``): one ``ScheduledJob`` per access point whose staff asked for
 one, run at DIGEST_HOUR in the access point's time zone. The job row is locked the same way,
@@ -50,15 +56,36 @@ class TimerRun:
     alerts: int = 0
 
 
-def _next_look(clock: timers.Clock, access_point: Any, config: Mapping[str, Any]) -> datetime:
-    after = int(config.get("ESCALATE_AFTER_MINUTES", 60))
-    schedule = timers.schedule_for(access_point)
-    return timers.add_minutes(schedule, clock.due_at, after)
+@dataclass
+class _Place:
+    schedule: hours.Schedule | None
+    targets: timers.Targets
+
+
+class _Tick:
+    """What one tick reads once per access point: hours, targets, who is reminded and escalated to."""
+
+    def __init__(self, session: DbSession, config: Mapping[str, Any]) -> None:
+        self.config = config
+        self.recipients = notify.Recipients(session)
+        self._places: dict[int, _Place] = {}
+
+    def place(self, access_point: AccessPoint) -> _Place:
+        found = self._places.get(access_point.id)
+        if found is None:
+            found = _Place(timers.schedule_for(access_point), timers.targets_for(access_point, self.config))
+            self._places[access_point.id] = found
+        return found
+
+    def next_look(self, clock: timers.Clock, place: _Place) -> datetime:
+        after = int(self.config.get("ESCALATE_AFTER_MINUTES", 60))
+        return timers.add_minutes(place.schedule, clock.due_at, after)
 
 
 def run_timers(session: DbSession, now: datetime, config: Mapping[str, Any], *, batch: int = BATCH) -> TimerRun:
     """Handle every intake whose ``due_at`` has come; commit after each batch; return counts."""
     run = TimerRun()
+    tick = _Tick(session, config)
     while True:
         rows = list(session.scalars(
             select(Intake)
@@ -68,34 +95,40 @@ def run_timers(session: DbSession, now: datetime, config: Mapping[str, Any], *, 
             .with_for_update(skip_locked=True, of=Intake)
         ))
         for intake in rows:
-            _step(session, intake, now, config, run)
+            _step(session, intake, now, config, run, tick)
         run.looked_at += len(rows)
         session.commit()
         if len(rows) < batch:
             return run
 
 
-def _step(session: DbSession, intake: Intake, now: datetime, config: Mapping[str, Any], run: TimerRun) -> None:
+def _step(session: DbSession, intake: Intake, now: datetime, config: Mapping[str, Any], run: TimerRun,
+          tick: _Tick) -> None:
     access_point = intake.routed_access_point
-    clock = timers.due(intake, access_point, now, config)
-    if clock is None or access_point is None:
+    if access_point is None:
+        intake.due_at = None
+        return
+    place = tick.place(access_point)
+    clock = timers.due(intake, access_point, now, config, schedule=place.schedule, targets=place.targets)
+    if clock is None:
         intake.due_at = None
         return
     if not clock.overdue:
-        intake.due_at = clock.due_at  # claimed since, or a target changed: look again when due
+        intake.due_at = clock.due_at  # claimed or released since, or a target changed: look again when due
         return
+    next_look = tick.next_look(clock, place)
     if intake.escalation <= STEP_NONE:
-        run.alerts += notify.remind_staff(session, intake, access_point, clock, config)
+        run.alerts += notify.remind_staff(session, intake, access_point, clock, config, recipients=tick.recipients)
         run.reminded += 1
         intake.escalation = STEP_REMINDED
-        intake.due_at = _next_look(clock, access_point, config)
-        if intake.due_at > now:
-            return
-    if intake.escalation == STEP_REMINDED and now >= _next_look(clock, access_point, config):
-        run.alerts += notify.alert_coordinators(session, intake, access_point, clock, config)
+    if intake.escalation == STEP_REMINDED and now >= next_look:
+        run.alerts += notify.alert_coordinators(session, intake, access_point, clock, config,
+                                                recipients=tick.recipients)
         run.escalated += 1
         intake.escalation = STEP_ESCALATED
-    intake.due_at = None if intake.escalation >= STEP_ESCALATED else _next_look(clock, access_point, config)
+    if clock.stage is timers.Stage.CONTACT:
+        intake.contact_escalation = intake.escalation
+    intake.due_at = None if intake.escalation >= STEP_ESCALATED else next_look
 
 
 # -- daily digests ------------------------------------------------------------------------------

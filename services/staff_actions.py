@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
+from flask import current_app, has_app_context
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -37,7 +38,7 @@ from models import (
     User,
 )
 from models.base import utcnow
-from services import accounts, household_messages, queue, routing
+from services import accounts, household_messages, queue, routing, timers
 from services.accounts import verify_password
 from services.crypto import PiiCipher
 from services.outbox import enqueue_sms
@@ -583,7 +584,11 @@ def transfer_targets(session: DbSession, intake: Intake) -> list[AccessPoint]:
 
 def transfer(session: DbSession, intake: Intake, actor: User, *, access_point_id: int, note: str | None,
              cipher: PiiCipher) -> IntakeEvent:
-    """Move an open intake to another access point's queue, unclaimed, with a note."""
+    """Move an open intake to another access point's queue, unclaimed, with a note.
+
+    As after a release, the claim clock starts again from now in the new access point's hours and
+    targets, and its escalation from nothing (``services.timers``).
+    """
     queue.authorize(session, actor, intake)
     if intake.closed_at is not None:
         raise ActionError("closed")
@@ -595,6 +600,12 @@ def transfer(session: DbSession, intake: Intake, actor: User, *, access_point_id
     intake.routed_access_point_id = access_point_id
     intake.claimed_by_id = None
     intake.claimed_at = None
+    now = utcnow()
+    intake.claim_clock_from = now
+    intake.escalation = 0
+    clock = timers.due(intake, session.get(AccessPoint, access_point_id), now,
+                       current_app.config if has_app_context() else {})
+    intake.due_at = clock.due_at if clock is not None else None
     ev = _add_event(session, intake, actor, EventKind.TRANSFERRED,
                     {"from_access_point_id": previous, "to_access_point_id": access_point_id}, cipher,
                     {"note": note})

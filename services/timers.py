@@ -9,7 +9,9 @@ Targets, in business minutes: the access point's own columns, else the CoC defau
 configuration (TARGET_CLAIM_MINUTES 240, TARGET_CONTACT_MINUTES 480 = one business day of eight
 hours, TARGET_URGENT_MINUTES 60 for claiming an urgent intake). Both clocks start when the intake
 is submitted: claim by ``submitted + claim target``, first contact attempt by ``submitted +
-contact target``.
+contact target``. A release starts the claim clock again (``Intake.claim_clock_from``): the
+next holder must claim within the claim target of the release; the first-contact clock keeps
+running from submission.
 
 ``Intake.due_at`` keeps the next moment the worker must look at an intake (the claim due time at
 submission, the contact due time after a claim, later the escalation time). It never lies late:
@@ -112,12 +114,12 @@ def _between(schedule: hours.Schedule | None, start: datetime, end: datetime) ->
 
 
 def due(intake: Intake, access_point: AccessPoint | None, now: datetime, config: Mapping[str, Any],
-        *, schedule: hours.Schedule | None = None) -> Clock | None:
+        *, schedule: hours.Schedule | None = None, targets: Targets | None = None) -> Clock | None:
     """Return the running clock of ``intake`` at ``now``; None when nothing is awaited.
 
     Nothing is awaited before submission, after closing or withdrawal, and once a contact
-    attempt is logged. ``schedule`` may be passed to skip reading the access point's hours
-    again (many intakes of one access point).
+    attempt is logged. ``schedule`` and ``targets`` may be passed to skip reading the access
+    point's hours and targets again (many intakes of one access point).
     """
     if intake.status != IntakeStatus.SUBMITTED or intake.closed_at is not None or intake.submitted_at is None:
         return None
@@ -126,16 +128,22 @@ def due(intake: Intake, access_point: AccessPoint | None, now: datetime, config:
     if schedule is None:
         schedule = schedule_for(access_point)
     return clock_of(_aware(intake.submitted_at), claimed=intake.claimed_by_id is not None,
-                    urgent=is_urgent(intake, config), targets=targets_for(access_point, config),
-                    schedule=schedule, now=now)
+                    urgent=is_urgent(intake, config),
+                    targets=targets if targets is not None else targets_for(access_point, config),
+                    schedule=schedule, now=now, claim_from=intake.claim_clock_from)
 
 
 def clock_of(submitted_at: datetime, *, claimed: bool, urgent: bool, targets: Targets,
-             schedule: hours.Schedule | None, now: datetime) -> Clock:
-    """Return the clock of a waiting, uncontacted intake from its facts (``due`` reads them)."""
+             schedule: hours.Schedule | None, now: datetime, claim_from: datetime | None = None) -> Clock:
+    """Return the clock of a waiting, uncontacted intake from its facts (``due`` reads them).
+
+    ``claim_from`` is when the claim clock started again after a release (None: at submission).
+    """
     start = _aware(submitted_at)
     if not claimed:
         stage, minutes = Stage.CLAIM, targets.urgent_claim if urgent else targets.claim
+        if claim_from is not None:
+            start = max(start, _aware(claim_from))
     else:
         stage, minutes = Stage.CONTACT, targets.contact
     due_at = add_minutes(schedule, start, minutes)

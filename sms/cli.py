@@ -20,7 +20,7 @@ from twilio.request_validator import RequestValidator
 from models.base import utcnow
 from services.cli import purge_everything
 from services.mail import get_mail_sender
-from services.outbox import deliver_pending, status_callback_url
+from services.outbox import Backoff, deliver_pending, status_callback_url
 from services.scheduler import run_digests, run_timers
 from services.sms_sender import get_sender
 
@@ -54,6 +54,7 @@ def outbox_work(once: bool, interval: float, batch: int) -> None:
     mailer = get_mail_sender(current_app)
     callback = status_callback_url(current_app.config)
     stale = timedelta(seconds=int(current_app.config.get("OUTBOX_STALE_SECONDS", 300)))
+    backoff_policy = Backoff.from_config(current_app.config)
     purge_every = int(current_app.config.get("PURGE_EVERY_MINUTES", 60)) * 60
     next_purge = time.monotonic()
     timers_every = int(current_app.config.get("TIMERS_EVERY_SECONDS", 60))
@@ -73,7 +74,7 @@ def outbox_work(once: bool, interval: float, batch: int) -> None:
                     log.info("timers: %d reminder(s), %d escalation(s), %d digest e-mail(s)",
                              run.reminded, run.escalated, digests)
             sent = deliver_pending(_session(), sender, limit=batch, status_callback=callback,
-                                   stale_after=stale, mailer=mailer)
+                                   stale_after=stale, mailer=mailer, backoff=backoff_policy)
         except SQLAlchemyError as exc:
             if once:
                 raise

@@ -68,13 +68,13 @@ def free_port() -> int:
 
 @contextmanager
 def smtp_server(*, user: str | None = None, password: str | None = None,
-                tls_context: Any = None) -> Iterator[tuple[Inbox, int]]:
-    """Run an SMTP server on 127.0.0.1 for the block; yield its inbox and port.
+                tls_context: Any = None, port: int | None = None) -> Iterator[tuple[Inbox, int]]:
+    """Run an SMTP server on 127.0.0.1 (on ``port``, else a free one) for the block; yield its inbox and port.
 
     With ``user`` it requires AUTH (offered only after STARTTLS when ``tls_context`` is given).
     """
     inbox = Inbox()
-    port = free_port()
+    port = port or free_port()
     kwargs: dict[str, Any] = {}
     if user is not None:
         def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:

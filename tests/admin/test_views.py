@@ -465,3 +465,25 @@ def test_the_invitation_and_a_reset_are_e_mailed_in_the_persons_language(client:
     assert [r.rcpt_tos for r in received] == [["cora@example.org"], ["cora@example.org"]]
     assert link in received[0].text and second in received[1].text
     assert "Elija su contraseña" in received[0].text  # Spanish, as the person's language says
+
+
+def test_the_admin_page_counts_staff_alerts_that_failed_for_good(client: FlaskClient, admin_world: World,
+                                                                  as_user: Callable[[str], str]) -> None:
+    from models.sms import OutboxMessage, OutboxStatus
+    from services import outbox
+
+    with admin_world.app.app_context():
+        for purpose, status in [("alert_escalation", OutboxStatus.FAILED), ("alert_new", OutboxStatus.FAILED),
+                                ("alert_new", OutboxStatus.SENT), ("confirmation", OutboxStatus.FAILED)]:
+            message = outbox.enqueue_email(db.session, to="desk@alpha.example", subject="S", body="B",
+                                           purpose=purpose)
+            message.status = status
+        db.session.commit()
+        assert db.session.query(OutboxMessage).count() == 4
+    as_user("admin")
+    page = client.get("/staff/admin/").get_data(as_text=True)
+    assert "2 staff alerts could not be sent in the last 7 days" in page
+    assert "desk@alpha.example" not in page
+    client.post("/staff/logout", data={"csrf_token": csrf_from(page)})
+    as_user("coordinator")
+    assert "could not be sent" not in client.get("/staff/admin/").get_data(as_text=True)

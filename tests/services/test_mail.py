@@ -136,20 +136,57 @@ def test_outbox_sends_an_email_once_encrypted_at_rest(app: Flask) -> None:
     assert got.message["Message-ID"].startswith(f"<outbox-{stored.id}@")
 
 
-def test_a_server_that_is_down_is_retried_then_delivered(app: Flask) -> None:
+def test_a_server_that_is_down_is_retried_after_its_back_off_then_delivered(app: Flask) -> None:
+    backoff = outbox.Backoff(base=timedelta(minutes=2), cap=timedelta(minutes=30))
+    start = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
     with app.app_context():
         with smtp_server() as (_inbox, port):
-            pass  # the port is now closed
-        down = build_mail_sender({"MAIL_URL": f"smtp://127.0.0.1:{port}"})
-        outbox.enqueue_email(db.session, to=ADDRESS, subject="S", body="B", purpose="alert")
+            pass  # the port is now closed: the server is down
+        mailer = build_mail_sender({"MAIL_URL": f"smtp://127.0.0.1:{port}"})
+        outbox.enqueue_email(db.session, to=ADDRESS, subject="S", body="B", purpose="alert_new")
         db.session.commit()
-        assert outbox.deliver_pending(db.session, FakeSender(), mailer=down) == 0
+        assert outbox.deliver_pending(db.session, FakeSender(), mailer=mailer, backoff=backoff, now=start) == 0
         stored = db.session.scalars(select(OutboxMessage)).one()
         assert stored.status == OutboxStatus.QUEUED and stored.attempts == 1
-        with smtp_server() as (inbox, port2):
-            up = build_mail_sender({"MAIL_URL": f"smtp://127.0.0.1:{port2}"})
-            assert outbox.deliver_pending(db.session, FakeSender(), mailer=up) == 1
-        assert len(inbox.received) == 1
+        assert stored.next_attempt_at is not None
+        assert stored.next_attempt_at.replace(tzinfo=UTC) == start + timedelta(minutes=2)
+        # Still down two minutes later: the next wait is twice as long.
+        assert outbox.deliver_pending(db.session, FakeSender(), mailer=mailer, backoff=backoff,
+                                      now=start + timedelta(minutes=2)) == 0
+        db.session.refresh(stored)
+        assert stored.attempts == 2
+        assert stored.next_attempt_at.replace(tzinfo=UTC) == start + timedelta(minutes=6)
+        # The same server comes back up on the same port.
+        with smtp_server(port=port) as (inbox, _port):
+            # The worker leaves the message alone until its back-off is over...
+            assert outbox.deliver_pending(db.session, FakeSender(), mailer=mailer, backoff=backoff,
+                                          now=start + timedelta(minutes=5)) == 0
+            assert inbox.received == []
+            # ...then delivers it, once.
+            assert outbox.deliver_pending(db.session, FakeSender(), mailer=mailer, backoff=backoff,
+                                          now=start + timedelta(minutes=6)) == 1
+            assert outbox.deliver_pending(db.session, FakeSender(), mailer=mailer, backoff=backoff,
+                                          now=start + timedelta(hours=2)) == 0
+        db.session.refresh(stored)
+        assert stored.status == OutboxStatus.SENT and stored.attempts == 3 and stored.next_attempt_at is None
+    assert len(inbox.received) == 1
+
+
+def test_a_server_down_for_good_ends_in_failed_and_is_counted_for_admins(app: Flask) -> None:
+    backoff = outbox.Backoff(base=timedelta(minutes=1), cap=timedelta(minutes=10))
+    now = datetime.now(UTC)
+    with app.app_context():
+        with smtp_server() as (_inbox, port):
+            pass
+        mailer = build_mail_sender({"MAIL_URL": f"smtp://127.0.0.1:{port}"})
+        outbox.enqueue_email(db.session, to=ADDRESS, subject="S", body="B", purpose="alert_escalation")
+        db.session.commit()
+        for _ in range(outbox.MAX_ATTEMPTS):
+            outbox.deliver_pending(db.session, FakeSender(), mailer=mailer, backoff=backoff, now=now)
+            now += timedelta(minutes=10)
+        stored = db.session.scalars(select(OutboxMessage)).one()
+        assert stored.status == OutboxStatus.FAILED and stored.attempts == outbox.MAX_ATTEMPTS
+        assert outbox.failed_alerts(db.session, now - timedelta(days=7)) == {"alert_escalation": 1}
 
 
 def test_a_refused_address_fails_without_retrying(app: Flask) -> None:

@@ -152,3 +152,69 @@ def test_a_confidential_referral_alerts_only_its_victim_service_provider(hays: F
         assert "confidential referral is waiting" in message
         assert "CNF-" not in message and "/staff/intakes/" not in message
         assert "safe place" not in message and "Callback" not in message
+
+
+def _lonely_intake(ap: AccessPoint | None, code: str, *, confidential: bool = False) -> Intake:
+    """A submitted intake with identifying answers, routed to ``ap`` (None: to no access point)."""
+    from models import Answer
+
+    cipher = current_cipher()
+    intake = Intake(channel=Channel.SMS, status=IntakeStatus.SUBMITTED,
+                    routed_access_point_id=ap.id if ap else None, priority=9,
+                    priority_reasons=["no_safe_place_tonight"], track=Track.HOMELESS, submitted_at=utcnow(),
+                    reference_code=code, out_of_area=ap is None, confidential=confidential,
+                    contact_phone_index=cipher.phone_index("+17855550100"))
+    for key, value in [("contact_name", "Ana Lopez"), ("phone", "+17855550100"), ("dob", "1980-03-25")]:
+        intake.answers.append(Answer(key=key, code="given", value_enc=cipher.encrypt(value)))
+    db.session.add(intake)
+    db.session.flush()
+    return intake
+
+
+def test_an_intake_nobody_at_its_access_point_would_hear_of_reaches_the_regions_coordinators(
+        hays: Flask, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    with hays.app_context():
+        hays_ap = db.session.scalars(select(AccessPoint).where(AccessPoint.slug == "sample-hays")).one()
+        lonely = AccessPoint(slug="lonely", name="Lonely desk", coc_id=hays_ap.coc_id, region_id=hays_ap.region_id)
+        db.session.add(lonely)
+        db.session.flush()
+        coordinator = db.session.scalars(select(User).where(User.role == Role.COORDINATOR)).one()
+        coordinator.alert_preference = AlertPreference.NONE  # chose no new-intake e-mail: this one still comes
+        intake = _lonely_intake(lonely, "LON-001")
+        assert notify.alert_new_intake(db.session, intake, lonely, hays.config) == 1
+        db.session.commit()
+    _deliver(hays, port)
+    [got] = inbox.received
+    assert got.rcpt_tos == ["coord@region.example"]
+    assert got.message["Subject"] == "New intake LON-001: no access point staff will hear of it"
+    assert "Lonely desk" in got.text and "no staff" in got.text
+    for value in PERSONAL:
+        assert value not in got.text, value
+
+
+def test_an_out_of_area_intake_with_no_access_point_reaches_the_coc_alert_address_else_the_admins(
+        hays: Flask, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    with hays.app_context():
+        _user("admin@coc.example", Role.ADMIN, AlertPreference.NONE, [])
+        _user("gone@coc.example", Role.ADMIN, AlertPreference.EVERY, []).active = False
+        first = _lonely_intake(None, "OUT-001")
+        # No alert address configured: the CoC's active admins hear of it.
+        assert notify.alert_new_intake(db.session, first, None, {**hays.config, "COC_ALERT_EMAILS": ""}) == 1
+        second = _lonely_intake(None, "OUT-002")
+        config = {**hays.config, "COC_ALERT_EMAILS": "Intake-Lead@coc.example, backup@coc.example"}
+        assert notify.alert_new_intake(db.session, second, None, config) == 2
+        # A confidential referral never leaves a victim service provider, even when there is none.
+        assert notify.alert_new_intake(db.session, _lonely_intake(None, "OUT-003", confidential=True), None,
+                                       config) == 0
+        db.session.commit()
+    _deliver(hays, port)
+    by_code = {code: sorted(r for got in inbox.received if code in got.text for r in got.rcpt_tos)
+               for code in ("OUT-001", "OUT-002", "OUT-003")}
+    assert by_code == {"OUT-001": ["admin@coc.example"],
+                       "OUT-002": ["backup@coc.example", "intake-lead@coc.example"], "OUT-003": []}
+    for got in inbox.received:
+        assert "outside this Continuum of Care" in got.text and "no access point" in got.text.lower()
+        for value in PERSONAL:
+            assert value not in got.text, value

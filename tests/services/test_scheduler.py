@@ -205,3 +205,127 @@ def test_the_daily_digest_goes_once_at_the_digest_hour(app: Flask) -> None:
             select(OutboxMessage).where(OutboxMessage.purpose == notify.PURPOSE_DIGEST).order_by(OutboxMessage.id))]
     assert "DIG-001" in bodies[0] and "DIG-002" in bodies[0] and "DIG-003" not in bodies[0]
     assert "DIG-003" in bodies[1] and "DIG-001" not in bodies[1]
+
+
+def _release(app: Flask, intake_id: int, user_id: int, when: datetime) -> None:
+    with app.app_context():
+        assert queue.release(db.session, db.session.get(Intake, intake_id), db.session.get(User, user_id), now=when)
+
+
+def _claim(app: Flask, intake_id: int, user_id: int) -> None:
+    with app.app_context():
+        assert queue.claim(db.session, db.session.get(Intake, intake_id), db.session.get(User, user_id))
+
+
+def purposes(app: Flask) -> list[tuple[str, str]]:
+    return [(purpose, to) for purpose, to, _subject in alerts(app)]
+
+
+def test_a_released_intake_runs_a_fresh_claim_clock_and_is_escalated_once_per_miss(app: Flask) -> None:
+    ids = build(app)
+    intake_id = submitted(app, ids["ap"], at(2026, 12, 7, 9, 0), code="REL-001")  # claim by Monday 1 pm
+    tick(app, at(2026, 12, 7, 13, 5))
+    tick(app, at(2026, 12, 7, 14, 5))
+    first_miss = purposes(app)
+    assert [p for p, _ in first_miss] == [notify.PURPOSE_REMINDER] * 2 + [notify.PURPOSE_ESCALATION]
+
+    _claim(app, intake_id, ids["staff"])
+    _release(app, intake_id, ids["staff"], at(2026, 12, 7, 14, 30))
+    with app.app_context():
+        intake = db.session.get(Intake, intake_id)
+        # Back in the access point's queue, unclaimed, with a new claim target four business hours
+        # from the release: 2.5 h on Monday, 1.5 h on Tuesday.
+        assert intake.claimed_by_id is None and intake.escalation == 0
+        assert intake.due_at.replace(tzinfo=intake.due_at.tzinfo or ZoneInfo("UTC")) == at(2026, 12, 8, 10, 30)
+        staff = db.session.get(User, ids["staff"])
+        [row] = queue.queue_page(db.session, staff, now=at(2026, 12, 7, 15, 0)).rows
+        assert row.reference_code == "REL-001" and row.claimed_by is None
+        assert row.clock is not None and row.clock.stage is timers.Stage.CLAIM and not row.clock.overdue
+        assert row.clock.due_at == at(2026, 12, 8, 10, 30)
+
+    # The old miss was escalated already: nobody hears of it again.
+    for quiet in [at(2026, 12, 7, 14, 31), at(2026, 12, 7, 17, 30), at(2026, 12, 8, 10, 29)]:
+        tick(app, quiet)
+        assert purposes(app) == first_miss, quiet
+    # The new miss: staff reminded once, then the coordinators once.
+    tick(app, at(2026, 12, 8, 10, 31))
+    tick(app, at(2026, 12, 8, 10, 45))
+    assert purposes(app)[3:] == [(notify.PURPOSE_REMINDER, "desk@alpha.example"),
+                                 (notify.PURPOSE_REMINDER, "staff@alpha.example")]
+    tick(app, at(2026, 12, 8, 11, 31))
+    tick(app, at(2026, 12, 9, 16, 0))
+    assert purposes(app)[5:] == [(notify.PURPOSE_ESCALATION, "coord@region.example")]
+
+
+def test_a_new_claim_after_a_release_does_not_repeat_the_first_contact_alerts(app: Flask) -> None:
+    ids = build(app)
+    intake_id = submitted(app, ids["ap"], at(2026, 12, 7, 9, 0), code="REL-002")
+    _claim(app, intake_id, ids["staff"])  # claimed in time; first contact due Monday 5 pm
+    tick(app, at(2026, 12, 8, 9, 1))
+    tick(app, at(2026, 12, 8, 10, 1))
+    missed = purposes(app)
+    assert [p for p, _ in missed] == [notify.PURPOSE_REMINDER] * 2 + [notify.PURPOSE_ESCALATION]
+    _release(app, intake_id, ids["staff"], at(2026, 12, 8, 10, 30))
+    _claim(app, intake_id, ids["staff"])
+    for later in [at(2026, 12, 8, 11, 5), at(2026, 12, 8, 16, 0), at(2026, 12, 10, 12, 0)]:
+        tick(app, later)
+    assert purposes(app) == missed  # the same contact miss is never reminded or escalated twice
+    with app.app_context():
+        intake = db.session.get(Intake, intake_id)
+        # Still overdue for the queue (its filter and sort), with nothing more to send.
+        assert intake.escalation == 2 and intake.due_at is None
+
+
+def test_a_tick_reads_each_access_points_recipients_once(app: Flask) -> None:
+    from sqlalchemy import event
+
+    ids = build(app)
+    for n in range(30):
+        submitted(app, ids["ap"], at(2026, 12, 7, 9, 0), priority=9, code=f"C{n:02d}-{n:03d}"[:7])
+    with app.app_context():
+        statements: list[str] = []
+
+        def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            run = scheduler.run_timers(db.session, at(2026, 12, 7, 11, 0), app.config)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert run.reminded == 30 and run.escalated == 30
+    user_reads = [s for s in statements if "FROM users" in s]
+    # One read of the access point's staff, one of the region's coordinators: not one per intake.
+    assert len(user_reads) == 2, user_reads
+
+
+def test_a_transferred_intake_runs_a_fresh_claim_clock_at_its_new_access_point(app: Flask) -> None:
+    from datetime import timedelta
+
+    from models.base import utcnow
+    from services import staff_actions
+
+    ids = build(app)
+    intake_id = submitted(app, ids["ap"], utcnow() - timedelta(days=4), code="TRN-001")
+    tick(app, utcnow())
+    assert [p for p, _ in purposes(app)] == [notify.PURPOSE_REMINDER] * 2 + [notify.PURPOSE_ESCALATION]
+    with app.app_context():
+        alpha = db.session.get(AccessPoint, ids["ap"])
+        beta = AccessPoint(slug="ap-beta", name="Access point Beta", coc_id=alpha.coc_id, region_id=alpha.region_id,
+                           alert_emails=["desk@beta.example"])  # no hours entered: wall time
+        db.session.add(beta)
+        intake = db.session.get(Intake, intake_id)
+        intake.coc_id = alpha.coc_id
+        db.session.commit()
+        coordinator = db.session.scalars(select(User).where(User.role == Role.COORDINATOR)).one()
+        before = utcnow()
+        staff_actions.transfer(db.session, intake, coordinator, access_point_id=beta.id, note=None,
+                               cipher=current_cipher())
+        intake = db.session.get(Intake, intake_id)
+        assert intake.escalation == 0
+        due_at = intake.due_at.replace(tzinfo=intake.due_at.tzinfo or ZoneInfo("UTC"))
+        assert before + timedelta(minutes=240) <= due_at <= utcnow() + timedelta(minutes=240)
+    tick(app, utcnow() + timedelta(minutes=1))
+    assert len(purposes(app)) == 3  # nothing at once for the miss at Alpha
+    tick(app, due_at + timedelta(minutes=1))
+    assert purposes(app)[3:] == [(notify.PURPOSE_REMINDER, "desk@beta.example")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from flask import Flask
@@ -105,13 +105,26 @@ def test_21610_in_a_status_callback_marks_opted_out(app: Flask) -> None:
         assert outbox.is_opted_out(db.session, PHONE)
 
 
-def test_failures_are_retried_then_given_up(app: Flask) -> None:
+def test_failures_are_retried_with_back_off_then_given_up(app: Flask) -> None:
     sender = FakeSender(failing={PHONE: "30003"})
+    backoff = outbox.Backoff(base=timedelta(minutes=1), cap=timedelta(minutes=5))
+    now = utcnow()
     with app.app_context():
         outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test")
         db.session.commit()
+        waits = []
         for _ in range(outbox.MAX_ATTEMPTS + 2):
-            outbox.deliver_pending(db.session, sender)
+            outbox.deliver_pending(db.session, sender, backoff=backoff, now=now)
+            row = db.session.scalars(select(OutboxMessage)).one()
+            if row.next_attempt_at is None:
+                break
+            next_at = row.next_attempt_at if row.next_attempt_at.tzinfo else row.next_attempt_at.replace(tzinfo=UTC)
+            waits.append(next_at - now)
+            # Not before its time: a look a second early sends nothing.
+            outbox.deliver_pending(db.session, sender, backoff=backoff, now=next_at - timedelta(seconds=1))
+            assert db.session.scalars(select(OutboxMessage)).one().attempts == len(waits)
+            now = next_at
+        assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 5)]  # doubling, capped
         row = db.session.scalars(select(OutboxMessage)).one()
         assert row.status == OutboxStatus.FAILED
         assert row.attempts == outbox.MAX_ATTEMPTS

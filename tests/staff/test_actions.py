@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from extensions import db
 from intake_forms import DECLINE, DONT_KNOW
 from models import Answer, AppendOnlyError, EventKind, Intake, IntakeEvent, IntakeView, User
+from models.base import utcnow
 from models.sms import OutboxMessage
 from services import queue, staff_actions
 from services.outbox import opt_out
@@ -286,7 +288,8 @@ def test_staff_see_the_real_state_of_a_text_not_a_promise(client: FlaskClient, w
     assert "waiting to be sent" in page
     failing = FakeSender(failing={"+17855550111": "30003"})
     with client.application.app_context():
-        for _ in range(outbox.MAX_ATTEMPTS):
-            outbox.deliver_pending(db.session, failing)
+        for n in range(outbox.MAX_ATTEMPTS):
+            # Each attempt after the back-off of the one before (at most an hour).
+            outbox.deliver_pending(db.session, failing, now=utcnow() + timedelta(hours=2 * n))
     page = client.get(f"/staff/intakes/{public_id}").get_data(as_text=True)
     assert "could not be sent" in page and "waiting to be sent" not in page

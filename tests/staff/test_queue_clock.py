@@ -107,3 +107,34 @@ def test_a_sealed_referral_shows_no_clock(app: Flask, world: World) -> None:
     assert sealed.sealed and sealed.clock is None
     [open_row] = vsp.rows
     assert open_row.clock is not None
+
+
+def test_due_today_ends_at_midnight_in_each_access_points_own_time_zone(app: Flask, world: World) -> None:
+    from datetime import datetime
+
+    chicago = ZoneInfo("America/Chicago")
+    now = datetime(2026, 12, 7, 23, 30, tzinfo=chicago)  # 9:30 pm in Los Angeles
+    with app.app_context():
+        west = db.session.get(AccessPoint, world.aps["B"].id)
+        west.timezone = "America/Los_Angeles"
+        east = db.session.get(AccessPoint, world.aps["A"].id)
+        made = {}
+        for key, ap, due in [
+            # 11 pm in Los Angeles (1 am in Chicago): still today where the intake waits.
+            ("west_tonight", west, datetime(2026, 12, 7, 23, 0, tzinfo=ZoneInfo("America/Los_Angeles"))),
+            # 12:30 am in Chicago: tomorrow there.
+            ("east_after_midnight", east, datetime(2026, 12, 8, 0, 30, tzinfo=chicago)),
+            ("east_tonight", east, datetime(2026, 12, 7, 23, 50, tzinfo=chicago)),
+            # 12:15 am in Los Angeles: tomorrow there.
+            ("west_tomorrow", west, datetime(2026, 12, 8, 0, 15, tzinfo=ZoneInfo("America/Los_Angeles"))),
+        ]:
+            intake = make_intake(db.session, ap, submitted_at=now - timedelta(hours=1))
+            intake.due_at = due
+            made[key] = intake.public_id
+        for key in ("own", "other"):
+            db.session.get(Intake, world.intakes[key].id).due_at = None
+        db.session.commit()
+        admin = db.session.get(User, world.user_id("admin"))
+        page = queue.queue_page(db.session, admin, queue.QueueFilters(due="today"), now=now)
+    assert {r.public_id for r in page.rows} == {made["west_tonight"], made["east_tonight"]}
+    assert page.counts["today"] == 2 and page.total == 2
