@@ -87,6 +87,7 @@ def inbound() -> Response:
         weights=current_app.config.get("PRIORITY_WEIGHTS"),
         throttle=status_service.Throttle(limiter.limiter, str(current_app.config["STATUS_RATE_LIMIT"]),
                                          current_cipher()),
+        config=current_app.config,
     )
     try:
         reply = conversation.handle(request.form.get("Body"), request.form.get("MessageSid"))
