@@ -11,12 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.dates import format_date, format_time
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext  # type: ignore[import-untyped]  # ships no type hints
 
 from models import Intake
 
 from . import hours
+
+
+def _(text: str, **values: object) -> str:
+    """Translate ``text`` into the current locale (a msgid ``pybabel`` finds by this name)."""
+    return str(gettext(text, **values))
+
 
 #: The templates staff may send from the intake page.
 STAFF_TEMPLATES: tuple[str, ...] = ("will_call", "missed_call", "appointment")

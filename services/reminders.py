@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from models import EventKind, Intake, IntakeEvent, ScheduledJob
 
-from . import household_texts, hours, outbox
+from . import hours, household_texts, outbox
 from .crypto import PiiCipher
 from .routing import DbSession
 
