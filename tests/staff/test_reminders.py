@@ -3,14 +3,19 @@ by the worker, never for an old time, and the page says whether it went or why n
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from extensions import db
-from models import EventKind, Intake, IntakeEvent, OutboxMessage, ScheduledJob
+from models import AccessPoint, EventKind, Intake, IntakeEvent, OutboxMessage, ScheduledJob, User
 from models.base import utcnow
 from services import outbox, reminders, staff_actions
 from services.pii import current_cipher
@@ -185,3 +190,48 @@ def test_an_assessment_tomorrow_morning_is_too_soon_for_a_reminder(client: Flask
     assert "No reminder was sent: the day before had already passed when it was scheduled." in page
     with client.application.app_context():
         assert db.session.scalars(select(ScheduledJob)).all() == []
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="two workers need PostgreSQL")
+def test_two_workers_send_each_reminder_exactly_once(app: Flask, world: World) -> None:
+    count = 40
+    when = _in_days(4)
+    with app.app_context():
+        ap = db.session.get(AccessPoint, world.aps["A"].id)
+        staff = db.session.get(User, world.users["staff"].id)
+        assert ap is not None and staff is not None
+        made = [make_intake(db.session, ap, phone=f"+1785557{n:04d}") for n in range(count)]
+        for intake in made:
+            intake.claimed_by_id = staff.id
+        db.session.commit()
+        for intake in made:
+            staff_actions.schedule_assessment(db.session, intake, staff, at=when, where="Front desk", note=None,
+                                              cipher=current_cipher(), config=app.config)
+        engine = db.engine
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    queued: list[int] = []
+
+    def worker() -> None:
+        try:
+            with app.app_context(), Session(engine) as session:
+                barrier.wait(timeout=30)
+                queued.append(reminders.run_reminders(session, when - timedelta(hours=12), current_cipher(), batch=7))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert sum(queued) == count
+    with app.app_context():
+        per_intake = db.session.execute(select(OutboxMessage.intake_id, func.count())
+                                        .where(OutboxMessage.purpose == "reminder")
+                                        .group_by(OutboxMessage.intake_id)).all()
+        events = db.session.scalar(select(func.count()).select_from(IntakeEvent)
+                                   .where(IntakeEvent.kind == EventKind.REMINDER))
+    assert len(per_intake) == count and {n for _, n in per_intake} == {1}
+    assert events == count
