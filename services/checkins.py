@@ -25,7 +25,7 @@ from typing import Any, cast
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from intake_forms import normalize, parse_answer, question
 from models import CheckIn, CheckInState, EventKind, Intake, IntakeEvent, IntakeStatus
@@ -82,6 +82,9 @@ def run_checkins(session: DbSession, now: datetime, config: Mapping[str, Any], c
             .order_by(Intake.submitted_at, Intake.id)
             .limit(batch)
             .with_for_update(skip_locked=True, of=Intake)
+            # What the contact safety check reads, in three queries a batch instead of three an intake.
+            .options(selectinload(Intake.answers), selectinload(Intake.consents),
+                     selectinload(Intake.routed_access_point))
         ))
         for intake in rows:
             _check_in(session, intake, now, length, cipher, run)
