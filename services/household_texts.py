@@ -70,12 +70,16 @@ def staff_text(template: str, intake: Intake, when: datetime | None = None, wher
 
 
 def reminder(intake: Intake, when: datetime, where: str) -> str:
-    """Return the reminder the day before the assessment."""
+    """Return the reminder the day before the assessment.
+
+    A confidential intake's reminder names no agency and gives no agency number (the rule of every
+    confirmation: a phone an abuser may read must not name a victim service provider).
+    """
     values = _values(intake)
     with force_locale(intake.language):
         text = _("Reminder: your housing assessment is tomorrow, %(when)s, at %(where)s. Request %(code)s.",
                  when=when_text(intake, when, intake.language), where=where, code=values["code"])
-        if values["phone"]:
+        if values["phone"] and not intake.confidential:
             text += " " + _("To change it, call %(access_point)s at %(phone)s.", **values)
         return text + " " + _("Reply STOP to stop texts.")
 

@@ -104,3 +104,9 @@ def test_enqueue_sms_stores_the_folded_text(app: Flask) -> None:
         db.session.commit()
         body = current_cipher().decrypt(db.session.scalars(select(OutboxMessage)).one().body_enc)
     assert body == "Su cita: martes 2:30 p. m., area 2" and is_gsm7(body)
+
+
+def test_a_confidential_reminder_names_no_agency(app: Flask) -> None:
+    with app.test_request_context():
+        text = household_texts.reminder(household("en", confidential=True), WHEN, "the place we agreed")
+    assert AP_NAME not in text and "785-555-0100" not in text and "the place we agreed" in text
