@@ -252,7 +252,8 @@ class Conversation:
         if (conversation.state is ConversationState.ACTIVE and conversation.intake is not None
                 and conversation.intake.status is IntakeStatus.IN_PROGRESS):
             return None
-        return checkins.waiting(self.session, self.keys, self.now, self.config)
+        with self.session.no_autoflush:  # a read: the text's rows are still written in one flush at the end
+            return checkins.waiting(self.session, self.keys, self.now, self.config)
 
     def _check_in_language(self, check_in: CheckIn) -> str:
         intake = self.session.get(Intake, check_in.intake_id)
