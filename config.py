@@ -224,6 +224,12 @@ class Config:
             "TIMERS_EVERY_SECONDS": self.env_int("TIMERS_EVERY_SECONDS", 60),
             # The hour (in each access point's time zone) of the daily digest e-mail.
             "DIGEST_HOUR": self.env_int("DIGEST_HOUR", 8),
+            # Households: the reminder of a scheduled assessment goes at this hour (access point's time
+            # zone) the day before; an intake still open this many days after submission gets one
+            # check-in text per such period (0: none); a reply counts for this many days.
+            "REMINDER_HOUR": self.env_int("REMINDER_HOUR", 10),
+            "CHECKIN_AFTER_DAYS": self.env_int("CHECKIN_AFTER_DAYS", 14),
+            "CHECKIN_REPLY_DAYS": self.env_int("CHECKIN_REPLY_DAYS", 7),
             # A text left in 'sending' without a Twilio sid this long was stranded by a dead worker.
             "OUTBOX_STALE_SECONDS": self.env_int("OUTBOX_STALE_SECONDS", 300),
             # A failed send waits this long before its next attempt, doubled after each failure, at

@@ -2,6 +2,7 @@
 
 from .access_point import POPULATIONS, AccessPoint, AccessPointKind, Kiosk
 from .base import Base, UTCDateTime, utcnow
+from .checkin import CheckIn, CheckInState
 from .geo import ContinuumOfCare, County, Region
 from .hmis import HmisExport
 from .intake import (
@@ -51,6 +52,8 @@ __all__ = [
     "CallPhase",
     "CallStatus",
     "Channel",
+    "CheckIn",
+    "CheckInState",
     "ConsentKind",
     "ConsentMethod",
     "ConsentRecord",

@@ -21,6 +21,10 @@ class EventKind(enum.StrEnum):
     ASSESSMENT_SCHEDULED = "assessment_scheduled"
     OUTCOME = "outcome"
     TRANSFERRED = "transferred"
+    # Recorded by the worker or the household's reply (no actor): services.reminders, services.checkins.
+    REMINDER = "reminder"
+    CHECK_IN = "check_in"
+    CHECK_IN_REPLY = "check_in_reply"
 
 
 class Outcome(enum.StrEnum):

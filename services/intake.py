@@ -245,6 +245,14 @@ def record(session: Session, intake: Intake, key: str, result: ParseResult, *,
                       next=current_question(intake))
 
 
+def change_phone(session: Session, intake: Intake, phone: str, *, cipher: PiiCipher | None = None) -> None:
+    """Keep a new E.164 number for an intake, submitted or not (a check-in reply); the caller commits.
+
+    Stored like the answer it replaces: encrypted, with its blind index on the intake.
+    """
+    _store(session, intake, "phone", "given", phone, cipher=cipher)
+
+
 def answer(session: Session, intake: Intake, key: str, raw: str | None, *,
            offered: str | None = None, commit: bool = True) -> StepResult:
     """Parse a reply to question `key` in the intake's language and save it."""

@@ -45,6 +45,7 @@ from models.sms import (
     SmsOptOut,
 )
 
+from . import sms_text
 from .mail import MailSender, get_mail_sender
 from .pii import current_cipher
 from .sms_sender import OPTED_OUT_ERROR, SendResult, SmsSender, get_sender
@@ -147,14 +148,18 @@ def opt_in(session: Session, phone: str) -> bool:
 
 def enqueue_sms(session: Session, *, to: str, body: str, intake_id: int | None = None,
                 purpose: str) -> OutboxMessage | None:
-    """Add a text to the outbox in the caller's transaction (no commit); None if ``to`` opted out."""
+    """Add a text to the outbox in the caller's transaction (no commit); None if ``to`` opted out.
+
+    Every outbound text passes ``sms_text.outbound`` here: folded to GSM-7 and checked against the
+    segment budget, whoever wrote it (a staff template, a reminder, a check-in, the kiosk).
+    """
     cipher = current_cipher()
     if is_opted_out(session, to):
         return None
     message = OutboxMessage(
         to_enc=cipher.encrypt(to),
         to_index=cipher.phone_index(to),
-        body_enc=cipher.encrypt(body),
+        body_enc=cipher.encrypt(sms_text.outbound(body, purpose=purpose)),
         purpose=purpose,
         intake_id=intake_id,
         status=OutboxStatus.QUEUED,

@@ -21,6 +21,11 @@ of its intakes fell due.
 Daily digests (``run_digests``): one ``ScheduledJob`` per access point whose staff asked for
 one, run at DIGEST_HOUR in the access point's time zone. The job row is locked the same way,
 and its ``next_run_at`` moves to the next day in the transaction that queues the e-mails.
+
+Texts to households (``run_household``): the appointment reminders the day before
+(``services.reminders``, one ``ScheduledJob`` each, deleted in the transaction that sends it) and
+the check-ins of intakes still open after CHECKIN_AFTER_DAYS (``services.checkins``, one row per
+intake and period). Both claim their rows the same way.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ from sqlalchemy.exc import IntegrityError
 
 from models import AccessPoint, AlertPreference, Intake, IntakeStatus, ScheduledJob, User, user_access_points
 
-from . import hours, notify, timers
+from . import checkins, hours, notify, reminders, timers
+from .crypto import PiiCipher
 from .routing import DbSession
 
 #: Intakes read per batch; the worker loops until a batch comes back short.
@@ -187,3 +193,21 @@ def run_digests(session: DbSession, now: datetime, config: Mapping[str, Any]) ->
         job.next_run_at = next_digest_time(access_point, now, config)
         session.commit()
     return queued
+
+
+# -- texts to households ------------------------------------------------------------------------
+
+
+@dataclass
+class HouseholdRun:
+    """Texts queued for households by one run."""
+
+    reminders: int = 0
+    check_ins: int = 0
+
+
+def run_household(session: DbSession, now: datetime, config: Mapping[str, Any], cipher: PiiCipher) -> HouseholdRun:
+    """Queue the due appointment reminders and check-ins, each once; commit; return counts."""
+    sent = reminders.run_reminders(session, now, cipher)
+    run = checkins.run_checkins(session, now, config, cipher)
+    return HouseholdRun(reminders=sent, check_ins=run.sent)

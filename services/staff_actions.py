@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -38,7 +39,7 @@ from models import (
     User,
 )
 from models.base import utcnow
-from services import accounts, household_messages, queue, routing, timers
+from services import accounts, household_messages, household_texts, queue, reminders, routing, timers
 from services.accounts import verify_password
 from services.crypto import PiiCipher
 from services.outbox import enqueue_sms
@@ -49,7 +50,7 @@ CONTACT_METHODS: tuple[str, ...] = ("phone", "sms", "email", "in_person")
 CONTACT_RESULTS: tuple[str, ...] = ("reached", "no_answer", "left_voicemail", "wrong_number", "message_sent")
 #: HUD 4.20.A ProbSolDivRRResult: 1 housed/re-housed in a safe alternative, 0 no, 99 not collected.
 DIVERSION_RESULTS: tuple[int, ...] = (1, 0, 99)
-SMS_TEMPLATES: tuple[str, ...] = ("will_call", "missed_call", "appointment")
+SMS_TEMPLATES: tuple[str, ...] = household_texts.STAFF_TEMPLATES
 
 #: An assessment may be booked for the current minute (the form has no seconds), not earlier.
 SCHEDULE_GRACE = timedelta(minutes=5)
@@ -437,15 +438,23 @@ def log_contact(session: DbSession, intake: Intake, actor: User, *, method: str,
 
 
 def schedule_assessment(session: DbSession, intake: Intake, actor: User, *, at: datetime, where: str,
-                        note: str | None, cipher: PiiCipher, now: datetime | None = None) -> IntakeEvent:
-    """Record when and where the full assessment will happen (not in the past: "in_the_past")."""
+                        note: str | None, cipher: PiiCipher, now: datetime | None = None,
+                        config: Mapping[str, Any] | None = None) -> IntakeEvent:
+    """Record when and where the full assessment will happen (not in the past: "in_the_past").
+
+    Plans the household's reminder text for the day before (``services.reminders``); a new time
+    replaces the reminder of the earlier one in the same transaction.
+    """
+    now = now or utcnow()
     _require_holder(session, intake, actor)
     if at.tzinfo is None or not where.strip():
         raise ActionError("invalid")
-    if at < (now or utcnow()) - SCHEDULE_GRACE:
+    if at < now - SCHEDULE_GRACE:
         raise ActionError("in_the_past")
     ev = _add_event(session, intake, actor, EventKind.ASSESSMENT_SCHEDULED, {"at": at.astimezone(UTC).isoformat()},
                     cipher, {"where": where.strip(), "note": note})
+    session.flush()
+    reminders.plan(session, intake, ev, now, config or {})
     session.commit()
     return ev
 

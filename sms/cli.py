@@ -21,7 +21,8 @@ from models.base import utcnow
 from services.cli import purge_everything
 from services.mail import get_mail_sender
 from services.outbox import Backoff, deliver_pending, status_callback_url
-from services.scheduler import run_digests, run_timers
+from services.pii import current_cipher
+from services.scheduler import run_digests, run_household, run_timers
 from services.sms_sender import get_sender
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,8 @@ def outbox_work(once: bool, interval: float, batch: int) -> None:
     A database error (a restart, a dropped connection) does not stop the loop: the session is
     thrown away and the worker tries again after a growing pause (up to 30 s). Every
     PURGE_EVERY_MINUTES (0: never) it also applies the retention rules, as ``flask purge``, and
-    every TIMERS_EVERY_SECONDS (0: never) it handles missed response targets and the daily
-    digests (``services.scheduler``; safe with several workers).
+    every TIMERS_EVERY_SECONDS (0: never) it handles missed response targets, the daily
+    digests, appointment reminders and check-ins (``services.scheduler``; safe with several workers).
     """
     sender = get_sender(current_app)
     mailer = get_mail_sender(current_app)
@@ -69,10 +70,14 @@ def outbox_work(once: bool, interval: float, batch: int) -> None:
             if timers_every > 0 and time.monotonic() >= next_timers:
                 run = run_timers(_session(), utcnow(), current_app.config)
                 digests = run_digests(_session(), utcnow(), current_app.config)
+                household = run_household(_session(), utcnow(), current_app.config, current_cipher())
                 next_timers = time.monotonic() + timers_every
                 if run.reminded or run.escalated or digests:
                     log.info("timers: %d reminder(s), %d escalation(s), %d digest e-mail(s)",
                              run.reminded, run.escalated, digests)
+                if household.reminders or household.check_ins:
+                    log.info("household texts: %d appointment reminder(s), %d check-in(s)",
+                             household.reminders, household.check_ins)
             sent = deliver_pending(_session(), sender, limit=batch, status_callback=callback,
                                    stale_after=stale, mailer=mailer, backoff=backoff_policy)
         except SQLAlchemyError as exc:

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import force_locale
 from sqlalchemy import bindparam, exists, select, update
@@ -22,9 +23,10 @@ from intake_forms import LANGUAGES, Kind, Question, detect_language, normalize, 
 from intake_forms import question as question_for
 from intake_forms.parse import ParseResult
 from models.base import utcnow
+from models.checkin import CheckIn
 from models.intake import Channel, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
-from services import household_messages, outbox, routing
+from services import checkins, household_messages, outbox, routing
 from services import intake as intakes
 from services import resume as resume_service
 from services import status as status_service
@@ -120,7 +122,8 @@ class Conversation:
 
     def __init__(self, session: Session, *, phone: str, resume_days: int = 7,
                  weights: Mapping[str, int] | None = None, now: datetime | None = None,
-                 throttle: status_service.Throttle | None = None) -> None:
+                 throttle: status_service.Throttle | None = None,
+                 config: Mapping[str, Any] | None = None) -> None:
         self.session = session
         self.phone = phone
         self.resume_days = resume_days
@@ -131,6 +134,7 @@ class Conversation:
         self.offered = phone if _E164.fullmatch(phone) else None
         self.opted_out = False
         self.throttle = throttle
+        self.config: Mapping[str, Any] = config or {}
 
     # -- the entry point ------------------------------------------------------------------
     def handle(self, body: str | None, message_sid: str | None) -> Reply:
@@ -172,6 +176,7 @@ class Conversation:
         words = normalize(text)
         if words in STOP_WORDS:
             outbox.opt_out(self.session, indexed_value(self.phone), source="keyword")
+            checkins.stopped(self.session, self.keys, self.now)
             self._touch(conversation)
             language = self._language(conversation)
             self.session.commit()
@@ -200,6 +205,13 @@ class Conversation:
             language, messages = self._status(conversation, *asked)
             self.session.commit()
             return Reply(messages, language)
+        check_in = self._check_in(conversation, words)
+        if check_in is not None:  # the reply to "Do you still need help?" from the number it went to
+            with force_locale(self._check_in_language(check_in)):
+                message = checkins.reply(self.session, check_in, text, self.now, current_cipher())
+            language = self._check_in_language(check_in)
+            self.session.commit()
+            return Reply((message,), language)
         taken_up = resume_service.resume_request(text)
         if taken_up is not None:  # continue here an intake begun elsewhere
             language, messages = self._resume(conversation, *taken_up)
@@ -231,6 +243,21 @@ class Conversation:
         language = self._language(conversation)
         self.session.commit()  # the one commit: the inbound text, the conversation and the intake
         return Reply(tuple(messages), language, confirm=(conversation.id, body_index))
+
+    def _check_in(self, conversation: SmsConversation, words: str) -> CheckIn | None:
+        """Return the check-in this text answers: one waits for this number, and the number is not
+        in the middle of a form (its answers are numbers too) nor asking for HELP or a new form."""
+        if words in HELP_WORDS or words in RESTART_WORDS or words in START_WORDS:
+            return None
+        if (conversation.state is ConversationState.ACTIVE and conversation.intake is not None
+                and conversation.intake.status is IntakeStatus.IN_PROGRESS):
+            return None
+        with self.session.no_autoflush:  # a read: the text's rows are still written in one flush at the end
+            return checkins.waiting(self.session, self.keys, self.now, self.config)
+
+    def _check_in_language(self, check_in: CheckIn) -> str:
+        intake = self.session.get(Intake, check_in.intake_id)
+        return intake.language if intake is not None and intake.language in LANGUAGES else "en"
 
     def _repeated(self, conversation: SmsConversation, body_index: str) -> bool:
         """Tell whether this text repeats the last one, whose reply was never written out."""

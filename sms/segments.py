@@ -1,75 +1,18 @@
-"""Count what a text costs: GSM-7 or UCS-2, and how many segments (160/153 or 70/67).
-
-One character outside GSM-7 turns the whole message into UCS-2 (70 characters a segment), so
-``plain`` swaps such characters for a GSM-7 one that reads as well (á -> a, curly quotes ->
-straight) before anything is sent. GSM-7 extension characters (€ [ ] { } | ~ ^ \\) cost two.
-"""
+"""The SMS channel's name for the one GSM-7 and segment helper (``services.sms_text``)."""
 
 from __future__ import annotations
 
-import math
-import unicodedata
-
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+from services.sms_text import (
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    MAX_CHARS,
+    MAX_SEGMENTS,
+    encoding,
+    is_gsm7,
+    plain,
+    segments,
+    units,
 )
-GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 
-#: Twilio's maximum body length.
-MAX_CHARS = 1600
-#: Our budget for one outbound message.
-MAX_SEGMENTS = 3
-
-_PLAIN = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u00b4": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2212": "-",
-    "\u2026": "...", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
-    "\u2022": "-", "\u00b7": "-",
-}
-
-
-def is_gsm7(text: str) -> bool:
-    """Tell whether every character fits the GSM-7 alphabet (basic or extension)."""
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
-
-
-def encoding(text: str) -> str:
-    """Return ``"GSM-7"`` or ``"UCS-2"``, the encoding a carrier would use for ``text``."""
-    return "GSM-7" if is_gsm7(text) else "UCS-2"
-
-
-def units(text: str) -> int:
-    """Return the length in encoding units: septets for GSM-7, UTF-16 code units for UCS-2."""
-    if is_gsm7(text):
-        return sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
-    return len(text.encode("utf-16-le")) // 2
-
-
-def segments(text: str) -> int:
-    """Return how many SMS segments ``text`` takes (0 for an empty text)."""
-    length = units(text)
-    if length == 0:
-        return 0
-    single, multi = (160, 153) if is_gsm7(text) else (70, 67)
-    return 1 if length <= single else math.ceil(length / multi)
-
-
-def plain(text: str) -> str:
-    """Replace characters that would force UCS-2 with GSM-7 ones that read as well.
-
-    Letters keep their accent when GSM-7 has it (é, ñ, ü, à); others lose it (á -> a, ó -> o).
-    Characters with no plain form (emoji, other scripts) are kept: the text then goes as UCS-2.
-    """
-    out: list[str] = []
-    for ch in text:
-        if ch in GSM7_BASIC or ch in GSM7_EXTENSION:
-            out.append(ch)
-            continue
-        if ch in _PLAIN:
-            out.append(_PLAIN[ch])
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        out.append(base if base and is_gsm7(base) else ch)
-    return "".join(out)
+__all__ = ["GSM7_BASIC", "GSM7_EXTENSION", "MAX_CHARS", "MAX_SEGMENTS", "encoding", "is_gsm7", "plain",
+           "segments", "units"]

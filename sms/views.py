@@ -20,6 +20,7 @@ from intake_forms import detect_language
 from services import outbox
 from services import status as status_service
 from services.pii import current_cipher
+from services.sms_text import outbound
 from services.twilio_webhooks import twilio_signed
 
 from . import render
@@ -42,10 +43,13 @@ def _setup(state: BlueprintSetupState) -> None:
 
 
 def twiml(messages: tuple[str, ...] | list[str]) -> Response:
-    """Return a TwiML response with one <Message> per text (none: an empty <Response/>)."""
+    """Return a TwiML response with one <Message> per text (none: an empty <Response/>).
+
+    Each reply passes the same ``sms_text.outbound`` as the texts the outbox sends.
+    """
     response = MessagingResponse()
     for text in messages:
-        response.message(text)
+        response.message(outbound(text, purpose="reply"))
     return Response(str(response), mimetype="text/xml")
 
 
@@ -87,6 +91,7 @@ def inbound() -> Response:
         weights=current_app.config.get("PRIORITY_WEIGHTS"),
         throttle=status_service.Throttle(limiter.limiter, str(current_app.config["STATUS_RATE_LIMIT"]),
                                          current_cipher()),
+        config=current_app.config,
     )
     try:
         reply = conversation.handle(request.form.get("Body"), request.form.get("MessageSid"))

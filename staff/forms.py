@@ -58,6 +58,9 @@ EVENT_LABELS = {
     "assessment_scheduled": _l("scheduled the assessment"),
     "outcome": _l("recorded the outcome"),
     "transferred": _l("transferred the intake to another access point"),
+    "reminder": _l("assessment reminder text"),
+    "check_in": _l("check-in text"),
+    "check_in_reply": _l("answer to the check-in"),
     "viewed": _l("opened the intake page"),
     "viewed_identity": _l("opened the intake page, with identifying details"),
 }
@@ -71,6 +74,24 @@ SMS_DELIVERY_LABELS = {
     "undelivered": _l("not delivered"),
     "failed": _l("could not be sent"),
     "opted_out": _l("not sent: the number opted out"),
+}
+#: Why an assessment reminder or a check-in was not sent (services.reminders, services.checkins).
+NOT_SENT_LABELS = {
+    "too_soon": _l("the day before had already passed when it was scheduled"),
+    "rescheduled": _l("the assessment was rescheduled"),
+    "cancelled": _l("the intake was closed"),
+    "passed": _l("the appointment time had passed"),
+    "no_phone": _l("no phone number was given"),
+    "unsafe": _l("texting is not allowed or not safe"),
+    "opted_out": _l("the number opted out of texts (STOP)"),
+}
+#: What the household answered to a check-in.
+CHECK_IN_ANSWER_LABELS = {
+    "yes": _l("still needs help"),
+    "no": _l("no longer needs help"),
+    "number_changed": _l("their number changed (they were asked for the new one)"),
+    "new_number": _l("sent their new phone number (saved with the answers)"),
+    "stop": _l("texted STOP"),
 }
 SMS_TEMPLATE_LABELS = {
     "will_call": _l("We will call you soon"),

@@ -24,7 +24,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user  # type: ignore[import-untyped]
@@ -38,7 +38,7 @@ from intake_forms import question as question_for
 from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Role, Track, User
 from models.base import utcnow
-from services import notify, outreach, queue, staff_actions
+from services import checkins, household_texts, notify, outreach, queue, reminders, staff_actions
 from services.accounts import AccountError, create_user, end_sessions, set_password, staff_session_over
 from services.pii import current_cipher
 
@@ -160,6 +160,8 @@ def _labels() -> dict[str, Any]:
         "DIVERSION_RESULT_LABELS": forms.DIVERSION_RESULT_LABELS,
         "SMS_TEMPLATE_LABELS": forms.SMS_TEMPLATE_LABELS,
         "SMS_DELIVERY_LABELS": forms.SMS_DELIVERY_LABELS,
+        "NOT_SENT_LABELS": forms.NOT_SENT_LABELS,
+        "CHECK_IN_ANSWER_LABELS": forms.CHECK_IN_ANSWER_LABELS,
         "EVENT_LABELS": forms.EVENT_LABELS,
         "Role": Role,
         "button_form": forms.ButtonForm(),
@@ -402,6 +404,7 @@ def intake(public_id: str) -> Reply:
         met_where=outreach.met_where(item) if queue.identity_visible(user, item) else None,
         manages=queue.may_manage(user), zone=_zone(item).key,
         can_text=staff_actions.sms_allowed(user, item),
+        reminder=reminders.state(db.session, item, cipher), check_in=checkins.latest(db.session, item),
         contact_form=forms.ContactForm(), sms_form=forms.SmsForm(), schedule_form=forms.ScheduleForm(),
         schedule_min=utcnow().astimezone(_zone(item)).strftime("%Y-%m-%dT%H:%M"),
         outcome_form=forms.OutcomeForm(), transfer_form=transfer_form, reassign_form=reassign_form,
@@ -485,21 +488,7 @@ def contact(public_id: str) -> WerkzeugResponse:
 
 def render_sms(template: str, item: Intake, when: datetime | None = None, where: str | None = None) -> str:
     """Render an SMS template in the household's language (never the staff member's)."""
-    ap = item.routed_access_point
-    values = {"access_point": ap.name if ap else "", "code": item.reference_code or "",
-              "phone": (ap.phone if ap else "") or ""}
-    with force_locale(item.language):
-        if template == "will_call":
-            return _("Hello from %(access_point)s. Staff will call you soon about your request %(code)s. "
-                     "Reply STOP to stop texts.", **values)
-        if template == "missed_call":
-            return _("We tried to call you about your request %(code)s. Please call %(access_point)s "
-                     "at %(phone)s.", **values)
-        if template == "appointment" and when is not None:
-            when_text = babel_format_datetime(when, "short", tzinfo=_zone(item), locale=item.language)
-            return _("Your housing assessment with %(access_point)s is on %(when)s at %(where)s. "
-                     "Request %(code)s.", when=when_text, where=where or "", **values)
-    return ""
+    return household_texts.staff_text(template, item, when, where)
 
 
 @bp.route("/intakes/<public_id>/sms", methods=["POST"])
@@ -545,7 +534,7 @@ def schedule(public_id: str) -> WerkzeugResponse:
     at = form.at.data.replace(tzinfo=_zone(item))
     try:
         staff_actions.schedule_assessment(db.session, item, _user(), at=at, where=form.where.data or "",
-                                          note=form.note.data, cipher=current_cipher())
+                                          note=form.note.data, cipher=current_cipher(), config=current_app.config)
     except staff_actions.ActionError as exc:
         flash(_error_message(exc.code), "error")
     else:

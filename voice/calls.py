@@ -281,7 +281,7 @@ def _on_status_check(session: Session, call: VoiceCall, raw: str) -> Turn:
         call.phase = CallPhase.STATUS_CODE
         return _status_retry(call, [Line(status_service.not_found())])
     with force_locale(found.language):
-        lines = [Line(text, found.language) for text in status_service.sentences(found)]
+        lines = [Line(speech.say_numbers(text), found.language) for text in status_service.sentences(found)]
         lines.append(Line(_goodbye(), found.language))
     return _close(session, call, lines)
 

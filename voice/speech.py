@@ -94,6 +94,19 @@ def say_number(phone: str) -> str:
     return ", ".join(" ".join(group) for group in groups)
 
 
+#: A North American phone number written in a sentence: "785-555-0100", "(785) 555-0100", "+1 785 555 0100".
+_PHONE = re.compile(r"(?<![\d+])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
+
+
+def say_numbers(text: str) -> str:
+    """Read every phone number in a sentence digit by digit, leaving the rest as it is.
+
+    A sentence written for a screen or a text ("Salina Rescue Mission, 785-555-0100.") would be read
+    "seven hundred eighty-five..."; the call reads "7 8 5, 5 5 5, 0 1 0 0" instead.
+    """
+    return _PHONE.sub(lambda found: say_number(found.group(0)), text)
+
+
 def hotline_line(line: Hotline) -> str:
     """Say how to reach one help line."""
     sentence = HOTLINE_SENTENCES.get(line.key)

@@ -13,6 +13,7 @@ from models import Intake
 from services import intake as intakes
 from services.hotlines import hotline
 from tests.services.test_status import submitted
+from voice.speech import say_number, say_numbers
 
 from .conftest import Phone
 
@@ -56,6 +57,9 @@ def test_right_code_and_last_four(app: Flask, phone: Callable[..., Phone], demo:
     spoken = call.spoken()
     assert "We received your request." in spoken and place in spoken
     assert re.search(r"Open now, until|Closed now\. Opens", spoken) and "911" in spoken
+    # Phone numbers are read digit by digit, never as "seven hundred eighty-five".
+    assert not re.search(r"\d{3}\)?[ .-]\d{3}-\d{4}", spoken)
+    assert re.search(r"\d \d \d, \d \d \d, \d \d \d \d", spoken)
     with app.app_context():  # a status call starts no intake
         assert db.session.query(Intake).count() == 1
 
@@ -97,7 +101,7 @@ def test_confidential_says_received_and_the_advocate_line(app: Flask, phone: Cal
     call.press(keys)
     call.press("0142")
     spoken = call.spoken()
-    assert "We received your request." in spoken and hotline("ks_crisis").phone in spoken
+    assert "We received your request." in spoken and say_number(hotline("ks_crisis").phone) in spoken
     assert place not in spoken and "Open now" not in spoken and "Closed now" not in spoken
 
 
@@ -123,3 +127,12 @@ def test_wrong_tries_are_throttled(strict: Flask) -> None:
     call.press(keys)
     call.press("0142")  # the right pair, but this caller has used up its tries
     assert "Too many tries" in call.spoken() and call.twiml is not None and call.twiml.find("Hangup") is not None
+
+
+def test_phone_numbers_in_a_sentence_are_read_digit_by_digit() -> None:
+    assert say_numbers("Salina Rescue Mission, 785-555-0100.") == "Salina Rescue Mission, 7 8 5, 5 5 5, 0 1 0 0."
+    assert say_numbers("Call (785) 555-0100 or +1 785 555 0100.") == (
+        "Call 7 8 5, 5 5 5, 0 1 0 0 or 1, 7 8 5, 5 5 5, 0 1 0 0.")
+    # Short numbers, codes, dates and times are left alone.
+    kept = "Emergency: 911. Request 7KQ-2MD, December 8, 2026 at 2:30 PM."
+    assert say_numbers(kept) == kept

@@ -1,0 +1,101 @@
+"""Every text we send, folded to GSM-7 and counted: GSM-7 or UCS-2, and how many segments (160/153 or 70/67).
+
+One character outside GSM-7 turns the whole message into UCS-2 (70 characters a segment), so
+``plain`` swaps such characters for a GSM-7 one that reads as well (á -> a, curly quotes ->
+straight) before anything is sent. GSM-7 extension characters (€ [ ] { } | ~ ^ \\) cost two.
+
+``outbound`` is the one door for a text that leaves through the outbox (``outbox.enqueue_sms``
+calls it): the conversation's replies are folded by ``sms.render`` with the same ``plain``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import unicodedata
+
+log = logging.getLogger(__name__)
+
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+#: Twilio's maximum body length.
+MAX_CHARS = 1600
+#: Our budget for one outbound message.
+MAX_SEGMENTS = 3
+
+_PLAIN = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u00b4": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2212": "-",
+    "\u2026": "...", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
+    "\u2022": "-", "\u00b7": "-",
+}
+
+
+def is_gsm7(text: str) -> bool:
+    """Tell whether every character fits the GSM-7 alphabet (basic or extension)."""
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+
+
+def encoding(text: str) -> str:
+    """Return ``"GSM-7"`` or ``"UCS-2"``, the encoding a carrier would use for ``text``."""
+    return "GSM-7" if is_gsm7(text) else "UCS-2"
+
+
+def units(text: str) -> int:
+    """Return the length in encoding units: septets for GSM-7, UTF-16 code units for UCS-2."""
+    if is_gsm7(text):
+        return sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def segments(text: str) -> int:
+    """Return how many SMS segments ``text`` takes (0 for an empty text)."""
+    length = units(text)
+    if length == 0:
+        return 0
+    single, multi = (160, 153) if is_gsm7(text) else (70, 67)
+    return 1 if length <= single else math.ceil(length / multi)
+
+
+def plain(text: str) -> str:
+    """Replace characters that would force UCS-2 with GSM-7 ones that read as well.
+
+    Letters keep their accent when GSM-7 has it (é, ñ, ü, à); others lose it (á -> a, ó -> o).
+    Characters with no plain form (emoji, other scripts) are kept: the text then goes as UCS-2.
+    """
+    out: list[str] = []
+    for ch in text:
+        if ch in GSM7_BASIC or ch in GSM7_EXTENSION:
+            out.append(ch)
+            continue
+        if ch in _PLAIN:
+            out.append(_PLAIN[ch])
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        out.append(base if base and is_gsm7(base) else ch)
+    return "".join(out)
+
+
+class OverBudget(ValueError):
+    """A text would take more segments than its budget."""
+
+
+def outbound(text: str, *, purpose: str = "text", budget: int = MAX_SEGMENTS, strict: bool = False) -> str:
+    """Return ``text`` as it is sent: folded to GSM-7 (``plain``), spaces tidied, within the budget.
+
+    A text over ``budget`` segments is logged (its purpose and size, never its words) and still
+    sent, so a household never loses a message; ``strict`` raises ``OverBudget`` instead (tests).
+    """
+    folded = "\n".join(" ".join(line.split()) for line in plain(text).strip().splitlines())
+    count = segments(folded)
+    if count > budget:
+        if strict:
+            raise OverBudget(f"{purpose}: {count} segments ({encoding(folded)}), budget {budget}")
+        log.warning("outbound text %s takes %d segments (%s), over its budget of %d",
+                    purpose, count, encoding(folded), budget)
+    return folded[:MAX_CHARS]

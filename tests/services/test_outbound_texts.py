@@ -1,0 +1,112 @@
+"""Every text we send on our own, in every language, leaves as GSM-7 within its segment budget.
+
+The templates are rendered with long but real values (an access point's full name, a street
+address, a date in December) and passed through ``sms_text.outbound`` in strict mode, the one
+function ``outbox.enqueue_sms`` runs on every text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from extensions import db
+from intake_forms import LANGUAGES
+from kiosk.presenters import confirmation_text
+from models import AccessPoint, Intake, OutboxMessage
+from models.intake import Channel
+from services import household_texts, outbox
+from services.pii import current_cipher
+from services.sms_text import OverBudget, encoding, is_gsm7, outbound, segments
+
+AP_NAME = "Salina Rescue Mission Coordinated Entry"
+ADDRESS = "Room 2, 1716 Summers Road, Salina"
+WHEN = datetime(2026, 12, 8, 20, 30, tzinfo=UTC)  # 2:30 PM in Kansas
+
+#: The most segments each kind of text may take.
+BUDGETS = {"staff": 2, "reminder": 2, "check_in": 1, "check_in_reply": 2, "confirmation": 2}
+
+
+def household(language: str, *, confidential: bool = False) -> Intake:
+    ap = AccessPoint(slug="salina", name=AP_NAME, phone="785-555-0100", timezone="America/Chicago",
+                     address="1716 Summers Road", city="Salina")
+    intake = Intake(channel=Channel.SMS, language=language, reference_code="7KQ-2MD", confidential=confidential)
+    intake.routed_access_point = ap
+    return intake
+
+
+def every_text(language: str) -> list[tuple[str, str, str]]:
+    """Return (kind, name, text) for every outbound template in ``language``."""
+    intake = household(language)
+    texts = [("staff", name, household_texts.staff_text(name, intake, WHEN, ADDRESS))
+             for name in household_texts.STAFF_TEMPLATES]
+    texts.append(("reminder", "reminder", household_texts.reminder(intake, WHEN, ADDRESS)))
+    texts.append(("check_in", "question", household_texts.checkin_question(intake)))
+    for answer in (household_texts.CHECKIN_YES, household_texts.CHECKIN_NO, household_texts.CHECKIN_NUMBER):
+        texts.append(("check_in_reply", answer, household_texts.checkin_thanks(intake, answer)))
+    texts.append(("check_in_reply", "saved", household_texts.checkin_number_saved(intake)))
+    texts.append(("check_in_reply", "not_read", household_texts.checkin_number_not_read(intake)))
+    texts.append(("check_in_reply", "not_understood", household_texts.checkin_not_understood(intake)))
+    for confidential in (False, True):
+        shown = household(language, confidential=confidential)
+        info = cast(Any, SimpleNamespace(code="7KQ-2MD", access_point=shown.routed_access_point))
+        texts.append(("confirmation", f"text_me_this{'_confidential' if confidential else ''}",
+                      confirmation_text(shown, info)))
+    return texts
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_outbound_template_is_gsm7_within_its_budget(app: Flask, language: str) -> None:
+    with app.test_request_context():
+        texts = every_text(language)
+    assert len(texts) == 13
+    for kind, name, raw in texts:
+        assert raw.strip(), f"{language} {name} is empty"
+        sent = outbound(raw, purpose=name, budget=BUDGETS[kind], strict=True)
+        assert is_gsm7(sent), f"{language} {name}: {[ch for ch in sent if not is_gsm7(ch)]}"
+        assert segments(sent) <= BUDGETS[kind], f"{language} {name}: {segments(sent)} segments"
+        print(f"{language} {name}: {len(sent)} chars, {segments(sent)} segment(s), {encoding(sent)}")
+
+
+def test_the_templates_are_in_the_households_language(app: Flask) -> None:
+    with app.test_request_context():
+        english = dict((name, text) for _, name, text in every_text("en"))
+        spanish = dict((name, text) for _, name, text in every_text("es"))
+    assert "2:30 PM" in english["appointment"] and "Tuesday, December 8" in english["appointment"]
+    assert "14:30" in spanish["appointment"] and "diciembre" in spanish["appointment"]
+    for name, text in english.items():
+        assert spanish[name] != text, f"{name} is not translated"
+
+
+def test_the_english_appointment_date_has_no_narrow_no_break_space(app: Flask) -> None:
+    with app.test_request_context():
+        raw = household_texts.staff_text("appointment", household("en"), WHEN, ADDRESS)
+    assert "\u202f" not in raw and is_gsm7(raw)
+
+
+def test_outbound_folds_and_refuses_over_budget_only_when_strict() -> None:
+    assert outbound("Cita el martes\u202fa las 2:30 \u2014 «sí»") == 'Cita el martes a las 2:30 - "si"'
+    long = "x" * 400
+    with pytest.raises(OverBudget):
+        outbound(long, budget=2, strict=True)
+    assert outbound(long, budget=2) == long  # sent all the same: nothing is lost
+
+
+def test_enqueue_sms_stores_the_folded_text(app: Flask) -> None:
+    with app.app_context():
+        outbox.enqueue_sms(db.session, to="+17855550142", body="Su cita: martes\u202f2:30\u00a0p.\u00a0m., área 2",
+                           purpose="test")
+        db.session.commit()
+        body = current_cipher().decrypt(db.session.scalars(select(OutboxMessage)).one().body_enc)
+    assert body == "Su cita: martes 2:30 p. m., area 2" and is_gsm7(body)
+
+
+def test_a_confidential_reminder_names_no_agency(app: Flask) -> None:
+    with app.test_request_context():
+        text = household_texts.reminder(household("en", confidential=True), WHEN, "the place we agreed")
+    assert AP_NAME not in text and "785-555-0100" not in text and "the place we agreed" in text
