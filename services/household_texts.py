@@ -56,6 +56,8 @@ def staff_text(template: str, intake: Intake, when: datetime | None = None, wher
     """Render a staff template in the household's language; empty when it cannot be written."""
     values = _values(intake)
     with force_locale(intake.language):
+        if intake.confidential:
+            return _confidential_staff_text(template, intake, when, where, values["code"])
         if template == "will_call":
             return _("Hello from %(access_point)s. Staff will call you soon about your request %(code)s. "
                      "Reply STOP to stop texts.", **values)
@@ -66,6 +68,25 @@ def staff_text(template: str, intake: Intake, when: datetime | None = None, wher
             return _("Your housing assessment with %(access_point)s is on %(when)s at %(where)s. "
                      "Request %(code)s.", when=when_text(intake, when, intake.language), where=where or "",
                      **values)
+    return ""
+
+
+def _confidential_staff_text(template: str, intake: Intake, when: datetime | None, where: str | None,
+                             code: str) -> str:
+    """The staff templates for a confidential intake: no agency name and no agency number.
+
+    A phone an abuser may read must not name a victim service provider (the rule of every
+    confirmation); the household knows who called, and the caller ID carries the number.
+    """
+    if template == "will_call":
+        return _("Hello. Staff will call you soon about your request %(code)s. Reply STOP to stop texts.",
+                 code=code)
+    if template == "missed_call":
+        return _("We tried to call you about your request %(code)s. Please call back the number we "
+                 "called from.", code=code)
+    if template == "appointment" and when is not None:
+        return _("Your appointment is on %(when)s at %(where)s. Request %(code)s.",
+                 when=when_text(intake, when, intake.language), where=where or "", code=code)
     return ""
 
 

@@ -45,6 +45,9 @@ def every_text(language: str) -> list[tuple[str, str, str]]:
     intake = household(language)
     texts = [("staff", name, household_texts.staff_text(name, intake, WHEN, ADDRESS))
              for name in household_texts.STAFF_TEMPLATES]
+    hidden = household(language, confidential=True)
+    texts += [("staff", f"{name}_confidential", household_texts.staff_text(name, hidden, WHEN, ADDRESS))
+              for name in household_texts.STAFF_TEMPLATES]
     texts.append(("reminder", "reminder", household_texts.reminder(intake, WHEN, ADDRESS)))
     texts.append(("check_in", "question", household_texts.checkin_question(intake)))
     for answer in (household_texts.CHECKIN_YES, household_texts.CHECKIN_NO, household_texts.CHECKIN_NUMBER):
@@ -64,7 +67,7 @@ def every_text(language: str) -> list[tuple[str, str, str]]:
 def test_every_outbound_template_is_gsm7_within_its_budget(app: Flask, language: str) -> None:
     with app.test_request_context():
         texts = every_text(language)
-    assert len(texts) == 13
+    assert len(texts) == 16
     for kind, name, raw in texts:
         assert raw.strip(), f"{language} {name} is empty"
         sent = outbound(raw, purpose=name, budget=BUDGETS[kind], strict=True)
@@ -110,3 +113,16 @@ def test_a_confidential_reminder_names_no_agency(app: Flask) -> None:
     with app.test_request_context():
         text = household_texts.reminder(household("en", confidential=True), WHEN, "the place we agreed")
     assert AP_NAME not in text and "785-555-0100" not in text and "the place we agreed" in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_staff_texts_to_a_confidential_intake_name_no_agency(app: Flask, language: str) -> None:
+    """A phone an abuser may read must not name the victim service provider, nor give its number."""
+    with app.test_request_context():
+        texts = [household_texts.staff_text(name, household(language, confidential=True), WHEN, ADDRESS)
+                 for name in household_texts.STAFF_TEMPLATES]
+        shown = [household_texts.staff_text(name, household(language), WHEN, ADDRESS)
+                 for name in household_texts.STAFF_TEMPLATES]
+    assert all(texts) and all("7KQ-2MD" in text for text in texts)
+    assert not [text for text in texts if AP_NAME in text or "785-555-0100" in text]
+    assert any(AP_NAME in text for text in shown)  # the same templates name it for everyone else
