@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from intake_forms import languages
+
 FLOW_VERSION = 1
 
-#: Languages the intake is offered in, in the order a picker lists them.
-LANGUAGES: tuple[str, ...] = ("en", "es")
+#: Languages the intake is offered in, in the order a picker lists them (``intake_forms.languages``).
+LANGUAGES: tuple[str, ...] = languages.CODES
 
 #: Stored when a person declines a question ("Prefer not to answer"; HUD 9 in exports), on every kind.
 #: A word, never a number, so it can never be mistaken for an answer (a count of 9, a choice, a ZIP).
@@ -236,12 +238,9 @@ QUESTIONS: tuple[Question, ...] = (
         "language",
         Kind.LANGUAGE,
         N_("Choose your language."),
-        options=(
-            _opt("en", "English", en=("english", "ingles", "en", "eng"), es=("ingles",)),
-            _opt("es", "Español", en=("spanish", "espanol", "es", "esp"),
-                 es=("espanol", "castellano", "hola", "ayuda")),
-        ),
-        skip_code="en",
+        options=tuple(Option(lang.code, lang.native_name, words={lang.code: lang.menu_words})
+                      for lang in languages.REGISTRY),
+        skip_code=languages.DEFAULT,
     ),
     Question(
         "start_choice",

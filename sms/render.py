@@ -11,7 +11,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from intake_forms import ERRORS, Kind, Medium, Notice, Question
+from intake_forms import ERRORS, Kind, Medium, Notice, Question, languages
 from services import status as status_service
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines
 from services.intake import SubmitResult, confirmation_contact, reach_back
@@ -47,12 +47,20 @@ def lines(keys: tuple[str, ...]) -> str:
 
 
 def language_question() -> str:
-    """Return the first question, in both languages, with the emergency number."""
+    """Return the first question, each language in its own words, with the emergency number."""
     return plain(
-        "Housing help line. Linea de ayuda de vivienda.\n"
-        "1 English\n2 Español\n"
-        "Emergency/Emergencia: 911. Text HELP or AYUDA for crisis lines."
+        " ".join(lang.sms_title for lang in languages.REGISTRY) + "\n"
+        + "\n".join(f"{languages.menu_number(lang.code)} {lang.native_name}" for lang in languages.REGISTRY)
+        + "\n"
+        + "\n".join(lang.sms_crisis.format(word=lang.words("help")[0].upper()) for lang in languages.REGISTRY)
     )
+
+
+def language_hint() -> str:
+    """Return, in every language, that a reply to the language menu could not be read."""
+    return plain(" ".join(
+        f"{lang.sms_not_read} {lang.sms_pick_hint.format(key=languages.menu_number(lang.code))}"
+        for lang in languages.REGISTRY))
 
 
 def welcome() -> str:
@@ -83,9 +91,9 @@ def question_text(q: Question, *, offered_phone: str | None = None) -> str:
 
 def hint_text(q: Question, error: str | None) -> str:
     """Return why a reply could not be read and how to answer."""
-    reason = _(ERRORS.get(error or "not_understood", ERRORS["not_understood"]))
     if q.kind is Kind.LANGUAGE:
-        return plain(f"{reason} Reply 1 for English. Responda 2 para español.")
+        return language_hint()
+    reason = _(ERRORS.get(error or "not_understood", ERRORS["not_understood"]))
     hint = q.hint(Medium.TEXT)
     if hint:
         how = _(hint)

@@ -109,7 +109,7 @@ def handle_step(session: Session, call_sid: str, step: int, digits: str | None,
         return _current(call)
     call.step += 1
     raw, by_speech = _read_input(digits, speech_result)
-    language = call.language or "en"
+    language = call.language or speech.DEFAULT_LANGUAGE
     with force_locale(language):
         turn = _dispatch(session, call, raw, by_speech)
     call.updated_at = utcnow()
@@ -223,9 +223,12 @@ def _on_language(session: Session, call: VoiceCall, raw: str) -> Turn:
         call.phase = CallPhase.STATUS_CODE
         call.retries = 0
         return _current(call)
-    result = parse_answer(question("language"), raw)
-    if result.ok and result.code in speech.VOICES:
-        language = result.code
+    chosen = speech.LANGUAGE_KEYS.get(raw)
+    if chosen is None:  # said, not pressed: a language's name
+        result = parse_answer(question("language"), raw)
+        chosen = result.code if result.ok and result.code in speech.VOICES else None
+    if chosen is not None:
+        language = chosen
     elif call.retries < MAX_RETRIES:
         call.retries += 1
         return _current(call)
@@ -274,7 +277,7 @@ def _on_status_check(session: Session, call: VoiceCall, raw: str) -> Turn:
         return _close(session, call, [Line(status_service.too_many_tries()), *speech.goodbye_lines()])
     found = status_service.lookup_by_keypad(
         session, keys, current_cipher(), phone_last4=digits if len(digits) == 4 else None,
-        dob=digits if len(digits) == 8 else None, dob_locale=call.language or "en")
+        dob=digits if len(digits) == 8 else None, dob_locale=call.language or speech.DEFAULT_LANGUAGE)
     call.status_keys = None
     if found is None:
         throttle.miss(keys, client)
@@ -297,7 +300,7 @@ def _status_retry(call: VoiceCall, said: list[Line]) -> Turn:
         call.phase = CallPhase.STATUS_CODE
         return _turn(call, said)
     call.phase = CallPhase.DONE
-    return Turn(call.language or "en", (*said, *speech.goodbye_lines()), None)
+    return Turn(call.language or speech.DEFAULT_LANGUAGE, (*said, *speech.goodbye_lines()), None)
 
 
 def _on_question(session: Session, call: VoiceCall, intake: Intake, raw: str, by_speech: bool) -> Turn:
@@ -317,7 +320,7 @@ def _on_question(session: Session, call: VoiceCall, intake: Intake, raw: str, by
 
 
 def _on_phone_confirm(session: Session, call: VoiceCall, intake: Intake, raw: str) -> Turn:
-    reply = parse_answer(_CONFIRM, raw, call.language or "en")
+    reply = parse_answer(_CONFIRM, raw, call.language or speech.DEFAULT_LANGUAGE)
     caller = _caller(call)
     if reply.ok and reply.code == YES.code and caller is not None:
         intakes.set_code(session, intake, "phone", "given", caller)
@@ -343,7 +346,7 @@ def _after_phone(session: Session, call: VoiceCall, intake: Intake) -> Turn:
 
 
 def _on_callback_offer(session: Session, call: VoiceCall, intake: Intake, raw: str) -> Turn:
-    reply = parse_answer(_CONFIRM, raw, call.language or "en")
+    reply = parse_answer(_CONFIRM, raw, call.language or speech.DEFAULT_LANGUAGE)
     if not reply.ok:
         return _retry(session, call, intake, reply.error)
     if reply.code == NO.code:
@@ -464,7 +467,7 @@ def _finalize(session: Session, call: VoiceCall) -> None:
 
 def _close(session: Session, call: VoiceCall, lines: list[Line]) -> Turn:
     call.phase = CallPhase.DONE
-    return Turn(call.language or "en", tuple(lines), None)
+    return Turn(call.language or speech.DEFAULT_LANGUAGE, tuple(lines), None)
 
 
 # -- prompts ---------------------------------------------------------------------------------
@@ -478,9 +481,9 @@ def _turn(call: VoiceCall, said: list[Line]) -> Turn:
 def _current(call: VoiceCall) -> Turn:
     """Build the prompt the call is waiting on (the same one again after a repeated request)."""
     if call.phase is CallPhase.LANGUAGE:
-        return Turn("en", (), Prompt(call.step, speech.LANGUAGE_MENU, num_digits=1,
-                                     hints=("English", "Español", "Spanish")))
-    language = call.language or "en"
+        return Turn(speech.DEFAULT_LANGUAGE, (), Prompt(call.step, speech.LANGUAGE_MENU, num_digits=1,
+                                                        hints=speech.LANGUAGE_HINTS))
+    language = call.language or speech.DEFAULT_LANGUAGE
     with force_locale(language):
         if call.phase is CallPhase.DONE:
             return Turn(language, tuple(speech.goodbye_lines()), None)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from intake_forms import ERRORS, Kind, Notice, Question
+from intake_forms import ERRORS, Kind, Notice, Question, languages
+from intake_forms.languages import Voice
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines, hotline
 
 
@@ -19,27 +20,22 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-@dataclass(frozen=True)
-class Voice:
-    """A language as Twilio speaks and hears it: a BCP-47 tag and a Say voice valid for it."""
-
-    language: str
-    voice: str
-
-
-#: The ONE table of voice and language pairs. Twilio fails a <Say> whose voice does not speak
-#: its language, so each Polly voice is listed with the language it was made for (Joanna: US
-#: English; Lupe: US Spanish). The same tag is given to <Gather> for speech recognition.
-VOICES: dict[str, Voice] = {
-    "en": Voice("en-US", "Polly.Joanna"),
-    "es": Voice("es-US", "Polly.Lupe"),
-}
-DEFAULT_LANGUAGE = "en"
+#: Twilio's voice per language, from the one registry (``intake_forms.languages``): languages with
+#: no voice there are keypad only and are not on this table.
+VOICES: dict[str, Voice] = {lang.code: lang.voice for lang in languages.REGISTRY if lang.voice is not None}
+DEFAULT_LANGUAGE = languages.DEFAULT
 
 
 def voice_for(language: str | None) -> Voice:
-    """Return the voice for an intake language (English when there is none for it)."""
-    return VOICES.get(language or DEFAULT_LANGUAGE, VOICES[DEFAULT_LANGUAGE])
+    """Return the voice for an intake language (the default before a language is chosen).
+
+    A language the registry does not know, or one it has no voice for, raises ``KeyError``: the
+    English voice never reads another language's words.
+    """
+    voice = languages.language(language or DEFAULT_LANGUAGE).voice
+    if voice is None:
+        raise KeyError(f"no Twilio voice for {language!r}")
+    return voice
 
 
 @dataclass(frozen=True)
@@ -52,15 +48,18 @@ class Line:
 
 PAUSE = Line("")
 
-#: The language menu: each sentence in its own language, so it is not translated.
+#: The language menu: each sentence in its own language, so it is not translated. Keys 1..n pick a
+#: language (registry order); the next n keys look up a request by reference code in that language.
+_SPOKEN = tuple(lang for lang in languages.REGISTRY if lang.voice is not None)
 LANGUAGE_MENU = (
-    Line("For English press 1.", "en"),
-    Line("Para español oprima 2.", "es"),
-    Line("To check on a request you already made, press 3.", "en"),
-    Line("Para saber de una solicitud que ya hizo, oprima 4.", "es"),
+    *(Line(lang.voice_pick.format(key=n), lang.code) for n, lang in enumerate(_SPOKEN, start=1)),
+    *(Line(lang.voice_status.format(key=n), lang.code) for n, lang in enumerate(_SPOKEN, start=len(_SPOKEN) + 1)),
 )
-#: Keys on the language menu that look up a request by reference code, and the language of each.
-STATUS_KEYS = {"3": "en", "4": "es"}
+#: Keys on the language menu that pick a language, and that look up a request by reference code.
+LANGUAGE_KEYS = {str(n): lang.code for n, lang in enumerate(_SPOKEN, start=1)}
+STATUS_KEYS = {str(n): lang.code for n, lang in enumerate(_SPOKEN, start=len(_SPOKEN) + 1)}
+#: Words the recognizer should expect on the language menu: each language's names.
+LANGUAGE_HINTS = tuple(dict.fromkeys(word for lang in _SPOKEN for word in (lang.native_name, lang.name)))
 
 #: The lines read when a caller presses 0 (product rule: 911, 988, the Kansas Crisis Hotline,
 #: 211 and the VA homeless veterans line are always one key away).
@@ -78,8 +77,8 @@ HOTLINE_SENTENCES = {
 }
 
 #: Spoken words that ask for the question again, or for the emergency numbers.
-REPEAT_WORDS = frozenset({"repeat", "again", "say again", "repetir", "repita", "repite", "otra vez"})
-EMERGENCY_WORDS = frozenset({"emergency", "emergencia", "911", "help", "ayuda"})
+REPEAT_WORDS = languages.keywords("repeat")
+EMERGENCY_WORDS = languages.keywords("emergency")
 
 
 def spell(text: str) -> str:
