@@ -37,9 +37,9 @@ from admin.views import welcome_bp
 from config import config_class
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 from intake_forms import languages
+from kiosk.presenters import hotline_rows
 from kiosk.views import bp as kiosk_bp
 from reports.views import bp as reports_bp
-from services.hotlines import emergency_hotlines
 from sms.views import bp as sms_bp
 from staff.views import bp as staff_bp
 from voice.views import bp as voice_bp
@@ -363,7 +363,7 @@ def register_error_handlers(app: Flask) -> None:
 
     def render_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        return render_template(f"errors/{code}.html", hotlines=list(emergency_hotlines())), code
+        return render_template(f"errors/{code}.html", hotlines=hotline_rows(None)), code
 
     for code in ERROR_PAGES:
         app.register_error_handler(code, render_error)
@@ -378,7 +378,7 @@ def register_core_routes(app: Flask) -> None:
 def index() -> str:
     """Show where to start: the intake on this phone, or staff sign-in, with the household pages' bar
     (Español and quick exit)."""
-    return render_template("index.html", hotlines=list(emergency_hotlines()), household_bar=True,
+    return render_template("index.html", hotlines=hotline_rows(None), household_bar=True,
                            mode="web", languages=current_app.config["LANGUAGES"])
 
 

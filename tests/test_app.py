@@ -381,3 +381,12 @@ def test_landing_page_in_a_browser(live_server: object, page: object, artifacts_
     assert float(font_size.removesuffix("px")) >= 18  # the stylesheet loaded under the CSP
     page.screenshot(path=str(artifacts_dir / "landing.png"), full_page=True)
     assert blocked == []
+
+
+def test_the_landing_page_names_help_lines_and_how_to_text_them_in_spanish(client: FlaskClient) -> None:
+    html = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Línea Nacional contra la Violencia Doméstica" in html
+    assert "Envíe START al 88788" in html and "Envíe HELP al 233733" in html
+    assert "National Domestic Violence Hotline" not in html and "START to 88788" not in html
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "National Domestic Violence Hotline" in english and "Text START to 88788" in english

@@ -284,7 +284,8 @@ def _on_status_check(session: Session, call: VoiceCall, raw: str) -> Turn:
         call.phase = CallPhase.STATUS_CODE
         return _status_retry(call, [Line(status_service.not_found())])
     with force_locale(found.language):
-        lines = [Line(text, found.language) for text in status_service.sentences(found)]
+        names = (found.place.name,) if found.place is not None else ()
+        lines = [Line(text, found.language, names=names) for text in status_service.sentences(found)]
         lines.append(Line(_goodbye(), found.language))
     return _close(session, call, lines)
 

@@ -40,10 +40,15 @@ def voice_for(language: str | None) -> Voice:
 
 @dataclass(frozen=True)
 class Line:
-    """One thing to say; an empty ``text`` is a one-second pause. ``language`` None: the call's."""
+    """One thing to say; an empty ``text`` is a one-second pause. ``language`` None: the call's.
+
+    ``names``: proper names inside ``text`` that come from our data in English (an access point, a
+    continuum of care); another language's voice reads them as English words (SSML ``<lang>``).
+    """
 
     text: str
     language: str | None = None
+    names: tuple[str, ...] = ()
 
 
 PAUSE = Line("")
@@ -247,9 +252,9 @@ def confirmation_lines(reference_code: str, place_name: str | None, place_phone:
                             "To talk to someone, call %(phone)s.", phone=say_number(call_us))))
     elif place_name and place_phone:
         lines.append(Line(_("%(place)s will contact you. Their phone number is %(phone)s.",
-                            place=place_name, phone=say_number(place_phone))))
+                            place=place_name, phone=say_number(place_phone)), names=(place_name,)))
     elif place_name:
-        lines.append(Line(_("%(place)s will contact you.", place=place_name)))
+        lines.append(Line(_("%(place)s will contact you.", place=place_name), names=(place_name,)))
     if place_name and hours:
         lines.append(Line(hours))
     lines += [*hotline_lines(("emergency",)), Line(_("Goodbye."))]
@@ -259,7 +264,8 @@ def confirmation_lines(reference_code: str, place_name: str | None, place_phone:
 def other_coc_line(name: str | None, phone: str) -> Line:
     """Tell an out-of-area caller how to reach their own area's coordinated entry."""
     if name:
-        return Line(_("You can also call %(name)s at %(phone)s.", name=name, phone=say_number(phone)))
+        return Line(_("You can also call %(name)s at %(phone)s.", name=name, phone=say_number(phone)),
+                    names=(name,))
     return Line(_("You can also call %(phone)s for help where you are.", phone=say_number(phone)))
 
 

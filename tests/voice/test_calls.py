@@ -187,6 +187,12 @@ def test_a_whole_call_in_spanish_by_speech(app: Flask, phone: Dial, demo: None) 
     final = call.say("Sí, pueden compartir")
     says(final, "es-US", "Polly.Lupe")
     assert final.find("Hangup") is not None
+    # The access point's name is English data: the Spanish voice reads it as English, inside its sentence.
+    with app.app_context():
+        place = db.session.scalars(select(Intake)).one().routed_access_point.name
+    named = [el for el in final.iter("lang") if el.text == place]
+    assert named and named[0].attrib["{http://www.w3.org/XML/1998/namespace}lang"] == "en-US"
+    assert f"{place} se comunicará con usted" in call.spoken()
 
     intake, codes, values = only_intake(app)
     assert intake.status == IntakeStatus.SUBMITTED and intake.language == "es"
