@@ -198,8 +198,8 @@ NOTICES: dict[str, Notice] = {
     for notice in (
         Notice(
             "emergency",
-            N_("If you are in danger, call 911. You can also call or text 988, "
-               "or call the Kansas Crisis Hotline."),
+            N_("If you are in danger, call 911. You can also call or text 988. "
+               "Or call the Kansas Crisis Hotline."),
             ("emergency", "crisis_988", "ks_crisis"),
         ),
         Notice(
@@ -247,7 +247,7 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.CHOICE,
         N_("How do you want to start?"),
         options=(
-            _opt("questions", N_("Answer a few questions (about 5 minutes)"),
+            _opt("questions", N_("Answer a few short questions (about 5 minutes)"),
                  en=("answer", "questions", "start", "go"), es=("contestar", "preguntas", "empezar")),
             _opt("talk", N_("I'd rather talk to a person"),
                  en=("talk", "person", "call me", "human", "someone", "call"),
@@ -278,8 +278,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "fleeing_violence",
         Kind.CHOICE,
-        N_("Are you trying to get away from someone who is hurting you or making you "
-           "feel unsafe where you live?"),
+        N_("Is someone hurting you or making you feel unsafe where you live? "
+           "Do you want to get away from them?"),
         options=YES_NO,
         ask_if="questions_path",
         notices={"1": ("dv_hotlines",)},
@@ -290,7 +290,7 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.CHOICE,
         N_("What would you like to do?"),
         options=(
-            _opt("advocate", N_("Have a victim advocate contact me"),
+            _opt("advocate", N_("Have an advocate for victims contact me"),
                  en=("advocate", "contact me", "advocate contact me"), es=("defensora", "defensor", "contactenme")),
             _opt("anonymous", N_("Keep going without sharing my name"),
                  en=("keep going", "continue", "without name", "anonymous"),
@@ -407,7 +407,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "veteran",
         Kind.CHOICE,
-        N_("Have you ever served on active duty in the U.S. military?"),
+        N_("Have you ever served in the U.S. military on active duty?"),
         options=YES_NO_UNSURE,
         ask_if="full_path",
         notices={"1": ("veteran",)},
@@ -416,8 +416,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "health_barrier",
         Kind.CHOICE,
-        N_("Does anyone with you have a health problem or disability that makes it hard "
-           "to find or keep housing?"),
+        N_("Does anyone with you have a health problem or disability? "
+           "Does it make it hard to find or keep a home?"),
         options=YES_NO_UNSURE,
         ask_if="full_path",
     ),
@@ -573,7 +573,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "consent_share",
         Kind.CHOICE,
-        N_("Can we share your answers with housing partners in this area so they can help you?"),
+        N_("Can we share your answers with groups near you that help with housing?"),
         options=(
             _opt("1", N_("Yes, you can share"), hud=1, en=YES.words["en"], es=YES.words["es"]),
             _opt("0", N_("No, keep them private"), hud=0, en=NO.words["en"] + ("private",),

@@ -97,7 +97,7 @@ def test_a_whole_call_in_english_by_keypad(app: Flask, phone: Dial, demo: None) 
 
         if asked == "start_choice":
             assert "press star to hear the question again" in call.spoken()
-            assert "For Answer a few questions (about 5 minutes), press 1." in call.prompt()
+            assert "For Answer a few short questions (about 5 minutes), press 1." in call.prompt()
         if asked == "slept_last_night":
             assert gather.attrib["finishOnKey"] == "#" and "numDigits" not in gather.attrib
             assert "For Somewhere else, press 12." in call.prompt()
@@ -295,7 +295,7 @@ def test_declining_the_callback_skips_the_question(app: Flask, phone: Dial) -> N
     for _ in range(3):
         call.silence()
     call.press("2")
-    assert call.prompt().startswith("Are you trying to get away")
+    assert call.prompt().startswith("Is someone hurting you")
     _, codes, _ = only_intake(app)
     assert codes["safe_now"] == DECLINE
 
