@@ -75,6 +75,9 @@ class Option:
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: In a pick-any question, this option cannot be combined with others.
     exclusive: bool = False
+    #: How the phone line offers it when "For <label>, press N." does not read as a sentence (a label
+    #: that is a request or a whole answer): a msgid with %(number)s, "To talk to a person, press %(number)s."
+    said: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,8 +190,8 @@ def _hints(text: str, screen: str) -> dict[Medium, str]:
 
 
 def _opt(code: str, label: str, hud: int | None = None, en: tuple[str, ...] = (),
-         es: tuple[str, ...] = (), exclusive: bool = False) -> Option:
-    return Option(code, label, hud=hud, words={"en": en, "es": es}, exclusive=exclusive)
+         es: tuple[str, ...] = (), exclusive: bool = False, said: str | None = None) -> Option:
+    return Option(code, label, hud=hud, words={"en": en, "es": es}, exclusive=exclusive, said=said)
 
 
 # Help shown after certain answers ----------------------------------------------------------
@@ -248,10 +251,12 @@ QUESTIONS: tuple[Question, ...] = (
         N_("How do you want to start?"),
         options=(
             _opt("questions", N_("Answer a few short questions (about 5 minutes)"),
-                 en=("answer", "questions", "start", "go"), es=("contestar", "preguntas", "empezar")),
+                 en=("answer", "questions", "start", "go"), es=("contestar", "preguntas", "empezar"),
+                 said=N_("To answer some questions, press %(number)s. By phone it takes about 10 minutes.")),
             _opt("talk", N_("I'd rather talk to a person"),
                  en=("talk", "person", "call me", "human", "someone", "call"),
-                 es=("hablar", "persona", "llamenme", "alguien")),
+                 es=("hablar", "persona", "llamenme", "alguien"),
+                 said=N_("To talk to a person, press %(number)s.")),
         ),
         skip_code="questions",
     ),
@@ -270,7 +275,8 @@ QUESTIONS: tuple[Question, ...] = (
         options=(
             YES,
             _opt("0", N_("No, have someone contact me"), hud=0,
-                 en=("no", "n", "contact me", "call me"), es=("no", "n", "contactenme", "llamenme")),
+                 en=("no", "n", "contact me", "call me"), es=("no", "n", "contactenme", "llamenme"),
+                 said=N_("To stop and have someone contact you, press %(number)s.")),
         ),
         ask_if="not_safe_now",
         skip_code="1",
@@ -291,12 +297,14 @@ QUESTIONS: tuple[Question, ...] = (
         N_("What would you like to do?"),
         options=(
             _opt("advocate", N_("Have an advocate for victims contact me"),
-                 en=("advocate", "contact me", "advocate contact me"), es=("defensora", "defensor", "contactenme")),
+                 en=("advocate", "contact me", "advocate contact me"), es=("defensora", "defensor", "contactenme"),
+                 said=N_("To have an advocate for victims contact you, press %(number)s.")),
             _opt("anonymous", N_("Keep going without sharing my name"),
                  en=("keep going", "continue", "without name", "anonymous"),
-                 es=("seguir", "continuar", "sin nombre", "anonimo")),
+                 es=("seguir", "continuar", "sin nombre", "anonimo"),
+                 said=N_("To keep going without giving your name, press %(number)s.")),
             _opt("stop", N_("Stop here"), en=("stop", "stop here", "end", "quit"),
-                 es=("parar", "terminar", "alto", "detener")),
+                 es=("parar", "terminar", "alto", "detener"), said=N_("To stop here, press %(number)s.")),
         ),
         ask_if="fleeing",
         skip_code="anonymous",
@@ -491,9 +499,10 @@ QUESTIONS: tuple[Question, ...] = (
             _opt("call", N_("Phone call"), en=("call", "phone", "voice"), es=("llamada", "llamar", "telefono")),
             _opt("email", N_("Email"), en=("email", "e-mail", "mail"), es=("correo", "email", "correo electronico")),
             _opt("come_back", N_("I'll come back here"), en=("come back", "come here", "in person"),
-                 es=("regreso", "vuelvo", "en persona")),
+                 es=("regreso", "vuelvo", "en persona"), said=N_("If you will come back in person, press %(number)s.")),
             _opt("agency", N_("Through the agency I'm at"), en=("agency", "staff here", "case manager"),
-                 es=("agencia", "personal de aqui")),
+                 es=("agencia", "personal de aqui"),
+                 said=N_("To be reached through the agency you are at, press %(number)s.")),
             PREFER_NOT,
         ),
         ask_if="contact_applies",
@@ -575,9 +584,10 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.CHOICE,
         N_("Can we share your answers with groups near you that help with housing?"),
         options=(
-            _opt("1", N_("Yes, you can share"), hud=1, en=YES.words["en"], es=YES.words["es"]),
+            _opt("1", N_("Yes, you can share"), hud=1, en=YES.words["en"], es=YES.words["es"],
+                 said=N_("If we can share them, press %(number)s.")),
             _opt("0", N_("No, keep them private"), hud=0, en=NO.words["en"] + ("private",),
-                 es=NO.words["es"] + ("privado",)),
+                 es=NO.words["es"] + ("privado",), said=N_("To keep them private, press %(number)s.")),
         ),
         ask_if="consent_applies",
         skip_code="0",

@@ -156,6 +156,9 @@ def week_hours(ap: AccessPoint) -> list[tuple[str, str]]:
         if not spans:
             rows.append((name, _("Closed")))
             continue
+        if list(spans) == [((0, 0), (24, 0))]:
+            rows.append((name, _("Open 24 hours")))
+            continue
         text = ", ".join(
             _("%(start)s to %(end)s", start=_hm(a), end=_hm(b)) for a, b in spans
         )

@@ -215,6 +215,12 @@ def _day(day: date) -> str:
     return format_date(day, languages.language(code).day_pattern, locale=_locale())
 
 
+def moment_in_words(moment: datetime) -> str:
+    """Say a local moment in words in the current language: "Tuesday, December 1 at 2:30 PM",
+    "el martes 1 de diciembre a las 14:30" (the day as the language writes it, never digits only)."""
+    return _("%(day)s at %(time)s", day=_day(moment.date()), time=_clock(moment))
+
+
 def _when(moment: datetime, now: datetime) -> str:
     if moment.date() == now.astimezone(moment.tzinfo).date():
         return _("today at %(time)s", time=_clock(moment))
@@ -228,6 +234,8 @@ def hours_line(place: AccessPoint, now: datetime | None = None) -> str | None:
     if not schedule.weekly:
         return None
     state = hours_mod.status(schedule, now)
+    if state.always_open:
+        return _("Open 24 hours.")
     if state.open_now and state.closes_at is not None:
         return _("Open now, until %(time)s.", time=_clock(state.closes_at))
     if state.opens_at is not None:

@@ -40,7 +40,7 @@ from services import status as status_service
 from services.pii import current_cipher
 
 from . import render
-from .segments import MAX_SEGMENTS, segments
+from .segments import segments
 
 # Keywords: the whole text, after ``normalize`` (case, accents and punctuation folded), in every
 # registered language (``intake_forms.languages``).
@@ -138,9 +138,10 @@ def known_language(session: Session, phone: str) -> str | None:
 
 
 def _combine(first: str, second: str) -> tuple[str, ...]:
-    """Send two texts as one when that stays within the segment budget."""
+    """Send a hint and the question again as one text only when that is one segment; else as two
+    texts, so the question costs what it costs alone (one segment for almost every question)."""
     joined = f"{first}\n{second}"
-    return (joined,) if segments(joined) <= MAX_SEGMENTS else (first, second)
+    return (joined,) if segments(joined) <= 1 else (first, second)
 
 
 class Conversation:

@@ -39,6 +39,7 @@ from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Role, Track, User
 from models.base import utcnow
 from services import notify, outreach, queue, staff_actions
+from services import status as status_service
 from services.accounts import AccountError, create_user, end_sessions, set_password, staff_session_over
 from services.pii import current_cipher
 
@@ -482,7 +483,7 @@ def render_sms(template: str, item: Intake, when: datetime | None = None, where:
             return _("We tried to call you about your request %(code)s. Please call %(access_point)s "
                      "at %(phone)s.", **values)
         if template == "appointment" and when is not None:
-            when_text = babel_format_datetime(when, "short", tzinfo=_zone(item), locale=item.language)
+            when_text = status_service.moment_in_words(when.astimezone(_zone(item)))
             return _("Your housing assessment with %(access_point)s is on %(when)s at %(where)s. "
                      "Request %(code)s.", when=when_text, where=where or "", **values)
     return ""

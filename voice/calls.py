@@ -179,9 +179,15 @@ def _caller(call: VoiceCall) -> str | None:
 # -- the steps -------------------------------------------------------------------------------
 
 
+#: The phases that wait for an answer to an intake question (a long list is read in two halves).
+_ASKING = (CallPhase.QUESTION, CallPhase.QUESTION_MORE)
+
+
 def _dispatch(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> Turn:
     spoken = normalize(raw) if by_speech else ""
     if raw == "*" or spoken in speech.REPEAT_WORDS:
+        if call.phase is CallPhase.QUESTION_MORE:  # the question again, from its first choices
+            call.phase = CallPhase.QUESTION
         return _turn(call, [])
     if call.phase is not CallPhase.LANGUAGE and (
         (raw == "0" and not _zero_is_an_answer(call)) or spoken in speech.EMERGENCY_WORDS
@@ -196,7 +202,7 @@ def _dispatch(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> T
     intake = call.intake
     if intake is None or intake.status != IntakeStatus.IN_PROGRESS:
         return _close(session, call, speech.goodbye_lines())
-    if call.phase is CallPhase.QUESTION:
+    if call.phase in _ASKING:
         return _on_question(session, call, intake, raw, by_speech)
     if call.phase is CallPhase.PHONE_CONFIRM:
         return _on_phone_confirm(session, call, intake, raw)
@@ -211,7 +217,7 @@ def _zero_is_an_answer(call: VoiceCall) -> bool:
     """In a count that can be zero ("How many children?") or a code, 0 is the answer, not the help key."""
     if call.phase in (CallPhase.STATUS_CODE, CallPhase.STATUS_CHECK):
         return True
-    if call.phase is not CallPhase.QUESTION or call.question_key is None:
+    if call.phase not in _ASKING or call.question_key is None:
         return False
     q = question(call.question_key)
     return q.kind is Kind.COUNT and q.minimum == 0
@@ -307,6 +313,9 @@ def _status_retry(call: VoiceCall, said: list[Line]) -> Turn:
 def _on_question(session: Session, call: VoiceCall, intake: Intake, raw: str, by_speech: bool) -> Turn:
     key = call.question_key or ""
     q = question(key)
+    if not raw.strip() and call.phase is CallPhase.QUESTION and speech.is_long(q):
+        call.phase = CallPhase.QUESTION_MORE  # the caller waited: read the other choices
+        return _turn(call, [])
     if q.kind is Kind.MULTI and raw.isdigit() and len(q.options) <= 9:
         raw = " ".join(raw)  # keypad "136" means options 1, 3 and 6
     result = intakes.answer(session, intake, key, raw)
@@ -369,7 +378,7 @@ def _retry(session: Session, call: VoiceCall, intake: Intake, error: str | None)
         call.retries += 1
         return _turn(call, [speech.error_line(error)])
     call.retries = 0
-    if call.phase is CallPhase.QUESTION:
+    if call.phase in _ASKING:
         key = call.question_key or ""
         if flow_conditions.contact_applies(intakes.codes(intake)):
             call.phase = CallPhase.CALLBACK_OFFER
@@ -505,11 +514,12 @@ def _current(call: VoiceCall) -> Turn:
             return Turn(language, (), Prompt(call.step, tuple(speech.status_check_lines()),
                                              finish_on_key="#", timeout=10))
         q = question(call.question_key or "")
-        return Turn(language, (), _question_prompt(call.step, q, language))
+        page = 2 if call.phase is CallPhase.QUESTION_MORE else 1
+        return Turn(language, (), _question_prompt(call.step, q, language, page))
 
 
-def _question_prompt(step: int, q: Question, language: str) -> Prompt:
-    lines = tuple(speech.question_lines(q))
+def _question_prompt(step: int, q: Question, language: str, page: int = 1) -> Prompt:
+    lines = tuple(speech.question_lines(q, page))
     hints = speech.hints_for(q, language)
     if q.kind in (Kind.CHOICE, Kind.LANGUAGE):
         if len(q.options) <= 9:

@@ -144,21 +144,49 @@ def error_line(error: str | None) -> Line:
 
 
 def option_lines(q: Question) -> list[Line]:
+    """Offer each option by key: "To talk to a person, press 2." where the option says how, else
+    "For Emergency shelter, press 2."."""
     return [
-        Line(_("For %(option)s, press %(number)s.", option=_(opt.label), number=number))
+        Line(_(opt.said, number=number) if opt.said
+             else _("For %(option)s, press %(number)s.", option=_(opt.label), number=number))
         for number, opt in enumerate(q.options, start=1)
     ]
 
 
-def question_lines(q: Question) -> list[Line]:
-    """Say an intake question and how to answer it on the keypad."""
+#: A list with more options than this is read in two halves: the first with the question, the
+#: second when the caller waits (``is_long``). Every key works on both halves.
+LONG_LIST = 7
+
+
+def is_long(q: Question) -> bool:
+    """Tell whether the phone reads this question's options in two halves."""
+    return q.kind in (Kind.CHOICE, Kind.MULTI) and len(q.options) > LONG_LIST
+
+
+def question_lines(q: Question, page: int = 1) -> list[Line]:
+    """Say an intake question and how to answer it on the keypad.
+
+    A long list (``is_long``) is said in two halves: ``page`` 1 is the question and the first
+    choices, then "stay on the line"; ``page`` 2 the other choices and how to key them.
+    """
+    options = option_lines(q)
+    if is_long(q):
+        half = (len(options) + 1) // 2
+        how = Line(_("Press the numbers of all that fit, then press the pound key.") if q.kind is Kind.MULTI
+                   else _("Press the number, then press the pound key."))
+        if page == 1:
+            first = [Line(_(q.prompt)), *options[:half]]
+            if q.kind is Kind.MULTI:  # several keys: the caller must know to end with pound
+                first.append(how)
+            return [*first, Line(_("Or stay on the line to hear more choices."))]
+        return [Line(_("More choices:")), *options[half:], how]
     lines = [Line(_(q.prompt))]
     if q.kind in (Kind.CHOICE, Kind.LANGUAGE):
-        lines += option_lines(q)
+        lines += options
         if len(q.options) > 9:
             lines.append(Line(_("Press the number, then press the pound key.")))
     elif q.kind is Kind.MULTI:
-        lines += option_lines(q)
+        lines += options
         lines.append(Line(_("Press the numbers of all that fit, then press the pound key.")))
     elif q.kind is Kind.COUNT:
         lines.append(Line(_("Press the number, then press the pound key.")))

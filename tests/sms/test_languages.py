@@ -84,3 +84,33 @@ def test_the_language_menu_names_every_language_in_its_own_words_in_one_segment(
         menu = render.language_question()
     assert segments(menu) == 1
     assert "Crisis lines: text HELP." in menu and "Lineas de crisis: envie AYUDA." in menu
+
+
+@pytest.mark.parametrize("language", languages.CODES)
+def test_a_hint_never_makes_the_question_cost_more_than_it_does_alone(demo: Flask, language: str) -> None:
+    """After an unreadable reply the hint and the question go as one text only when that is one segment."""
+    from flask_babel import force_locale
+
+    from intake_forms import ERRORS, QUESTIONS
+    from sms.segments import segments
+
+    with demo.test_request_context(), force_locale(language):
+        for q in QUESTIONS:
+            asked = render.question_text(q, offered_phone="+17855550142")
+            for error in ERRORS:
+                sent = conversation_module._combine(render.hint_text(q, error), asked)
+                if len(sent) == 1:
+                    assert segments(sent[0]) == 1, (q.key, error)
+                else:
+                    assert sent[-1] == asked
+
+
+def test_an_unreadable_reply_gets_the_hint_and_then_the_question_alone(demo: Flask,
+                                                                     phone: Callable[[str], Phone]) -> None:
+    p = phone("+17855550177")
+    p.text("1")  # English: "How do you want to start?"
+    p.text("1")  # answer the questions: "Are you safe right now?"
+    p.text("1")  # yes: the next question
+    reply = p.text("purple elephant")
+    assert reply[0].startswith("Sorry, we could not read that answer.")
+    assert reply[-1].startswith("Is someone hurting you")
