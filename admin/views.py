@@ -32,6 +32,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from extensions import db
+from intake_forms import languages as language_registry
 from models import AccessPoint, AccessPointKind, County, Role, User
 from services import admin_access_points as aps
 from services import admin_log, hours, hsds, kiosks, people, regions, staff_actions
@@ -111,6 +112,12 @@ def _button_ok() -> None:
 def index() -> Reply:
     """Show what an admin or coordinator can run from here."""
     return render_template("admin/index.html", is_admin=_user().role is Role.ADMIN)
+
+
+@bp.route("/languages")
+def languages_view() -> Reply:
+    """Show every language households can use: where it works and who has read its words."""
+    return render_template("admin/languages.html", registry=language_registry.REGISTRY)
 
 
 # -- access points -------------------------------------------------------------------------------

@@ -465,3 +465,15 @@ def test_the_invitation_and_a_reset_are_e_mailed_in_the_persons_language(client:
     assert [r.rcpt_tos for r in received] == [["cora@example.org"], ["cora@example.org"]]
     assert link in received[0].text and second in received[1].text
     assert "Elija su contraseña" in received[0].text  # Spanish, as the person's language says
+
+
+def test_the_languages_page_shows_each_language_and_its_review(client: FlaskClient, admin_world: World,
+                                                               as_user: Callable[[str], str]) -> None:
+    from intake_forms import languages
+
+    as_user("coordinator")
+    html = client.get("/staff/admin/languages").get_data(as_text=True)
+    for lang in languages.REGISTRY:
+        assert f'<span lang="{lang.code}" dir="{lang.direction.value}">{lang.native_name}</span>' in html
+    assert "read by a native speaker" in html and "spoken and keypad" in html
+    assert 'href="/staff/admin/languages"' in client.get("/staff/admin/").get_data(as_text=True)
