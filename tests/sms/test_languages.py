@@ -114,3 +114,19 @@ def test_an_unreadable_reply_gets_the_hint_and_then_the_question_alone(demo: Fla
     reply = p.text("purple elephant")
     assert reply[0].startswith("Sorry, we could not read that answer.")
     assert reply[-1].startswith("Is someone hurting you")
+
+
+def test_texts_are_folded_only_for_languages_whose_policy_folds(demo: Flask) -> None:
+    """Spanish folds to GSM-7 (one segment holds 160); a UCS-2 language keeps its marks (70 a segment)."""
+    from dataclasses import replace
+
+    from flask_babel import force_locale
+
+    from sms.segments import encoding, segments
+
+    with demo.test_request_context(), force_locale("es"):
+        assert render.plain("¿Dónde durmió?") == "¿Donde durmio?"
+    tones = replace(languages.SPANISH, sms_encoding=languages.SmsEncoding.UCS2)
+    text = "Bạn ngủ ở đâu tối qua?"
+    assert render._fold(tones, text) == text and encoding(text) == "UCS-2"
+    assert tones.segment_chars == 70 and segments("ạ" * 70) == 1 and segments("ạ" * 71) == 2
