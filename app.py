@@ -36,9 +36,10 @@ from admin.views import bp as admin_bp
 from admin.views import welcome_bp
 from config import config_class
 from extensions import babel, csrf, db, limiter, login_manager, migrate
+from intake_forms import languages
+from kiosk.presenters import hotline_rows
 from kiosk.views import bp as kiosk_bp
 from reports.views import bp as reports_bp
-from services.hotlines import emergency_hotlines
 from sms.views import bp as sms_bp
 from staff.views import bp as staff_bp
 from voice.views import bp as voice_bp
@@ -180,7 +181,7 @@ def warm_up(app: Flask) -> None:
     with app.app_context():
         configure_mappers()
         routing.warm_up()
-        for language in app.config.get("LANGUAGES", ("en", "es")):
+        for language in app.config.get("LANGUAGES", languages.CODES):
             with force_locale(language):
                 get_translations()
 
@@ -282,7 +283,13 @@ def register_extensions(app: Flask) -> None:
 
     @app.context_processor
     def inject_locale() -> dict[str, Any]:
-        return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+        locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        code = locale.split("_")[0]
+        # Pickers and the page direction read the one registry (intake_forms.languages).
+        return {"current_locale": locale, "language_registry": languages.REGISTRY,
+                "language_names": {lang.code: lang.native_name for lang in languages.REGISTRY},
+                "language_english_names": {lang.code: lang.name for lang in languages.REGISTRY},
+                "text_direction": languages.language(code).direction.value if languages.known(code) else "ltr"}
 
 
 def load_user(user_id: str) -> Any:
@@ -356,7 +363,7 @@ def register_error_handlers(app: Flask) -> None:
 
     def render_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        return render_template(f"errors/{code}.html", hotlines=list(emergency_hotlines())), code
+        return render_template(f"errors/{code}.html", hotlines=hotline_rows(None)), code
 
     for code in ERROR_PAGES:
         app.register_error_handler(code, render_error)
@@ -371,7 +378,7 @@ def register_core_routes(app: Flask) -> None:
 def index() -> str:
     """Show where to start: the intake on this phone, or staff sign-in, with the household pages' bar
     (Español and quick exit)."""
-    return render_template("index.html", hotlines=list(emergency_hotlines()), household_bar=True,
+    return render_template("index.html", hotlines=hotline_rows(None), household_bar=True,
                            mode="web", languages=current_app.config["LANGUAGES"])
 
 

@@ -17,7 +17,9 @@ from typing import Any, ClassVar
 
 from cryptography.fernet import Fernet
 
-LANGUAGES = ["en", "es"]
+from intake_forms import languages
+
+LANGUAGES = list(languages.CODES)
 
 
 def shared_storage_warning(environ: Mapping[str, str], workers: int) -> str | None:

@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from intake_forms import languages as language_registry
 from models import AccessPointKind, Role
 from services import hours
 from services.accounts import MIN_PASSWORD_LENGTH
@@ -163,7 +164,8 @@ class PersonForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[])
     region = SelectField(_l("Region"), choices=[])
     access_points = MultiCheckboxField(_l("Access points"), choices=[], coerce=int)
-    language = SelectField(_l("Language of the staff pages"), choices=choices([("en", "English"), ("es", "Español")]))
+    language = SelectField(_l("Language of the staff pages"),
+                           choices=choices([(lang.code, lang.native_name) for lang in language_registry.REGISTRY]))
     submit = SubmitField(_l("Save"))
 
     def validate_email(self, field: Field) -> None:

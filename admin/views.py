@@ -33,6 +33,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from extensions import db
+from intake_forms import languages as language_registry
 from models import AccessPoint, AccessPointKind, County, Role, User
 from models.base import utcnow
 from services import admin_access_points as aps
@@ -119,6 +120,12 @@ def index() -> Reply:
     failed = outbox.failed_alerts(db.session, utcnow() - timedelta(days=FAILED_ALERT_DAYS)) if is_admin else {}
     return render_template("admin/index.html", is_admin=is_admin, failed_alerts=sum(failed.values()),
                            failed_alert_days=FAILED_ALERT_DAYS)
+
+
+@bp.route("/languages")
+def languages_view() -> Reply:
+    """Show every language households can use: where it works and who has read its words."""
+    return render_template("admin/languages.html", registry=language_registry.REGISTRY)
 
 
 # -- access points -------------------------------------------------------------------------------

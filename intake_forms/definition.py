@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from intake_forms import languages
+
 FLOW_VERSION = 1
 
-#: Languages the intake is offered in, in the order a picker lists them.
-LANGUAGES: tuple[str, ...] = ("en", "es")
+#: Languages the intake is offered in, in the order a picker lists them (``intake_forms.languages``).
+LANGUAGES: tuple[str, ...] = languages.CODES
 
 #: Stored when a person declines a question ("Prefer not to answer"; HUD 9 in exports), on every kind.
 #: A word, never a number, so it can never be mistaken for an answer (a count of 9, a choice, a ZIP).
@@ -76,6 +78,9 @@ class Option:
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: In a pick-any question, this option cannot be combined with others.
     exclusive: bool = False
+    #: How the phone line offers it when "For <label>, press N." does not read as a sentence (a label
+    #: that is a request or a whole answer): a msgid with %(number)s, "To talk to a person, press %(number)s."
+    said: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,8 +197,8 @@ def _hints(text: str, screen: str) -> dict[Medium, str]:
 
 
 def _opt(code: str, label: str, hud: int | None = None, en: tuple[str, ...] = (),
-         es: tuple[str, ...] = (), exclusive: bool = False) -> Option:
-    return Option(code, label, hud=hud, words={"en": en, "es": es}, exclusive=exclusive)
+         es: tuple[str, ...] = (), exclusive: bool = False, said: str | None = None) -> Option:
+    return Option(code, label, hud=hud, words={"en": en, "es": es}, exclusive=exclusive, said=said)
 
 
 # Help shown after certain answers ----------------------------------------------------------
@@ -203,8 +208,8 @@ NOTICES: dict[str, Notice] = {
     for notice in (
         Notice(
             "emergency",
-            N_("If you are in danger, call 911. You can also call or text 988, "
-               "or call the Kansas Crisis Hotline."),
+            N_("If you are in danger, call 911. You can also call or text 988. "
+               "Or call the Kansas Crisis Hotline."),
             ("emergency", "crisis_988", "ks_crisis"),
         ),
         Notice(
@@ -243,23 +248,22 @@ QUESTIONS: tuple[Question, ...] = (
         "language",
         Kind.LANGUAGE,
         N_("Choose your language."),
-        options=(
-            _opt("en", "English", en=("english", "ingles", "en", "eng"), es=("ingles",)),
-            _opt("es", "Español", en=("spanish", "espanol", "es", "esp"),
-                 es=("espanol", "castellano", "hola", "ayuda")),
-        ),
-        skip_code="en",
+        options=tuple(Option(lang.code, lang.native_name, words={lang.code: lang.menu_words})
+                      for lang in languages.REGISTRY),
+        skip_code=languages.DEFAULT,
     ),
     Question(
         "start_choice",
         Kind.CHOICE,
         N_("How do you want to start?"),
         options=(
-            _opt("questions", N_("Answer a few questions (about 5 minutes)"),
-                 en=("answer", "questions", "start", "go"), es=("contestar", "preguntas", "empezar")),
+            _opt("questions", N_("Answer a few short questions (about 5 minutes)"),
+                 en=("answer", "questions", "start", "go"), es=("contestar", "preguntas", "empezar"),
+                 said=N_("To answer some questions, press %(number)s. By phone it takes about 10 minutes.")),
             _opt("talk", N_("I'd rather talk to a person"),
                  en=("talk", "person", "call me", "human", "someone", "call"),
-                 es=("hablar", "persona", "llamenme", "alguien")),
+                 es=("hablar", "persona", "llamenme", "alguien"),
+                 said=N_("To talk to a person, press %(number)s.")),
         ),
         skip_code="questions",
     ),
@@ -278,7 +282,8 @@ QUESTIONS: tuple[Question, ...] = (
         options=(
             YES,
             _opt("0", N_("No, have someone contact me"), hud=0,
-                 en=("no", "n", "contact me", "call me"), es=("no", "n", "contactenme", "llamenme")),
+                 en=("no", "n", "contact me", "call me"), es=("no", "n", "contactenme", "llamenme"),
+                 said=N_("To stop and have someone contact you, press %(number)s.")),
         ),
         ask_if="not_safe_now",
         skip_code="1",
@@ -286,8 +291,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "fleeing_violence",
         Kind.CHOICE,
-        N_("Are you trying to get away from someone who is hurting you or making you "
-           "feel unsafe where you live?"),
+        N_("Is someone hurting you or making you feel unsafe where you live? "
+           "Do you want to get away from them?"),
         options=YES_NO,
         ask_if="questions_path",
         notices={"1": ("dv_hotlines",)},
@@ -298,13 +303,15 @@ QUESTIONS: tuple[Question, ...] = (
         Kind.CHOICE,
         N_("What would you like to do?"),
         options=(
-            _opt("advocate", N_("Have a victim advocate contact me"),
-                 en=("advocate", "contact me", "advocate contact me"), es=("defensora", "defensor", "contactenme")),
+            _opt("advocate", N_("Have an advocate for victims contact me"),
+                 en=("advocate", "contact me", "advocate contact me"), es=("defensora", "defensor", "contactenme"),
+                 said=N_("To have an advocate for victims contact you, press %(number)s.")),
             _opt("anonymous", N_("Keep going without sharing my name"),
                  en=("keep going", "continue", "without name", "anonymous"),
-                 es=("seguir", "continuar", "sin nombre", "anonimo")),
+                 es=("seguir", "continuar", "sin nombre", "anonimo"),
+                 said=N_("To keep going without giving your name, press %(number)s.")),
             _opt("stop", N_("Stop here"), en=("stop", "stop here", "end", "quit"),
-                 es=("parar", "terminar", "alto", "detener")),
+                 es=("parar", "terminar", "alto", "detener"), said=N_("To stop here, press %(number)s.")),
         ),
         ask_if="fleeing",
         skip_code="anonymous",
@@ -415,7 +422,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "veteran",
         Kind.CHOICE,
-        N_("Have you ever served on active duty in the U.S. military?"),
+        N_("Have you ever served in the U.S. military on active duty?"),
         options=YES_NO_UNSURE,
         ask_if="full_path",
         notices={"1": ("veteran",)},
@@ -424,8 +431,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "health_barrier",
         Kind.CHOICE,
-        N_("Does anyone with you have a health problem or disability that makes it hard "
-           "to find or keep housing?"),
+        N_("Does anyone with you have a health problem or disability? "
+           "Does it make it hard to find or keep a home?"),
         options=YES_NO_UNSURE,
         ask_if="full_path",
     ),
@@ -499,9 +506,10 @@ QUESTIONS: tuple[Question, ...] = (
             _opt("call", N_("Phone call"), en=("call", "phone", "voice"), es=("llamada", "llamar", "telefono")),
             _opt("email", N_("Email"), en=("email", "e-mail", "mail"), es=("correo", "email", "correo electronico")),
             _opt("come_back", N_("I'll come back here"), en=("come back", "come here", "in person"),
-                 es=("regreso", "vuelvo", "en persona")),
+                 es=("regreso", "vuelvo", "en persona"), said=N_("If you will come back in person, press %(number)s.")),
             _opt("agency", N_("Through the agency I'm at"), en=("agency", "staff here", "case manager"),
-                 es=("agencia", "personal de aqui")),
+                 es=("agencia", "personal de aqui"),
+                 said=N_("To be reached through the agency you are at, press %(number)s.")),
             PREFER_NOT,
         ),
         ask_if="contact_applies",
@@ -581,11 +589,12 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "consent_share",
         Kind.CHOICE,
-        N_("Can we share your answers with housing partners in this area so they can help you?"),
+        N_("Can we share your answers with groups near you that help with housing?"),
         options=(
-            _opt("1", N_("Yes, you can share"), hud=1, en=YES.words["en"], es=YES.words["es"]),
+            _opt("1", N_("Yes, you can share"), hud=1, en=YES.words["en"], es=YES.words["es"],
+                 said=N_("If we can share them, press %(number)s.")),
             _opt("0", N_("No, keep them private"), hud=0, en=NO.words["en"] + ("private",),
-                 es=NO.words["es"] + ("privado",)),
+                 es=NO.words["es"] + ("privado",), said=N_("To keep them private, press %(number)s.")),
         ),
         ask_if="consent_applies",
         skip_code="0",

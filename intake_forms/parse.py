@@ -15,6 +15,7 @@ import phonenumbers
 import zipcodes
 from email_validator import EmailNotValidError, validate_email
 
+from intake_forms import languages
 from intake_forms.definition import DONT_KNOW, N_, NOT_SURE, Kind, Question
 
 #: Why a reply could not be read; channels show the message with the question again.
@@ -58,14 +59,6 @@ _SKIP_WORDS = frozenset(
     | {"prefer not", "prefer not to answer", "rather not", "prefiero no", "prefiero no contestar"}
 )
 _CONNECTORS = frozenset({"and", "y", "e", "&", "plus", "mas"})
-_SPANISH_MARKERS = frozenset(
-    {"hola", "ayuda", "necesito", "buenas", "buenos", "buen", "dia", "dias", "tardes", "noches",
-     "espanol", "gracias", "favor", "quiero", "tengo", "donde", "vivienda", "ayudame", "ayudeme",
-     "si", "alo", "oiga"}
-)
-_ENGLISH_MARKERS = frozenset(
-    {"hi", "hello", "hey", "help", "english", "need", "please", "housing", "shelter", "yes"}
-)
 _LOCATION_NOISE = frozenset({"county", "co", "cnty", "condado", "de", "del", "ks", "kansas", "the", "in"})
 
 
@@ -96,12 +89,7 @@ def normalize(text: str) -> str:
 
 def detect_language(text: str) -> str | None:
     """Guess the language of a first message ("hola", "ayuda" -> es); None when unsure."""
-    tokens = set(normalize(text).split())
-    if tokens & _SPANISH_MARKERS:
-        return "es"
-    if tokens & _ENGLISH_MARKERS:
-        return "en"
-    return None
+    return languages.detect(set(normalize(text).split()))
 
 
 def parse_answer(question: Question, raw: str | None, locale: str = "en", *,
@@ -320,7 +308,8 @@ def _parse_email(raw: str) -> ParseResult:
 def _parse_date(raw: str, locale: str) -> ParseResult:
     """Read a date of birth: 03/25/1980, 1980-03-25, or 8 digits from a phone keypad (03251980).
 
-    Numbers run in the locale's order: month/day/year in English, day/month/year in Spanish.
+    Numbers run in the language's order (``Language.date_order``): month/day/year in English,
+    day/month/year in Spanish.
     """
     parts = re.findall(r"\d+", raw)
     if len(parts) == 1 and len(parts[0]) == 8:
@@ -331,7 +320,7 @@ def _parse_date(raw: str, locale: str) -> ParseResult:
     a, b, c = (int(p) for p in parts)
     if len(parts[0]) == 4:
         year, month, day = a, b, c
-    elif locale.startswith("es"):
+    elif _date_order(locale) is languages.DateOrder.DMY:
         day, month, year = a, b, c
     else:
         month, day, year = a, b, c
@@ -347,6 +336,11 @@ def _parse_date(raw: str, locale: str) -> ParseResult:
     if born > today:
         return ParseResult.fail("date_in_future")
     return ParseResult(ok=True, code="given", value=born.isoformat())
+
+
+def _date_order(locale: str) -> languages.DateOrder:
+    code = locale.replace("-", "_").split("_")[0]
+    return languages.language(code).date_order if languages.known(code) else languages.DateOrder.MDY
 
 
 def _parse_free(raw: str, limit: int, *, need_letter: bool) -> ParseResult:

@@ -18,19 +18,8 @@ from models.base import utcnow
 from services import hours as hours_mod
 from services import intake as intakes
 from services import routing
-from services.hotlines import emergency_hotlines, hotline
+from services.hotlines import display_name, emergency_hotlines, hotline, text_how
 from services.outbox import enqueue_sms
-
-#: Hotline names are proper names in the data file; these msgids let the pages translate them.
-HOTLINE_NAMES = {
-    "emergency": N_("Emergency"),
-    "crisis_988": N_("988 Suicide & Crisis Lifeline"),
-    "ks_crisis": N_("Kansas Crisis Hotline (domestic violence and sexual assault)"),
-    "ndvh": N_("National Domestic Violence Hotline"),
-    "ks_211": N_("211 Kansas (United Way)"),
-    "va_homeless": N_("VA National Call Center for Homeless Veterans"),
-    "trafficking": N_("National Human Trafficking Hotline"),
-}
 
 CONTACT_LABELS = {
     "text": N_("by text message"),
@@ -48,10 +37,10 @@ def hotline_rows(keys: tuple[str, ...] | None) -> list[dict[str, Any]]:
     lines = emergency_hotlines() if keys is None else tuple(hotline(k) for k in keys)
     return [
         {
-            "name": _(HOTLINE_NAMES[line.key]) if line.key in HOTLINE_NAMES else line.name,
+            "name": display_name(line),
             "phone": line.phone,
             "tel": "".join(ch for ch in line.phone if ch.isdigit()),
-            "text": line.text,
+            "text": text_how(line),
         }
         for line in lines
     ]
@@ -166,6 +155,9 @@ def week_hours(ap: AccessPoint) -> list[tuple[str, str]]:
         name = format_date(monday.replace(day=1 + offset).date(), "EEEE", locale=locale_name())
         if not spans:
             rows.append((name, _("Closed")))
+            continue
+        if list(spans) == [((0, 0), (24, 0))]:
+            rows.append((name, _("Open 24 hours")))
             continue
         text = ", ".join(
             _("%(start)s to %(end)s", start=_hm(a), end=_hm(b)) for a, b in spans

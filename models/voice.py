@@ -27,6 +27,7 @@ class CallPhase(enum.StrEnum):
 
     LANGUAGE = "language"
     QUESTION = "question"  # an intake question: ``question_key``
+    QUESTION_MORE = "question_more"  # the second half of a long list of options (the caller waited)
     PHONE_CONFIRM = "phone_confirm"  # "Can staff call you at the number you are calling from?"
     PHONE_ENTRY = "phone_entry"  # ten digits
     CALLBACK_OFFER = "callback_offer"  # after three unreadable answers to ``question_key``

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from intake_forms import languages
 from intake_forms.outcomes import REASON_LABELS
 
 TABLE_TITLES: dict[str, LazyString] = {
@@ -26,7 +27,7 @@ LABELS: dict[str, dict[str, LazyString]] = {
     "by_category": {"1": _l("Category 1: literally homeless"), "2": _l("Category 2: imminent risk"),
                     "3": _l("Category 3: homeless under other federal statutes"),
                     "4": _l("Category 4: fleeing domestic violence"), "unknown": _l("Not known")},
-    "by_language": {"en": _l("English"), "es": _l("Spanish")},
+    "by_language": {lang.code: _l(lang.name) for lang in languages.REGISTRY},
     "outcomes": {
         "open": _l("Still open"),
         "assessed_in_hmis": _l("Assessment done in HMIS"),

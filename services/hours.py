@@ -62,8 +62,14 @@ class OpenStatus:
     """Whether a place is open at a moment, until when, or when it opens next (local times)."""
 
     open_now: bool
+    #: When the place closes next (None while open: open around the clock, never closing in a week).
     closes_at: datetime | None
     opens_at: datetime | None
+
+    @property
+    def always_open(self) -> bool:
+        """Tell whether the place is open and does not close within a week (open 24 hours)."""
+        return self.open_now and self.closes_at is None
 
 
 # -- reading what is stored ------------------------------------------------------------------
@@ -175,8 +181,20 @@ def status(schedule: Schedule, now: datetime) -> OpenStatus:
     moment = _utc(now)
     for opens, closes in _intervals_from(schedule, now, 2):
         if opens <= moment < closes:
-            return OpenStatus(True, closes.astimezone(schedule.zone), None)
+            return OpenStatus(True, _closing(schedule, now, closes), None)
     return OpenStatus(False, None, next_opening(schedule, now))
+
+
+def _closing(schedule: Schedule, now: datetime, closes: datetime) -> datetime | None:
+    """Follow intervals that run into each other (24:00 one day, 00:00 the next) to the real closing.
+
+    None when the place stays open for the whole week ahead: it is open around the clock.
+    """
+    limit = _utc(now) + timedelta(days=7)
+    for opens, later in _intervals_from(schedule, now, 9):
+        if opens <= closes < later:
+            closes = later
+    return None if closes >= limit else closes.astimezone(schedule.zone)
 
 
 def business_minutes(schedule: Schedule, start: datetime, end: datetime) -> int:

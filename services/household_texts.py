@@ -13,6 +13,7 @@ from datetime import datetime
 from babel.dates import format_date, format_time
 from flask_babel import force_locale, gettext  # type: ignore[import-untyped]  # ships no type hints
 
+from intake_forms import languages
 from models import Intake
 
 from . import hours
@@ -41,14 +42,14 @@ def _values(intake: Intake) -> dict[str, str]:
 def when_text(intake: Intake, when: datetime, language: str) -> str:
     """Return an appointment time in the access point's zone, as the household reads it.
 
-    Date and time are formatted apart ("Tuesday, December 8" and "2:30 PM"): CLDR's joined short
-    form puts a narrow no-break space before AM/PM, which would turn the text into UCS-2 (and
-    ``outbound`` folds any that remain).
+    The day in words by the language's pattern (``intake_forms.languages``), then the short time.
+    CLDR puts a narrow no-break space before AM/PM, which would turn the text into UCS-2: it becomes
+    a plain space (and ``outbound`` folds any that remain).
     """
     ap = intake.routed_access_point
     local = when.astimezone(hours.zone(ap.timezone if ap is not None else None))
-    day = format_date(local.date(), "EEEE d 'de' MMMM" if language == "es" else "EEEE, MMMM d", locale=language)
-    clock = format_time(local.timetz(), "H:mm" if language == "es" else "h:mm a", locale=language)
+    day = format_date(local.date(), languages.language(language).day_pattern, locale=language)
+    clock = format_time(local.timetz(), "short", locale=language).replace("\u202f", " ")
     return f"{day}, {clock}"
 
 

@@ -16,7 +16,7 @@ import hmac
 
 from sqlalchemy import select
 
-from intake_forms import NOT_ASKED
+from intake_forms import NOT_ASKED, languages
 from models import Intake, SmsConversation, VoiceCall
 from models.base import utcnow
 from models.intake import IntakeStatus
@@ -30,9 +30,9 @@ from .routing import DbSession
 #: The texts that continue an intake here: the keyword, then the code ("RESUME 7KQ-2MD"). Not
 #: "continue" / "continuar": those answer a question ("keep going"), and a six-letter word after
 #: them can read as a code.
-RESUME_WORDS = {"resume": "en", "reanudar": "es"}
+RESUME_WORDS = languages.keyword_languages("resume")
 #: The texts that ask for the code of the intake in progress (to finish it elsewhere).
-CODE_WORDS = {"code": "en", "codigo": "es"}
+CODE_WORDS = languages.keyword_languages("code")
 
 _OPEN = (IntakeStatus.IN_PROGRESS, IntakeStatus.ABANDONED)
 

@@ -26,7 +26,7 @@ from limits import parse_many
 from limits.strategies import RateLimiter
 from sqlalchemy import select
 
-from intake_forms import normalize, parse_answer, question
+from intake_forms import languages, normalize, parse_answer, question
 from models import AccessPoint, Intake
 from models.base import utcnow
 from models.intake import IntakeStatus
@@ -39,7 +39,7 @@ from services.staff_actions import latest_schedule
 from .routing import DbSession
 
 #: The texts that ask for a status: the keyword, then the code ("STATUS 7KQ-2MD", "ESTADO 7kq2md").
-STATUS_WORDS = {"status": "en", "estado": "es"}
+STATUS_WORDS = languages.keyword_languages("status")
 #: Wrong tries allowed per code and per client before lookups wait (Flask-Limiter syntax).
 DEFAULT_LIMIT = "5 per 15 minutes;20 per day"
 #: The line a confidential intake is given instead of its agency (open day and night).
@@ -203,7 +203,7 @@ def status_of(session: DbSession, intake: Intake, cipher: PiiCipher, *,
 
 
 def _locale() -> str:
-    return str(get_locale() or "en")
+    return str(get_locale() or languages.DEFAULT)
 
 
 def _clock(moment: datetime) -> str:
@@ -211,7 +211,14 @@ def _clock(moment: datetime) -> str:
 
 
 def _day(day: date) -> str:
-    return format_date(day, "EEEE d 'de' MMMM" if _locale().startswith("es") else "EEEE, MMMM d", locale=_locale())
+    code = _locale().split("_")[0]
+    return format_date(day, languages.language(code).day_pattern, locale=_locale())
+
+
+def moment_in_words(moment: datetime) -> str:
+    """Say a local moment in words in the current language: "Tuesday, December 1 at 2:30 PM",
+    "el martes 1 de diciembre a las 14:30" (the day as the language writes it, never digits only)."""
+    return _("%(day)s at %(time)s", day=_day(moment.date()), time=_clock(moment))
 
 
 def _when(moment: datetime, now: datetime) -> str:
@@ -227,6 +234,8 @@ def hours_line(place: AccessPoint, now: datetime | None = None) -> str | None:
     if not schedule.weekly:
         return None
     state = hours_mod.status(schedule, now)
+    if state.always_open:
+        return _("Open 24 hours.")
     if state.open_now and state.closes_at is not None:
         return _("Open now, until %(time)s.", time=_clock(state.closes_at))
     if state.opens_at is not None:

@@ -19,7 +19,16 @@ from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from intake_forms import LANGUAGES, Kind, Question, detect_language, normalize, parse_answer, previous_question
+from intake_forms import (
+    LANGUAGES,
+    Kind,
+    Question,
+    detect_language,
+    languages,
+    normalize,
+    parse_answer,
+    previous_question,
+)
 from intake_forms import question as question_for
 from intake_forms.parse import ParseResult
 from models.base import utcnow
@@ -33,19 +42,19 @@ from services import status as status_service
 from services.pii import current_cipher
 
 from . import render
-from .segments import MAX_SEGMENTS, segments
+from .segments import segments
 
-# Keywords: the whole text, after ``normalize`` (case, accents and punctuation folded).
-STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout",
-                        "opt out", "parar", "cancelar", "baja"})
-START_WORDS = frozenset({"start", "unstop", "comenzar", "alta"})
+# Keywords: the whole text, after ``normalize`` (case, accents and punctuation folded), in every
+# registered language (``intake_forms.languages``).
+STOP_WORDS = languages.keywords("stop")
+START_WORDS = languages.keywords("start")
 #: Twilio also treats these as opting back in, but only for a number that opted out.
-START_WHEN_OPTED_OUT = START_WORDS | {"yes", "si"}
-HELP_WORDS = frozenset({"help", "info", "ayuda", "informacion"})
-BACK_WORDS = frozenset({"back", "go back", "atras", "volver", "regresar", "anterior"})
-RESTART_WORDS = frozenset({"restart", "start over", "new", "reiniciar", "empezar de nuevo", "nuevo", "nueva"})
-SKIP_WORDS = frozenset({"skip", "saltar", "omitir"})
-LANGUAGE_WORDS = {"english": "en", "ingles": "en", "spanish": "es", "espanol": "es"}
+START_WHEN_OPTED_OUT = languages.keywords("start", "rejoin")
+HELP_WORDS = languages.keywords("help")
+BACK_WORDS = languages.keywords("back")
+RESTART_WORDS = languages.keywords("restart")
+SKIP_WORDS = languages.keywords("skip")
+LANGUAGE_WORDS = languages.names()
 
 #: The same text again within this window, while our reply to it was never written out, is the
 #: person sending again because no reply came: they get the current question, not a next step.
@@ -111,10 +120,30 @@ def _phone_keys(phone: str) -> list[str]:
     return current_cipher().blind_indexes(indexed_value(phone))
 
 
+def conversation_language(conversation: SmsConversation | None) -> str:
+    """Return the language a number's texts are in: its intake's, else the one it chose, else the default."""
+    if conversation is None:
+        return languages.DEFAULT
+    if conversation.intake is not None and conversation.intake.language in LANGUAGES:
+        return conversation.intake.language
+    return conversation.language if conversation.language in LANGUAGES else languages.DEFAULT
+
+
+def known_language(session: Session, phone: str) -> str | None:
+    """Return the language of the conversation this number has, if it has one (for replies made
+    outside a conversation step: the rate limit, a failure)."""
+    conversation = session.scalar(select(SmsConversation).where(SmsConversation.phone_index.in_(_phone_keys(phone)))
+                                  .options(joinedload(SmsConversation.intake)))
+    if conversation is None or (conversation.language is None and conversation.intake is None):
+        return None
+    return conversation_language(conversation)
+
+
 def _combine(first: str, second: str) -> tuple[str, ...]:
-    """Send two texts as one when that stays within the segment budget."""
+    """Send a hint and the question again as one text only when that is one segment; else as two
+    texts, so the question costs what it costs alone (one segment for almost every question)."""
     joined = f"{first}\n{second}"
-    return (joined,) if segments(joined) <= MAX_SEGMENTS else (first, second)
+    return (joined,) if segments(joined) <= 1 else (first, second)
 
 
 class Conversation:
@@ -151,7 +180,7 @@ class Conversation:
                 self.session.rollback()
                 # The same MessageSid delivered twice at once: the other delivery recorded it.
                 if self.session.scalar(_SEEN, {"sid": sid}):
-                    return Reply((), "en", duplicate=True)
+                    return Reply((), languages.DEFAULT, duplicate=True)
                 # Another text from this number was answered at the same moment (SQLite reads
                 # before it locks): read the conversation again and take this one after it.
                 if attempt == COLLISION_RETRIES:
@@ -365,31 +394,32 @@ class Conversation:
                 conversation.state = ConversationState.NEW
 
     def _language(self, conversation: SmsConversation) -> str:
-        if conversation.intake is not None and conversation.intake.language in LANGUAGES:
-            return conversation.intake.language
-        return conversation.language if conversation.language in LANGUAGES else "en"
+        return conversation_language(conversation)
 
     # -- states ---------------------------------------------------------------------------
     def _new(self, conversation: SmsConversation, text: str, words: str, *, first: bool) -> list[str]:
         """No intake yet: choose the language (a Spanish first text chooses Spanish), then start."""
         chosen: str | None = None
         if words in HELP_WORDS:
-            language = "es" if words == "ayuda" else (conversation.language or "en")
+            # HELP in the source language keeps the menu; AYUDA, INFORMACION... choose their language.
+            asked_in = languages.keyword("help", words) or languages.DEFAULT
+            language = asked_in if asked_in != languages.DEFAULT else self._language(conversation)
             with force_locale(language):
                 messages = [render.help_text()]
-            if words == "ayuda":
-                return messages + self._start(conversation, "es", welcome=False)
+            if asked_in != languages.DEFAULT:
+                return messages + self._start(conversation, asked_in, welcome=False)
             return [*messages, render.language_question()]
-        parsed = parse_answer(question_for("language"), text, "en")
+        parsed = parse_answer(question_for("language"), text, languages.DEFAULT)
+        detected = detect_language(text)
         if parsed.ok and parsed.code in LANGUAGES and words not in SKIP_WORDS and len(words) <= 40:
             chosen = parsed.code
-        elif detect_language(text) == "es":
-            chosen = "es"
+        elif detected is not None and detected != languages.DEFAULT:
+            chosen = detected
         if chosen is not None:
             return self._start(conversation, chosen)
         if first or not words or words in RESTART_WORDS:
             return [render.language_question()]
-        with force_locale("en"):
+        with force_locale(self._language(conversation)):
             return list(_combine(render.hint_text(question_for("language"), parsed.error),
                                  render.language_question()))
 

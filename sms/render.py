@@ -1,23 +1,36 @@
 """Turn intake questions, notices and results into short texts in the person's language.
 
-Every function returns plain text already made GSM-7 friendly (``segments.plain``) and must be
-called inside ``force_locale(language)``.
+Every function returns text folded by the language's SMS policy (``plain``: GSM-7 friendly for a
+language that fits GSM-7, untouched for one that goes as UCS-2) and must be called inside
+``force_locale(language)``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from intake_forms import ERRORS, Kind, Medium, Notice, Question
+from intake_forms import ERRORS, Kind, Medium, Notice, Question, languages
 from services import status as status_service
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines
 from services.intake import SubmitResult, confirmation_contact, reach_back
 from services.status import StatusAnswer
 
-from .segments import plain
+from .segments import plain as fold_to_gsm7
+
+
+def plain(text: str) -> str:
+    """Fold ``text`` to GSM-7 when the current language's policy says so (``Language.folds``).
+
+    A language whose script is not GSM-7 (tones, other alphabets) is sent as it is, as UCS-2:
+    folding would strip its tones or marks. The menus in several languages fold each line by
+    its own language's policy before they are joined.
+    """
+    code = str(get_locale() or languages.DEFAULT).split("_")[0]
+    return fold_to_gsm7(text) if languages.language(code).folds else text
 
 #: The help lines HELP always lists (product rule: never gated).
 HELP_LINES = ALWAYS_REACHABLE
@@ -46,13 +59,25 @@ def lines(keys: tuple[str, ...]) -> str:
     return "\n".join(line(known[k]) for k in keys if k in known)
 
 
+def _fold(lang: languages.Language, text: str) -> str:
+    return fold_to_gsm7(text) if lang.folds else text
+
+
 def language_question() -> str:
-    """Return the first question, in both languages, with the emergency number."""
-    return plain(
-        "Housing help line. Linea de ayuda de vivienda.\n"
-        "1 English\n2 Español\n"
-        "Emergency/Emergencia: 911. Text HELP or AYUDA for crisis lines."
-    )
+    """Return the first question, each language in its own words, with the emergency number."""
+    registry = languages.REGISTRY
+    return "\n".join((
+        " ".join(_fold(lang, lang.sms_title) for lang in registry),
+        *(_fold(lang, f"{languages.menu_number(lang.code)} {lang.native_name}") for lang in registry),
+        *(_fold(lang, lang.sms_crisis.format(word=lang.words("help")[0].upper())) for lang in registry),
+    ))
+
+
+def language_hint() -> str:
+    """Return, in every language, that a reply to the language menu could not be read."""
+    return " ".join(
+        _fold(lang, f"{lang.sms_not_read} {lang.sms_pick_hint.format(key=languages.menu_number(lang.code))}")
+        for lang in languages.REGISTRY)
 
 
 def welcome() -> str:
@@ -83,9 +108,9 @@ def question_text(q: Question, *, offered_phone: str | None = None) -> str:
 
 def hint_text(q: Question, error: str | None) -> str:
     """Return why a reply could not be read and how to answer."""
-    reason = _(ERRORS.get(error or "not_understood", ERRORS["not_understood"]))
     if q.kind is Kind.LANGUAGE:
-        return plain(f"{reason} Reply 1 for English. Responda 2 para español.")
+        return language_hint()
+    reason = _(ERRORS.get(error or "not_understood", ERRORS["not_understood"]))
     hint = q.hint(Medium.TEXT)
     if hint:
         how = _(hint)

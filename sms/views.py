@@ -16,7 +16,7 @@ from flask_limiter import RateLimitExceeded
 from twilio.twiml.messaging_response import MessagingResponse
 
 from extensions import csrf, db, limiter
-from intake_forms import detect_language
+from intake_forms import detect_language, languages
 from services import outbox
 from services import status as status_service
 from services.pii import current_cipher
@@ -25,7 +25,7 @@ from services.twilio_webhooks import twilio_signed
 
 from . import render
 from .cli import outbox_cli, sms_cli
-from .conversation import Conversation, phone_key, reply_written
+from .conversation import Conversation, known_language, phone_key, reply_written
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,19 @@ def too_fast(error: RateLimitExceeded) -> Response:
 
 
 def _language_hint() -> str:
-    return detect_language(request.form.get("Body", "")) or "en"
+    """The language to answer in outside a conversation step: the number's conversation's, else the
+    body's (a first text), else the default. Never raises: it only picks words for a kind reply."""
+    sender = request.form.get("From", "").strip()
+    if sender:
+        try:
+            known = known_language(db.session, sender)
+        except Exception:  # the database may be what failed
+            db.session.rollback()
+            log.warning("could not read the language of a conversation for a reply")
+            known = None
+        if known is not None:
+            return known
+    return detect_language(request.form.get("Body", "")) or languages.DEFAULT
 
 
 @bp.post("/inbound")
@@ -98,7 +110,7 @@ def inbound() -> Response:
     except Exception:
         db.session.rollback()
         log.exception("an inbound text could not be handled")
-        with force_locale("en"):
+        with force_locale(_language_hint()):
             return twiml([render.trouble()])
     response = twiml(list(reply.messages))
     if reply.confirm is not None:

@@ -13,7 +13,7 @@ from flask import abort, flash, jsonify, make_response, redirect, render_templat
 from flask_babel import gettext as _
 
 from extensions import db
-from intake_forms import LANGUAGES
+from intake_forms import languages
 from models import Region, Role
 from models.base import utcnow
 from services import outreach, regions
@@ -24,7 +24,6 @@ from .views import Reply, _user, bp
 
 #: The map's default range: the last this many days.
 DEFAULT_DAYS = 30
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
 def _outreach_only() -> None:
@@ -35,7 +34,7 @@ def _outreach_only() -> None:
 def _contact_form(**kwargs: Any) -> forms.OutreachContactForm:
     form = forms.OutreachContactForm(**kwargs)
     form.county.choices = forms.choices([("", _("Choose the county")), *outreach.county_choices(db.session)])
-    form.language.choices = forms.choices((code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES)
+    form.language.choices = forms.choices((lang.code, lang.native_name) for lang in languages.REGISTRY)
     if form.met_on.data is None and request.method == "GET":
         form.met_on.data = utcnow().date()
     return form

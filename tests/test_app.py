@@ -276,7 +276,7 @@ def test_landing_page_links(client: FlaskClient) -> None:
     html = client.get("/").get_data(as_text=True)
     assert 'href="/intake/"' in html
     assert 'href="/staff/login"' in html
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     # The one script is the household pages' own (quick exit with Esc); nothing inline.
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/kiosk/static/kiosk.js" defer>']
     assert "style=" not in html
@@ -298,7 +298,7 @@ def test_not_found_page_is_kind_and_localized(
     response = client.get("/no-such-page", headers=headers)
     html = response.get_data(as_text=True)
     assert response.status_code == 404
-    assert f'<html lang="{lang}">' in html
+    assert f'<html lang="{lang}" dir="ltr">' in html
     assert f"<h1>{heading}</h1>" in html
     assert 'href="/"' in html
     assert "Traceback" not in html
@@ -308,14 +308,14 @@ def test_session_language_beats_the_browser(client: FlaskClient) -> None:
     with client.session_transaction() as session:
         session["lang"] = "es"
     html = client.get("/no-such-page", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert '<html lang="es">' in html
+    assert '<html lang="es" dir="ltr">' in html
 
 
 def test_unknown_session_language_is_ignored(client: FlaskClient) -> None:
     with client.session_transaction() as session:
         session["lang"] = "xx"
     html = client.get("/no-such-page").get_data(as_text=True)
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
 
 
 @pytest.mark.parametrize("code", [400, 403, 429, 500])
@@ -325,7 +325,7 @@ def test_other_error_pages_render(app: Flask, code: int) -> None:
     app.add_url_rule(f"/fail-{code}", f"fail_{code}", lambda: abort(code))
     response = app.test_client().get(f"/fail-{code}", headers={"Accept-Language": "es"})
     assert response.status_code == code
-    assert '<html lang="es">' in response.get_data(as_text=True)
+    assert '<html lang="es" dir="ltr">' in response.get_data(as_text=True)
 
 
 def test_translate_commands_are_registered(runner: object) -> None:
@@ -381,3 +381,12 @@ def test_landing_page_in_a_browser(live_server: object, page: object, artifacts_
     assert float(font_size.removesuffix("px")) >= 18  # the stylesheet loaded under the CSP
     page.screenshot(path=str(artifacts_dir / "landing.png"), full_page=True)
     assert blocked == []
+
+
+def test_the_landing_page_names_help_lines_and_how_to_text_them_in_spanish(client: FlaskClient) -> None:
+    html = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Línea Nacional contra la Violencia Doméstica" in html
+    assert "Envíe START al 88788" in html and "Envíe HELP al 233733" in html
+    assert "National Domestic Violence Hotline" not in html and "START to 88788" not in html
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "National Domestic Violence Hotline" in english and "Text START to 88788" in english

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from intake_forms import ERRORS, LANGUAGES, NOTICES, QUESTIONS
+from intake_forms import ERRORS, LANGUAGES, NOTICES, QUESTIONS, languages
 from intake_forms.outcomes import REASON_LABELS
 from translate_cli import IGNORE_DIRS
 
@@ -28,6 +28,7 @@ def intake_texts() -> set[str]:
         texts.update(q.hints.values())
         if q.key != "language":  # language names are shown in their own language
             texts.update(o.label for o in q.options)
+            texts.update(o.said for o in q.options if o.said)
     texts.update(n.message for n in NOTICES.values())
     texts.update(ERRORS.values())
     texts.update(REASON_LABELS.values())
@@ -41,6 +42,19 @@ def test_every_intake_text_is_translated(lang):
     assert not missing, f"{lang} is missing {len(missing)} texts, e.g. {missing[:3]}"
     fuzzy = sorted(m.id for m in catalog(lang) if m.id and m.fuzzy)
     assert not fuzzy, f"{lang} has fuzzy entries: {fuzzy[:3]}"
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != languages.DEFAULT])
+def test_every_registered_language_has_a_complete_catalog(lang):
+    """Every message of the app, not only the intake: no empty msgstr, no fuzzy entry."""
+    empty = sorted(str(m.id) for m in catalog(lang)
+                   if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string))))
+    assert not empty, f"{lang} has {len(empty)} untranslated messages, e.g. {empty[:3]}"
+
+
+def test_every_catalog_is_a_registered_language():
+    shipped = {po.parent.parent.name for po in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po")}
+    assert shipped == set(LANGUAGES) - {languages.DEFAULT}
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])

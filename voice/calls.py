@@ -109,7 +109,7 @@ def handle_step(session: Session, call_sid: str, step: int, digits: str | None,
         return _current(call)
     call.step += 1
     raw, by_speech = _read_input(digits, speech_result)
-    language = call.language or "en"
+    language = call.language or speech.DEFAULT_LANGUAGE
     with force_locale(language):
         turn = _dispatch(session, call, raw, by_speech)
     call.updated_at = utcnow()
@@ -179,9 +179,15 @@ def _caller(call: VoiceCall) -> str | None:
 # -- the steps -------------------------------------------------------------------------------
 
 
+#: The phases that wait for an answer to an intake question (a long list is read in two halves).
+_ASKING = (CallPhase.QUESTION, CallPhase.QUESTION_MORE)
+
+
 def _dispatch(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> Turn:
     spoken = normalize(raw) if by_speech else ""
     if raw == "*" or spoken in speech.REPEAT_WORDS:
+        if call.phase is CallPhase.QUESTION_MORE:  # the question again, from its first choices
+            call.phase = CallPhase.QUESTION
         return _turn(call, [])
     if call.phase is not CallPhase.LANGUAGE and (
         (raw == "0" and not _zero_is_an_answer(call)) or spoken in speech.EMERGENCY_WORDS
@@ -196,7 +202,7 @@ def _dispatch(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> T
     intake = call.intake
     if intake is None or intake.status != IntakeStatus.IN_PROGRESS:
         return _close(session, call, speech.goodbye_lines())
-    if call.phase is CallPhase.QUESTION:
+    if call.phase in _ASKING:
         return _on_question(session, call, intake, raw, by_speech)
     if call.phase is CallPhase.PHONE_CONFIRM:
         return _on_phone_confirm(session, call, intake, raw)
@@ -211,7 +217,7 @@ def _zero_is_an_answer(call: VoiceCall) -> bool:
     """In a count that can be zero ("How many children?") or a code, 0 is the answer, not the help key."""
     if call.phase in (CallPhase.STATUS_CODE, CallPhase.STATUS_CHECK):
         return True
-    if call.phase is not CallPhase.QUESTION or call.question_key is None:
+    if call.phase not in _ASKING or call.question_key is None:
         return False
     q = question(call.question_key)
     return q.kind is Kind.COUNT and q.minimum == 0
@@ -223,9 +229,12 @@ def _on_language(session: Session, call: VoiceCall, raw: str) -> Turn:
         call.phase = CallPhase.STATUS_CODE
         call.retries = 0
         return _current(call)
-    result = parse_answer(question("language"), raw)
-    if result.ok and result.code in speech.VOICES:
-        language = result.code
+    chosen = speech.LANGUAGE_KEYS.get(raw)
+    if chosen is None:  # said, not pressed: a language's name
+        result = parse_answer(question("language"), raw)
+        chosen = result.code if result.ok and result.code in speech.VOICES else None
+    if chosen is not None:
+        language = chosen
     elif call.retries < MAX_RETRIES:
         call.retries += 1
         return _current(call)
@@ -274,14 +283,16 @@ def _on_status_check(session: Session, call: VoiceCall, raw: str) -> Turn:
         return _close(session, call, [Line(status_service.too_many_tries()), *speech.goodbye_lines()])
     found = status_service.lookup_by_keypad(
         session, keys, current_cipher(), phone_last4=digits if len(digits) == 4 else None,
-        dob=digits if len(digits) == 8 else None, dob_locale=call.language or "en")
+        dob=digits if len(digits) == 8 else None, dob_locale=call.language or speech.DEFAULT_LANGUAGE)
     call.status_keys = None
     if found is None:
         throttle.miss(keys, client)
         call.phase = CallPhase.STATUS_CODE
         return _status_retry(call, [Line(status_service.not_found())])
     with force_locale(found.language):
-        lines = [Line(speech.say_numbers(text), found.language) for text in status_service.sentences(found)]
+        names = (found.place.name,) if found.place is not None else ()
+        lines = [Line(speech.say_numbers(text), found.language, names=names)
+                 for text in status_service.sentences(found)]
         lines.append(Line(_goodbye(), found.language))
     return _close(session, call, lines)
 
@@ -297,12 +308,15 @@ def _status_retry(call: VoiceCall, said: list[Line]) -> Turn:
         call.phase = CallPhase.STATUS_CODE
         return _turn(call, said)
     call.phase = CallPhase.DONE
-    return Turn(call.language or "en", (*said, *speech.goodbye_lines()), None)
+    return Turn(call.language or speech.DEFAULT_LANGUAGE, (*said, *speech.goodbye_lines()), None)
 
 
 def _on_question(session: Session, call: VoiceCall, intake: Intake, raw: str, by_speech: bool) -> Turn:
     key = call.question_key or ""
     q = question(key)
+    if not raw.strip() and call.phase is CallPhase.QUESTION and speech.is_long(q):
+        call.phase = CallPhase.QUESTION_MORE  # the caller waited: read the other choices
+        return _turn(call, [])
     if q.kind is Kind.MULTI and raw.isdigit() and len(q.options) <= 9:
         raw = " ".join(raw)  # keypad "136" means options 1, 3 and 6
     result = intakes.answer(session, intake, key, raw)
@@ -317,7 +331,7 @@ def _on_question(session: Session, call: VoiceCall, intake: Intake, raw: str, by
 
 
 def _on_phone_confirm(session: Session, call: VoiceCall, intake: Intake, raw: str) -> Turn:
-    reply = parse_answer(_CONFIRM, raw, call.language or "en")
+    reply = parse_answer(_CONFIRM, raw, call.language or speech.DEFAULT_LANGUAGE)
     caller = _caller(call)
     if reply.ok and reply.code == YES.code and caller is not None:
         intakes.set_code(session, intake, "phone", "given", caller)
@@ -343,7 +357,7 @@ def _after_phone(session: Session, call: VoiceCall, intake: Intake) -> Turn:
 
 
 def _on_callback_offer(session: Session, call: VoiceCall, intake: Intake, raw: str) -> Turn:
-    reply = parse_answer(_CONFIRM, raw, call.language or "en")
+    reply = parse_answer(_CONFIRM, raw, call.language or speech.DEFAULT_LANGUAGE)
     if not reply.ok:
         return _retry(session, call, intake, reply.error)
     if reply.code == NO.code:
@@ -365,7 +379,7 @@ def _retry(session: Session, call: VoiceCall, intake: Intake, error: str | None)
         call.retries += 1
         return _turn(call, [speech.error_line(error)])
     call.retries = 0
-    if call.phase is CallPhase.QUESTION:
+    if call.phase in _ASKING:
         key = call.question_key or ""
         if flow_conditions.contact_applies(intakes.codes(intake)):
             call.phase = CallPhase.CALLBACK_OFFER
@@ -464,7 +478,7 @@ def _finalize(session: Session, call: VoiceCall) -> None:
 
 def _close(session: Session, call: VoiceCall, lines: list[Line]) -> Turn:
     call.phase = CallPhase.DONE
-    return Turn(call.language or "en", tuple(lines), None)
+    return Turn(call.language or speech.DEFAULT_LANGUAGE, tuple(lines), None)
 
 
 # -- prompts ---------------------------------------------------------------------------------
@@ -478,9 +492,9 @@ def _turn(call: VoiceCall, said: list[Line]) -> Turn:
 def _current(call: VoiceCall) -> Turn:
     """Build the prompt the call is waiting on (the same one again after a repeated request)."""
     if call.phase is CallPhase.LANGUAGE:
-        return Turn("en", (), Prompt(call.step, speech.LANGUAGE_MENU, num_digits=1,
-                                     hints=("English", "Español", "Spanish")))
-    language = call.language or "en"
+        return Turn(speech.DEFAULT_LANGUAGE, (), Prompt(call.step, speech.LANGUAGE_MENU, num_digits=1,
+                                                        hints=speech.LANGUAGE_HINTS))
+    language = call.language or speech.DEFAULT_LANGUAGE
     with force_locale(language):
         if call.phase is CallPhase.DONE:
             return Turn(language, tuple(speech.goodbye_lines()), None)
@@ -501,11 +515,12 @@ def _current(call: VoiceCall) -> Turn:
             return Turn(language, (), Prompt(call.step, tuple(speech.status_check_lines()),
                                              finish_on_key="#", timeout=10))
         q = question(call.question_key or "")
-        return Turn(language, (), _question_prompt(call.step, q, language))
+        page = 2 if call.phase is CallPhase.QUESTION_MORE else 1
+        return Turn(language, (), _question_prompt(call.step, q, language, page))
 
 
-def _question_prompt(step: int, q: Question, language: str) -> Prompt:
-    lines = tuple(speech.question_lines(q))
+def _question_prompt(step: int, q: Question, language: str, page: int = 1) -> Prompt:
+    lines = tuple(speech.question_lines(q, page))
     hints = speech.hints_for(q, language)
     if q.kind in (Kind.CHOICE, Kind.LANGUAGE):
         if len(q.options) <= 9:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from intake_forms import ERRORS, Kind, Notice, Question
+from intake_forms import ERRORS, Kind, Notice, Question, languages
+from intake_forms.languages import Voice
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines, hotline
 
 
@@ -19,48 +20,51 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-@dataclass(frozen=True)
-class Voice:
-    """A language as Twilio speaks and hears it: a BCP-47 tag and a Say voice valid for it."""
-
-    language: str
-    voice: str
-
-
-#: The ONE table of voice and language pairs. Twilio fails a <Say> whose voice does not speak
-#: its language, so each Polly voice is listed with the language it was made for (Joanna: US
-#: English; Lupe: US Spanish). The same tag is given to <Gather> for speech recognition.
-VOICES: dict[str, Voice] = {
-    "en": Voice("en-US", "Polly.Joanna"),
-    "es": Voice("es-US", "Polly.Lupe"),
-}
-DEFAULT_LANGUAGE = "en"
+#: Twilio's voice per language, from the one registry (``intake_forms.languages``): languages with
+#: no voice there are keypad only and are not on this table.
+VOICES: dict[str, Voice] = {lang.code: lang.voice for lang in languages.REGISTRY if lang.voice is not None}
+DEFAULT_LANGUAGE = languages.DEFAULT
 
 
 def voice_for(language: str | None) -> Voice:
-    """Return the voice for an intake language (English when there is none for it)."""
-    return VOICES.get(language or DEFAULT_LANGUAGE, VOICES[DEFAULT_LANGUAGE])
+    """Return the voice for an intake language (the default before a language is chosen).
+
+    A language the registry does not know, or one it has no voice for, raises ``KeyError``: the
+    English voice never reads another language's words.
+    """
+    voice = languages.language(language or DEFAULT_LANGUAGE).voice
+    if voice is None:
+        raise KeyError(f"no Twilio voice for {language!r}")
+    return voice
 
 
 @dataclass(frozen=True)
 class Line:
-    """One thing to say; an empty ``text`` is a one-second pause. ``language`` None: the call's."""
+    """One thing to say; an empty ``text`` is a one-second pause. ``language`` None: the call's.
+
+    ``names``: proper names inside ``text`` that come from our data in English (an access point, a
+    continuum of care); another language's voice reads them as English words (SSML ``<lang>``).
+    """
 
     text: str
     language: str | None = None
+    names: tuple[str, ...] = ()
 
 
 PAUSE = Line("")
 
-#: The language menu: each sentence in its own language, so it is not translated.
+#: The language menu: each sentence in its own language, so it is not translated. Keys 1..n pick a
+#: language (registry order); the next n keys look up a request by reference code in that language.
+_SPOKEN = tuple(lang for lang in languages.REGISTRY if lang.voice is not None)
 LANGUAGE_MENU = (
-    Line("For English press 1.", "en"),
-    Line("Para español oprima 2.", "es"),
-    Line("To check on a request you already made, press 3.", "en"),
-    Line("Para saber de una solicitud que ya hizo, oprima 4.", "es"),
+    *(Line(lang.voice_pick.format(key=n), lang.code) for n, lang in enumerate(_SPOKEN, start=1)),
+    *(Line(lang.voice_status.format(key=n), lang.code) for n, lang in enumerate(_SPOKEN, start=len(_SPOKEN) + 1)),
 )
-#: Keys on the language menu that look up a request by reference code, and the language of each.
-STATUS_KEYS = {"3": "en", "4": "es"}
+#: Keys on the language menu that pick a language, and that look up a request by reference code.
+LANGUAGE_KEYS = {str(n): lang.code for n, lang in enumerate(_SPOKEN, start=1)}
+STATUS_KEYS = {str(n): lang.code for n, lang in enumerate(_SPOKEN, start=len(_SPOKEN) + 1)}
+#: Words the recognizer should expect on the language menu: each language's names.
+LANGUAGE_HINTS = tuple(dict.fromkeys(word for lang in _SPOKEN for word in (lang.native_name, lang.name)))
 
 #: The lines read when a caller presses 0 (product rule: 911, 988, the Kansas Crisis Hotline,
 #: 211 and the VA homeless veterans line are always one key away).
@@ -78,8 +82,8 @@ HOTLINE_SENTENCES = {
 }
 
 #: Spoken words that ask for the question again, or for the emergency numbers.
-REPEAT_WORDS = frozenset({"repeat", "again", "say again", "repetir", "repita", "repite", "otra vez"})
-EMERGENCY_WORDS = frozenset({"emergency", "emergencia", "911", "help", "ayuda"})
+REPEAT_WORDS = languages.keywords("repeat")
+EMERGENCY_WORDS = languages.keywords("emergency")
 
 
 def spell(text: str) -> str:
@@ -153,21 +157,49 @@ def error_line(error: str | None) -> Line:
 
 
 def option_lines(q: Question) -> list[Line]:
+    """Offer each option by key: "To talk to a person, press 2." where the option says how, else
+    "For Emergency shelter, press 2."."""
     return [
-        Line(_("For %(option)s, press %(number)s.", option=_(opt.label), number=number))
+        Line(_(opt.said, number=number) if opt.said
+             else _("For %(option)s, press %(number)s.", option=_(opt.label), number=number))
         for number, opt in enumerate(q.options, start=1)
     ]
 
 
-def question_lines(q: Question) -> list[Line]:
-    """Say an intake question and how to answer it on the keypad."""
+#: A list with more options than this is read in two halves: the first with the question, the
+#: second when the caller waits (``is_long``). Every key works on both halves.
+LONG_LIST = 7
+
+
+def is_long(q: Question) -> bool:
+    """Tell whether the phone reads this question's options in two halves."""
+    return q.kind in (Kind.CHOICE, Kind.MULTI) and len(q.options) > LONG_LIST
+
+
+def question_lines(q: Question, page: int = 1) -> list[Line]:
+    """Say an intake question and how to answer it on the keypad.
+
+    A long list (``is_long``) is said in two halves: ``page`` 1 is the question and the first
+    choices, then "stay on the line"; ``page`` 2 the other choices and how to key them.
+    """
+    options = option_lines(q)
+    if is_long(q):
+        half = (len(options) + 1) // 2
+        how = Line(_("Press the numbers of all that fit, then press the pound key.") if q.kind is Kind.MULTI
+                   else _("Press the number, then press the pound key."))
+        if page == 1:
+            first = [Line(_(q.prompt)), *options[:half]]
+            if q.kind is Kind.MULTI:  # several keys: the caller must know to end with pound
+                first.append(how)
+            return [*first, Line(_("Or stay on the line to hear more choices."))]
+        return [Line(_("More choices:")), *options[half:], how]
     lines = [Line(_(q.prompt))]
     if q.kind in (Kind.CHOICE, Kind.LANGUAGE):
-        lines += option_lines(q)
+        lines += options
         if len(q.options) > 9:
             lines.append(Line(_("Press the number, then press the pound key.")))
     elif q.kind is Kind.MULTI:
-        lines += option_lines(q)
+        lines += options
         lines.append(Line(_("Press the numbers of all that fit, then press the pound key.")))
     elif q.kind is Kind.COUNT:
         lines.append(Line(_("Press the number, then press the pound key.")))
@@ -261,9 +293,9 @@ def confirmation_lines(reference_code: str, place_name: str | None, place_phone:
                             "To talk to someone, call %(phone)s.", phone=say_number(call_us))))
     elif place_name and place_phone:
         lines.append(Line(_("%(place)s will contact you. Their phone number is %(phone)s.",
-                            place=place_name, phone=say_number(place_phone))))
+                            place=place_name, phone=say_number(place_phone)), names=(place_name,)))
     elif place_name:
-        lines.append(Line(_("%(place)s will contact you.", place=place_name)))
+        lines.append(Line(_("%(place)s will contact you.", place=place_name), names=(place_name,)))
     if place_name and hours:
         lines.append(Line(hours))
     lines += [*hotline_lines(("emergency",)), Line(_("Goodbye."))]
@@ -273,7 +305,8 @@ def confirmation_lines(reference_code: str, place_name: str | None, place_phone:
 def other_coc_line(name: str | None, phone: str) -> Line:
     """Tell an out-of-area caller how to reach their own area's coordinated entry."""
     if name:
-        return Line(_("You can also call %(name)s at %(phone)s.", name=name, phone=say_number(phone)))
+        return Line(_("You can also call %(name)s at %(phone)s.", name=name, phone=say_number(phone)),
+                    names=(name,))
     return Line(_("You can also call %(phone)s for help where you are.", phone=say_number(phone)))
 
 

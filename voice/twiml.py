@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from intake_forms import languages
 from voice.calls import Prompt, Turn
 from voice.speech import Line, voice_for
 
@@ -14,7 +17,35 @@ def _say(target: VoiceResponse | Gather, line: Line, language: str) -> None:
         target.pause(length=1)
         return
     voice = voice_for(line.language or language)
-    target.say(line.text, voice=voice.voice, language=voice.language)
+    names = voice_for(languages.DEFAULT)
+    pieces = _pieces(line.text, line.names) if voice.language != names.language else [(line.text, False)]
+    if len(pieces) == 1:
+        target.say(line.text, voice=voice.voice, language=voice.language)
+        return
+    say = target.say(voice=voice.voice, language=voice.language)
+    for piece, is_name in pieces:
+        if is_name:
+            say.lang(piece, xml_lang=names.language)
+        else:
+            say.nest(piece)
+
+
+def _pieces(text: str, names: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """Split ``text`` into (piece, is a name) so each name can be read in the language it is in."""
+    wanted = sorted({n for n in names if n}, key=len, reverse=True)
+    if not wanted:
+        return [(text, False)]
+    pattern = re.compile("|".join(re.escape(n) for n in wanted))
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for found in pattern.finditer(text):
+        if found.start() > at:
+            pieces.append((text[at:found.start()], False))
+        pieces.append((found.group(), True))
+        at = found.end()
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
 
 
 def _gather(prompt: Prompt, language: str) -> Gather:

@@ -487,3 +487,15 @@ def test_the_admin_page_counts_staff_alerts_that_failed_for_good(client: FlaskCl
     client.post("/staff/logout", data={"csrf_token": csrf_from(page)})
     as_user("coordinator")
     assert "could not be sent" not in client.get("/staff/admin/").get_data(as_text=True)
+
+
+def test_the_languages_page_shows_each_language_and_its_review(client: FlaskClient, admin_world: World,
+                                                               as_user: Callable[[str], str]) -> None:
+    from intake_forms import languages
+
+    as_user("coordinator")
+    html = client.get("/staff/admin/languages").get_data(as_text=True)
+    for lang in languages.REGISTRY:
+        assert f'<span lang="{lang.code}" dir="{lang.direction.value}">{lang.native_name}</span>' in html
+    assert "read by a native speaker" in html and "spoken and keypad" in html
+    assert 'href="/staff/admin/languages"' in client.get("/staff/admin/").get_data(as_text=True)

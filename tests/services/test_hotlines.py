@@ -38,3 +38,9 @@ def test_text_and_notes() -> None:
 def test_unknown_key() -> None:
     with pytest.raises(KeyError):
         hotline("nope")
+
+
+def test_how_to_text_a_line_is_read_from_the_data() -> None:
+    assert hotline("ndvh").text_word_and_number == ("START", "88788")
+    assert hotline("trafficking").text_word_and_number == ("HELP", "233733")
+    assert hotline("ks_211").text_word_and_number is None

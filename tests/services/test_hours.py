@@ -179,3 +179,27 @@ def test_add_business_minutes_across_the_autumn_change() -> None:
 
 def test_add_business_minutes_never_open() -> None:
     assert hours.add_business_minutes(hours.schedule_of(Place(hours={})), local(2026, 12, 21, 9, 0), 60) is None
+
+
+def test_a_place_open_around_the_clock_never_closes_at_midnight() -> None:
+    schedule = hours.schedule_of(ALL_DAY)
+    state = hours.status(schedule, local(2026, 12, 21, 22, 0))
+    assert state.open_now and state.closes_at is None and state.always_open
+
+
+def test_hours_that_run_past_midnight_close_when_they_really_close() -> None:
+    late = Place(hours={"mon": [["18:00", "24:00"]], "tue": [["00:00", "02:00"]]})
+    state = hours.status(hours.schedule_of(late), local(2026, 12, 21, 23, 0))
+    assert state.closes_at == local(2026, 12, 22, 2, 0) and not state.always_open
+
+
+def test_open_24_hours_is_said_so_in_the_households_language(app: Any) -> None:
+    from flask_babel import force_locale
+
+    from services.status import hours_line
+
+    with app.app_context():
+        with force_locale("en"):
+            assert hours_line(ALL_DAY, local(2026, 12, 21, 22, 0)) == "Open 24 hours."  # type: ignore[arg-type]
+        with force_locale("es"):
+            assert hours_line(ALL_DAY, local(2026, 12, 21, 22, 0)) == "Abierto las 24 horas."  # type: ignore[arg-type]

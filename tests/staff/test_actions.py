@@ -293,3 +293,21 @@ def test_staff_see_the_real_state_of_a_text_not_a_promise(client: FlaskClient, w
             outbox.deliver_pending(db.session, failing, now=utcnow() + timedelta(hours=2 * n))
     page = client.get(f"/staff/intakes/{public_id}").get_data(as_text=True)
     assert "could not be sent" in page and "waiting to be sent" not in page
+
+
+def test_an_appointment_text_gives_the_day_in_words_in_the_households_language(client: FlaskClient,
+                                                                                world: World) -> None:
+    from datetime import UTC, datetime
+
+    from staff.views import render_sms
+
+    with client.application.test_request_context():
+        intake = make_intake(db.session, db.session.merge(world.aps["A"]), phone="+17855550156")
+        when = datetime(2026, 12, 1, 20, 30, tzinfo=UTC)  # 2:30 PM on a Tuesday in Kansas
+        intake.language = "es"
+        spanish = render_sms("appointment", intake, when, "la oficina")
+        intake.language = "en"
+        english = render_sms("appointment", intake, when, "the front desk")
+        db.session.rollback()
+    assert "es el martes 1 de diciembre a las 14:30 en la oficina" in spanish
+    assert "is on Tuesday, December 1 at 2:30" in english and "12/1/26" not in english

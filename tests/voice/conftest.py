@@ -72,10 +72,10 @@ class Phone:
     def spoken(self) -> str:
         """Everything the last response says, in order."""
         assert self.twiml is not None
-        return " ".join((s.text or "") for s in self.twiml.iter("Say"))
+        return " ".join("".join(s.itertext()) for s in self.twiml.iter("Say"))
 
     def prompt(self) -> str:
-        return " ".join((s.text or "") for s in self.gather.iter("Say"))
+        return " ".join("".join(s.itertext()) for s in self.gather.iter("Say"))
 
 
 @pytest.fixture

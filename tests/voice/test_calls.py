@@ -97,10 +97,14 @@ def test_a_whole_call_in_english_by_keypad(app: Flask, phone: Dial, demo: None) 
 
         if asked == "start_choice":
             assert "press star to hear the question again" in call.spoken()
-            assert "For Answer a few questions (about 5 minutes), press 1." in call.prompt()
+            # Options that are requests are offered as "To ..., press N"; the time is the phone's own.
+            assert call.prompt() == ("How do you want to start? To answer some questions, press 1. "
+                                     "By phone it takes about 10 minutes. To talk to a person, press 2.")
         if asked == "slept_last_night":
             assert gather.attrib["finishOnKey"] == "#" and "numDigits" not in gather.attrib
-            assert "For Somewhere else, press 12." in call.prompt()
+            # A long list: the first half with the question, the rest only if the caller waits.
+            assert "For With family, press 5." in call.prompt() and "press 12" not in call.prompt()
+            assert call.prompt().endswith("Or stay on the line to hear more choices.")
         if asked == "health_barrier":
             assert "call 8 7 7, 4 2 4, 3 8 3 8" in call.spoken()
         if asked == "could_stay_with":
@@ -187,6 +191,12 @@ def test_a_whole_call_in_spanish_by_speech(app: Flask, phone: Dial, demo: None) 
     final = call.say("Sí, pueden compartir")
     says(final, "es-US", "Polly.Lupe")
     assert final.find("Hangup") is not None
+    # The access point's name is English data: the Spanish voice reads it as English, inside its sentence.
+    with app.app_context():
+        place = db.session.scalars(select(Intake)).one().routed_access_point.name
+    named = [el for el in final.iter("lang") if el.text == place]
+    assert named and named[0].attrib["{http://www.w3.org/XML/1998/namespace}lang"] == "en-US"
+    assert f"{place} se comunicará con usted" in call.spoken()
 
     intake, codes, values = only_intake(app)
     assert intake.status == IntakeStatus.SUBMITTED and intake.language == "es"
@@ -289,7 +299,7 @@ def test_declining_the_callback_skips_the_question(app: Flask, phone: Dial) -> N
     for _ in range(3):
         call.silence()
     call.press("2")
-    assert call.prompt().startswith("Are you trying to get away")
+    assert call.prompt().startswith("Is someone hurting you")
     _, codes, _ = only_intake(app)
     assert codes["safe_now"] == DECLINE
 
@@ -566,3 +576,35 @@ def test_stop_here_by_phone_keeps_no_call_record(app: Flask, phone: Dial, demo: 
     with app.app_context():
         for model in (Intake, Answer, VoiceCall, VoiceStep):
             assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
+
+
+def test_a_long_list_is_read_in_two_halves_and_every_key_works(app: Flask, phone: Dial) -> None:
+    call = phone()
+    call.dial()
+    for keys in ("1", "1", "1", "2"):  # English, the questions, safe, not fleeing: slept_last_night
+        call.press(keys)
+    first = call.prompt()
+    assert first.startswith("Where did you sleep last night?") and "press 7." in first and "press 8." not in first
+    call.silence()  # waiting is not a wrong answer: the other choices are read
+    second = call.prompt()
+    assert second.startswith("More choices:") and "For Somewhere else, press 12." in second
+    assert "press 7." not in second and "Press the number, then press the pound key." in second
+    with app.app_context():
+        voice_call = db.session.scalars(select(VoiceCall)).one()
+        assert (voice_call.phase.value, voice_call.retries) == ("question_more", 0)
+    call.press("*")  # the question again, from the start
+    assert call.prompt() == first
+    call.silence()
+    call.press("12")  # somewhere else: asked when they must leave
+    with app.app_context():
+        assert db.session.scalars(select(VoiceCall)).one().question_key == "leave_by"
+    assert only_intake(app)[1]["slept_last_night"] == "other"
+
+
+def test_an_option_that_is_a_request_is_offered_as_to_do_it(app: Flask, phone: Dial) -> None:
+    """Never "For I'd rather talk to a person, press 2"."""
+    call = phone()
+    call.dial()
+    call.press("2")  # Spanish
+    assert call.prompt() == ("¿Cómo quiere empezar? Para contestar unas preguntas, oprima 1. "
+                             "Por teléfono toma unos 10 minutos. Para hablar con una persona, oprima 2.")
