@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date, format_time
 from flask_babel import force_locale, gettext  # type: ignore[import-untyped]  # ships no type hints
 
-from intake_forms import languages
 from models import Intake
 
 from . import hours
@@ -40,17 +38,18 @@ def _values(intake: Intake) -> dict[str, str]:
 
 
 def when_text(intake: Intake, when: datetime, language: str) -> str:
-    """Return an appointment time in the access point's zone, as the household reads it.
+    """Return an appointment time in the access point's zone, in words, as the household reads it.
 
-    The day in words by the language's pattern (``intake_forms.languages``), then the short time.
-    CLDR puts a narrow no-break space before AM/PM, which would turn the text into UCS-2: it becomes
-    a plain space (and ``outbound`` folds any that remain).
+    "Tuesday, December 1 at 2:30 PM" / "martes 1 de diciembre a las 14:30" (``status.moment_in_words``,
+    the day by the language's pattern). CLDR puts a narrow no-break space before AM/PM, which would
+    turn the text into UCS-2: it becomes a plain space (and ``outbound`` folds any that remain).
     """
+    from . import status  # status reads staff_actions, which renders these texts
+
     ap = intake.routed_access_point
     local = when.astimezone(hours.zone(ap.timezone if ap is not None else None))
-    day = format_date(local.date(), languages.language(language).day_pattern, locale=language)
-    clock = format_time(local.timetz(), "short", locale=language).replace("\u202f", " ")
-    return f"{day}, {clock}"
+    with force_locale(language):
+        return status.moment_in_words(local).replace("\u202f", " ")
 
 
 def staff_text(template: str, intake: Intake, when: datetime | None = None, where: str | None = None) -> str:
