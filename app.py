@@ -39,6 +39,7 @@ from extensions import babel, csrf, db, limiter, login_manager, migrate
 from kiosk.views import bp as kiosk_bp
 from reports.views import bp as reports_bp
 from services.hotlines import emergency_hotlines
+from services.limiter_storage import SweptMemoryStorage  # importing it registers it for memory://
 from sms.views import bp as sms_bp
 from staff.views import bp as staff_bp
 from voice.views import bp as voice_bp
@@ -275,6 +276,14 @@ def register_extensions(app: Flask) -> None:
     # The Limiter object is shared by every app built in one process (tests, benchmarks): a new
     # app starts on its own configured storage, not on a fallback an earlier app switched to.
     limiter._storage_dead = False
+    # Flask-Limiter builds its Redis-down fallback from limits' MemoryStorage directly, which
+    # starts a thread and walks every key on about every other request; use the swept store.
+    if getattr(limiter, "_fallback_limiter", None) is not None:
+        from limits.strategies import STRATEGIES
+
+        limiter._fallback_storage = SweptMemoryStorage()
+        limiter._fallback_limiter = STRATEGIES[app.config.get("RATELIMIT_STRATEGY") or "fixed-window"](
+            limiter._fallback_storage)
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
     if login_manager.user_callback is None:  # a blueprint may install its own loader
