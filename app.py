@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ from flask.logging import default_handler
 from flask_babel import get_locale
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -40,6 +41,7 @@ from intake_forms import languages
 from kiosk.presenters import hotline_rows
 from kiosk.views import bp as kiosk_bp
 from reports.views import bp as reports_bp
+from services.limiter_storage import SweptMemoryStorage  # importing it registers it for memory://
 from sms.views import bp as sms_bp
 from staff.views import bp as staff_bp
 from voice.views import bp as voice_bp
@@ -266,6 +268,8 @@ def register_extensions(app: Flask) -> None:
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
                 _listen_sqlite(engine)
+            elif engine.dialect.name == "postgresql":
+                ping_after_idle(engine)
     migrate.init_app(app, db)
     from services import audit
 
@@ -276,6 +280,14 @@ def register_extensions(app: Flask) -> None:
     # The Limiter object is shared by every app built in one process (tests, benchmarks): a new
     # app starts on its own configured storage, not on a fallback an earlier app switched to.
     limiter._storage_dead = False
+    # Flask-Limiter builds its Redis-down fallback from limits' MemoryStorage directly, which
+    # starts a thread and walks every key on about every other request; use the swept store.
+    if getattr(limiter, "_fallback_limiter", None) is not None:
+        from limits.strategies import STRATEGIES
+
+        limiter._fallback_storage = SweptMemoryStorage()
+        limiter._fallback_limiter = STRATEGIES[app.config.get("RATELIMIT_STRATEGY") or "fixed-window"](
+            limiter._fallback_storage)
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
     if login_manager.user_callback is None:  # a blueprint may install its own loader
@@ -314,6 +326,42 @@ def load_user(user_id: str) -> Any:
 def _listen_sqlite(engine: Engine) -> None:
     if not event.contains(engine, "connect", _sqlite_pragmas):
         event.listen(engine, "connect", _sqlite_pragmas)
+
+
+#: A pooled connection unused this long is pinged before it is handed out (PostgreSQL).
+IDLE_PING_SECONDS = 10.0
+
+
+def _note_checkin(dbapi_connection: Any, connection_record: Any) -> None:
+    connection_record.info["idle_since"] = time.monotonic()
+
+
+def ping_after_idle(engine: Engine) -> None:
+    """Ping a pooled PostgreSQL connection on checkout only when it sat idle IDLE_PING_SECONDS.
+
+    ``pool_pre_ping`` pings on every checkout: a round trip on every request. A connection in
+    steady use is alive; one that waited in the pool (a quiet night, a database restart) may not
+    be, and a failed ping makes the pool open a fresh one (``DisconnectionError``). A connection
+    dropped while in use still fails that request's statement; the pool then drops its others.
+    """
+    if event.contains(engine, "checkout", _ping_if_idle):
+        return
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
+
+
+def _ping_if_idle(dbapi_connection: Any, connection_record: Any, connection_proxy: Any) -> None:
+    idle_since = connection_record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except Exception as exc:
+        raise DisconnectionError("a pooled connection did not answer its ping") from exc
 
 
 # -- blueprints and commands -----------------------------------------------------------------

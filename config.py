@@ -26,7 +26,7 @@ def shared_storage_warning(environ: Mapping[str, str], workers: int) -> str | No
     """Return a warning when production runs several workers on per-process (memory) rate limits."""
     if environ.get("FRONTDOOR_ENV", "development") != "production" or workers <= 1:
         return None
-    storage = (environ.get("RATELIMIT_STORAGE_URI") or "").strip() or "memory://"
+    storage = (environ.get("RATELIMIT_STORAGE_URI") or "").strip() or ProductionConfig.default_ratelimit_storage
     if not storage.startswith("memory://"):
         return None
     return (
@@ -58,7 +58,10 @@ def engine_options(url: str) -> dict[str, Any]:
         # The PRAGMAs (WAL, foreign keys, busy timeout) are set per connection by a listener
         # registered in app.register_extensions.
         return {"hide_parameters": True}
-    return {"pool_pre_ping": True, "hide_parameters": True}
+    # No pool_pre_ping: it costs a round trip on every request. A connection that sat idle in the
+    # pool is pinged when it is checked out (app.ping_after_idle), a busy one is not; connections
+    # are replaced after half an hour in any case.
+    return {"pool_recycle": 1800, "hide_parameters": True}
 
 
 def parse_pii_keys(raw: str) -> list[str]:
@@ -105,6 +108,8 @@ class Config:
     debug: ClassVar[bool] = False
     secure_cookies: ClassVar[bool] = False
     default_proxy_hops: ClassVar[int] = 0
+    #: Where rate-limit counts live when RATELIMIT_STORAGE_URI is unset.
+    default_ratelimit_storage: ClassVar[str] = "memory://"
 
     def __init__(self, instance_path: str, environ: Mapping[str, str] | None = None) -> None:
         self.instance_path = Path(instance_path)
@@ -240,7 +245,9 @@ class Config:
             "OUTBOX_RETRY_MAX_SECONDS": self.env_int("OUTBOX_RETRY_MAX_SECONDS", 3600),
             # Set explicitly: the shared Limiter object otherwise keeps the last app's value.
             "RATELIMIT_ENABLED": self.env_bool("RATELIMIT_ENABLED", True),
-            "RATELIMIT_STORAGE_URI": self.env("RATELIMIT_STORAGE_URI", "memory://"),
+            "RATELIMIT_STORAGE_URI": self.env("RATELIMIT_STORAGE_URI", self.default_ratelimit_storage),
+            # A fixed window is one Redis round trip per limit (INCR with EXPIRE in one script).
+            "RATELIMIT_STRATEGY": self.env("RATELIMIT_STRATEGY", "fixed-window"),
             # A rate limiter is a guard, not a dependency: when its storage (Redis) is unreachable
             # Flask-Limiter counts in this process's memory (logging that once) and retries the
             # storage now and then, so texts and sign-ins keep being answered.
@@ -330,6 +337,9 @@ class ProductionConfig(Config):
 
     name = "production"
     secure_cookies = True
+    # Several workers (or hosts) must share one count, or every limit is that many times looser.
+    # Redis down is not fatal: Flask-Limiter counts in memory until it answers again.
+    default_ratelimit_storage = "redis://127.0.0.1:6379/0"
     # No proxy is trusted unless TRUST_PROXY_HOPS says how many there are: trusting one that is
     # not there lets anyone choose their address with X-Forwarded-For (and so dodge the sign-in
     # limit per address).

@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -300,6 +301,11 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=300.0,
                         help="texts per second offered in the paced run (0: no paced run)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pg", nargs="?", const="", default=None, metavar="SERVER_URL",
+                        help="run on a throwaway PostgreSQL database on this server (default: "
+                             "TEST_DATABASE_URL's server, else postgresql://postgres@127.0.0.1:5432)")
+    parser.add_argument("--ratelimit-storage", default="memory://",
+                        help="RATELIMIT_STORAGE_URI of the server (redis://127.0.0.1:6379/0 as in production)")
     parser.add_argument("--driver", choices=("wrk", "threads"),
                         default="wrk" if shutil.which("wrk") else "threads",
                         help="load generator (default: wrk when installed)")
@@ -308,7 +314,6 @@ def main() -> int:
     paced = args.rate > 0
 
     from cryptography.fernet import Fernet
-    from twilio.request_validator import RequestValidator
 
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="frontdoor-bench-"))
@@ -319,11 +324,31 @@ def main() -> int:
         "PII_KEYS": Fernet.generate_key().decode(),
         "TWILIO_AUTH_TOKEN": TOKEN,
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "RATELIMIT_STORAGE_URI": args.ratelimit_storage,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "TRUST_PROXY_HOPS": "0",
         "SMS_RATE_LIMIT": "1000 per minute",
         "SMS_BACKEND": "console",
     }
+    pg_database = None
+    if args.pg is not None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from conftest import create_pg_database, pg_server_url
+
+        pg_database = create_pg_database(args.pg or pg_server_url())
+        env["DATABASE_URL"] = pg_database
+    try:
+        return _run(args, env, port, load, paced)
+    finally:
+        if pg_database is not None:
+            from conftest import drop_pg_database
+
+            drop_pg_database(pg_database)
+
+
+def _run(args: argparse.Namespace, env: dict[str, str], port: int, load: Any, paced: bool) -> int:
+    from twilio.request_validator import RequestValidator
+
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([*flask, "demo", "load"], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -370,14 +395,18 @@ def main() -> int:
 
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(env["DATABASE_URL"])
+    from config import database_url
+
+    engine = create_engine(database_url(env["DATABASE_URL"]))
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT count(*) FROM sms_inbound")).scalar_one()
         submitted = conn.execute(text("SELECT count(*) FROM intakes WHERE status = 'submitted'")).scalar_one()
     engine.dispose()
 
     sms_rate = len(sms_lat) / sms_s
-    print(f"gunicorn {args.workers} workers, SQLite, {args.conversations} concurrent conversations, "
+    engine_name = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+    print(f"gunicorn {args.workers} workers, {engine_name}, limiter {args.ratelimit_storage}, "
+          f"load average {os.getloadavg()[0]:.1f}, {args.conversations} concurrent conversations, "
           f"{len(texts)} texts per intake, {args.rounds} intakes each per run, load from {args.driver}")
     print(f"bare endpoint       : {bare_rate:6.0f} req/s  p50 {bare_p50 * 1000:6.1f} ms  "
           f"p99 {bare_p99 * 1000:6.1f} ms  errors {bare_err}  "

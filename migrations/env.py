@@ -16,7 +16,13 @@ logger = logging.getLogger("alembic.env")
 
 # Always on, whatever the Migrate object was given: SQLite needs batch mode for ALTER TABLE, and
 # column type changes must show up in autogenerate.
-MIGRATION_OPTIONS = {"render_as_batch": True, "compare_type": True}
+def _include_object(*args):
+    from models.base import include_object
+
+    return include_object(*args)
+
+
+MIGRATION_OPTIONS = {"render_as_batch": True, "compare_type": True, "include_object": _include_object}
 
 
 def render_item(type_, obj, autogen_context):

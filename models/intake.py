@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -70,6 +71,11 @@ def _no_reasons() -> list[str]:
     return []
 
 
+#: The open intakes of the staff queue, as the partial indexes below are defined (SQL text).
+OPEN_INTAKE = "status = 'submitted' AND closed_at IS NULL"
+OPEN_CONFIDENTIAL = OPEN_INTAKE + " AND confidential = true"
+
+
 class Intake(Base):
     """One household's intake, from the first answer to submission and routing."""
 
@@ -80,6 +86,12 @@ class Intake(Base):
             "ix_intakes_queue", "routed_access_point_id", "status", "priority", "submitted_at"
         ),
         Index("ix_intakes_status_last_activity_at", "status", "last_activity_at"),
+        # The open queue in its order: services.queue.queue_page reads one page from it; and the
+        # confidential referrals, which sort by submission alone for people outside their provider.
+        Index("ix_intakes_open_order", text("priority DESC"), "submitted_at", "id",
+              sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
+        Index("ix_intakes_open_confidential", "submitted_at", "id",
+              sqlite_where=text(OPEN_CONFIDENTIAL), postgresql_where=text(OPEN_CONFIDENTIAL)),
         # Reports (services.reports): every breakdown of the intakes submitted in a date range is
         # read from this index alone (a covering index: SQLite has no INCLUDE, so all are keys).
         Index("ix_intakes_report", "status", "submitted_at", "routed_access_point_id", "confidential",

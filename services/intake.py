@@ -227,7 +227,20 @@ def _store(session: Session, intake: Intake, key: str, code: str, value: str | N
         intake.language = code
     if key == "phone":
         intake.contact_phone_index = (cipher or current_cipher()).phone_index(value) if value else None
-    intake.last_activity_at = now
+    touch(intake, now)
+
+
+#: ``Intake.last_activity_at`` is kept to this resolution (it only decides when an unfinished
+#: intake is purged, after hours or days): an answer then writes its answer row and not, each
+#: time, the intake row with all of its indexes.
+ACTIVITY_RESOLUTION = timedelta(minutes=5)
+
+
+def touch(intake: Intake, now: datetime) -> None:
+    """Note activity on ``intake`` unless it was noted less than ACTIVITY_RESOLUTION ago."""
+    last = intake.last_activity_at
+    if last is None or now - last >= ACTIVITY_RESOLUTION:
+        intake.last_activity_at = now
 
 
 def record(session: Session, intake: Intake, key: str, result: ParseResult, *,

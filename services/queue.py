@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, String, and_, case, exists, false, func, or_, select, update
+from sqlalchemy import Select, String, and_, case, exists, false, func, or_, select, text, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
@@ -378,30 +378,94 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
     if narrowing and filters.flag != "confidential":
         # Filtering on what a sealed intake is (its track, language, holder...) would tell it.
         narrowing.append(~sealed)
-    columns = _count_columns(user.id, sealed, now, int(config.get("ALERT_URGENT_PRIORITY", 4)), zones)
-    if narrowing:  # the filtered total comes from the same single pass over the scope
+    threshold = int(config.get("ALERT_URGENT_PRIORITY", 4))
+    columns = _count_columns(user.id, sealed, now, threshold, zones)
+    overdue = overdue_condition(now)
+    # The filtered total, and how many of those are overdue (they head the list), come from the
+    # same single pass over the scope.
+    columns.append(func.coalesce(func.sum(case((and_(*narrowing, overdue, ~sealed), 1), else_=0)), 0)
+                   .label("filtered_overdue"))
+    if narrowing:
         columns.append(func.coalesce(func.sum(case((and_(*narrowing), 1), else_=0)), 0).label("filtered"))
     counted = session.execute(select(*columns).where(*base)).one()
     counts = {key: int(value or 0) for key, value in counted._mapping.items()}
     narrowed = [*base, *narrowing]
     total = counts.pop("filtered", counts["total"])
+    heading = counts.pop("filtered_overdue")
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
+    ids = _page_ids(session, narrowed, sealed, overdue, heading, threshold, now,
+                    offset=(page - 1) * per_page, limit=per_page)
+    rows = _rows(session, user, scope, [Intake.id.in_(ids)], _queue_order(sealed, overdue, threshold),
+                 limit=per_page, now=now, config=config) if ids else ()
+    return QueuePage(rows, total, page, pages, per_page, counts)
 
-    # A sealed intake's place in the list must not tell its priority (nor its flags) either.
-    overdue = overdue_condition(now)
+
+def _queue_order(sealed: ColumnElement[bool], overdue: ColumnElement[bool], threshold: int) -> tuple[Any, ...]:
+    """The queue's order: overdue first (a requested callback, then urgent, then the rest), then
+    most urgent, then oldest. A sealed intake's place must not tell its priority or flags."""
     open_ = ~sealed
     urgency = case(
         (and_(overdue, open_, Intake.callback_requested.is_(True)), 0),
-        (and_(overdue, open_, urgent_condition(int(config.get("ALERT_URGENT_PRIORITY", 4)))), 1),
+        (and_(overdue, open_, urgent_condition(threshold)), 1),
         (and_(overdue, open_), 2),
         else_=3,
     )
-    rows = _rows(session, user, scope, narrowed,
-                 (urgency.asc(), case((sealed, 0), else_=Intake.priority).desc(), Intake.submitted_at.asc(),
-                  Intake.id.asc()),
-                 limit=per_page, offset=(page - 1) * per_page, now=now, config=config)
-    return QueuePage(rows, total, page, pages, per_page, counts)
+    return (urgency.asc(), case((sealed, 0), else_=Intake.priority).desc(), Intake.submitted_at.asc(),
+            Intake.id.asc())
+
+
+#: The open intakes, word for word as the partial indexes ix_intakes_open_* are defined: the
+#: planners use a partial index only when the query states its condition (with literals).
+_OPEN = text("intakes.status = 'submitted' AND intakes.closed_at IS NULL")
+#: Sealed intakes are confidential ones (``_sealed``): ix_intakes_open_confidential, word for word.
+_OPEN_CONFIDENTIAL = text("intakes.status = 'submitted' AND intakes.closed_at IS NULL AND intakes.confidential = true")
+
+
+def open_in_order(conditions: Sequence[ColumnElement[bool]], limit: int) -> Select[int, int, datetime | None]:
+    """SQL: (id, priority, submitted_at) of the first ``limit`` open intakes matching ``conditions``
+    by priority, then submission, walked in order from ``ix_intakes_open_order``.
+
+    Both planners choose it once they have statistics (PostgreSQL's autovacuum; on SQLite the
+    outbox worker's hourly purge runs ``ANALYZE intakes``).
+    """
+    return (select(Intake.id, Intake.priority, Intake.submitted_at)
+            .where(_OPEN, *conditions)
+            .order_by(Intake.priority.desc(), Intake.submitted_at.asc(), Intake.id.asc()).limit(limit))
+
+
+def _page_ids(session: DbSession, narrowed: Sequence[ColumnElement[bool]], sealed: ColumnElement[bool],
+              overdue: ColumnElement[bool], heading: int, threshold: int, now: datetime, *,
+              offset: int, limit: int) -> list[int]:
+    """Return the ids of one page of the queue in ``_queue_order``, reading that page (and the
+    ones before it) rather than sorting every open intake in scope.
+
+    The list is: the ``heading`` overdue intakes (few; sorted in full), then the rest by
+    priority, then submission, read in order from the partial index ``ix_intakes_open_order``
+    (at most ``offset + limit`` rows), merged with the sealed referrals (confidential, priority 0
+    to this viewer; few, sorted).
+    """
+    ids: list[int] = []
+    if offset < heading:
+        ids = list(session.scalars(
+            select(Intake.id).where(*narrowed, overdue, ~sealed)
+            .order_by(*_queue_order(sealed, overdue, threshold)).limit(limit).offset(offset)))
+    wanted = limit - len(ids)
+    if wanted <= 0:
+        return ids
+    skip = max(0, offset - heading)
+    not_overdue = and_(or_(Intake.due_at.is_(None), Intake.due_at > now), Intake.escalation <= 0)
+    reach = skip + wanted
+    ranked: list[tuple[int, datetime | None, int]] = [
+        (-priority, submitted, ident) for ident, priority, submitted in session.execute(
+            open_in_order([*narrowed, ~sealed, not_overdue], reach))]
+    ranked.extend((0, submitted, ident) for ident, submitted in session.execute(
+        select(Intake.id, Intake.submitted_at)
+        .where(_OPEN_CONFIDENTIAL, *narrowed, sealed)
+        .order_by(Intake.submitted_at.asc(), Intake.id.asc()).limit(reach)))
+    # A submitted intake always has submitted_at; were one missing it would sort last.
+    ranked.sort(key=lambda row: (row[0], row[1] is None, row[1].timestamp() if row[1] else 0.0, row[2]))
+    return ids + [ident for _, _, ident in ranked[skip:reach]]
 
 
 def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[ColumnElement[bool]],

@@ -6,9 +6,15 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
+from urllib.parse import parse_qs, urlparse
 
 from flask import abort, current_app, request
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+from twilio.request_validator import (  # type: ignore[import-untyped]
+    RequestValidator,
+    add_port,
+    compare,
+    remove_port,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +45,23 @@ def request_is_from_twilio() -> bool:
     validator = RequestValidator(token)
     # Twilio signed the fields it sent; the app's request class may have cleaned ``form``.
     sent: Any = getattr(request, "raw_form", request.form)
-    return bool(validator.validate(signed_url(), sent.to_dict(flat=True), signature))
+    return signature_matches(validator, signed_url(), sent.to_dict(flat=True), signature)
+
+
+def signature_matches(validator: RequestValidator, url: str, params: dict[str, str], signature: str) -> bool:
+    """Check ``signature`` over ``url`` and ``params``, computing one HMAC when it matches.
+
+    Twilio signs the URL with or without an explicit port (``:443``) depending on the request;
+    ``RequestValidator.validate`` always computes both. The URL as configured is tried first and
+    the other form only when that does not match.
+    """
+    parsed = urlparse(url)
+    if "bodySHA256" in parse_qs(parsed.query):
+        return bool(validator.validate(url, params, signature))  # a JSON body: the library's full check
+    if compare(validator.compute_signature(url, params), signature):
+        return True
+    other = remove_port(parsed) if parsed.port else add_port(parsed)
+    return bool(other != url and compare(validator.compute_signature(other, params), signature))
 
 
 def twilio_signed(view: Callable[P, R]) -> Callable[P, R]:

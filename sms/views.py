@@ -96,6 +96,9 @@ def inbound() -> Response:
     sender = request.form.get("From", "").strip()
     if not sender:
         return twiml([])
+    # The reply is built before the commit and nothing is read after it: expiring every loaded
+    # object at the commit would be work for nothing (this session ends with the request).
+    db.session().expire_on_commit = False
     conversation = Conversation(
         db.session,
         phone=sender,

@@ -11,7 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 from flask import Flask, request
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import PathOnlyFilter, create_app
@@ -194,8 +194,9 @@ def test_database_url_mapping(given: str, expected: str, tmp_path: Path) -> None
     assert database_url(given) == expected
     settings = DevelopmentConfig(str(tmp_path), environ={"DATABASE_URL": given}).load()
     assert settings["SQLALCHEMY_DATABASE_URI"] == expected
-    pre_ping = settings["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping", False)
-    assert pre_ping is expected.startswith("postgresql")
+    options = settings["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert "pool_pre_ping" not in options, "no round trip per request (app.ping_after_idle instead)"
+    assert ("pool_recycle" in options) is expected.startswith("postgresql")
 
 
 @pytest.mark.parametrize(
@@ -390,3 +391,44 @@ def test_the_landing_page_names_help_lines_and_how_to_text_them_in_spanish(clien
     assert "National Domestic Violence Hotline" not in html and "START to 88788" not in html
     english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "National Domestic Violence Hotline" in english and "Text START to 88788" in english
+
+
+@pytest.mark.postgres
+def test_a_connection_idle_in_the_pool_is_pinged_a_busy_one_is_not(pg_url: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """No round trip per request: only a connection that sat idle is checked before use."""
+    import psycopg
+    from sqlalchemy import text as sql
+    from sqlalchemy.exc import OperationalError
+
+    import app as app_module
+    from config import engine_options
+
+    application = create_app({"FRONTDOOR_ENV": "testing", "SQLALCHEMY_DATABASE_URI": pg_url,
+                              "SQLALCHEMY_ENGINE_OPTIONS": engine_options(pg_url)})
+    libpq = pg_url.replace("postgresql+psycopg://", "postgresql://")
+
+    def drop_connections() -> None:
+        with psycopg.connect(libpq, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+    with application.app_context():
+        engine = db.engine
+        statements: list[str] = []
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        with engine.connect() as conn:
+            conn.execute(sql("SELECT 1"))
+        # In steady use: no ping, so a connection dropped meanwhile fails its next statement.
+        drop_connections()
+        with pytest.raises(OperationalError), engine.connect() as conn:
+            conn.execute(sql("SELECT 2"))
+        # Idle past the threshold: pinged on checkout, and a dead one is replaced unseen.
+        with engine.connect() as conn:
+            conn.execute(sql("SELECT 3"))
+        monkeypatch.setattr(app_module, "IDLE_PING_SECONDS", 0.0)
+        drop_connections()
+        with engine.connect() as conn:
+            assert conn.execute(sql("SELECT 4")).scalar_one() == 4
+        assert statements == ["SELECT 1", "SELECT 2", "SELECT 3", "SELECT 4"], "the ping is not a statement"
+        engine.dispose()

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect
 
 from app import create_app
 from extensions import db
+from models.base import include_object
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -26,7 +27,7 @@ def _diff(url: str) -> list[Any]:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "render_as_batch": True}
+                conn, opts={"compare_type": True, "render_as_batch": True, "include_object": include_object}
             )
             return list(compare_metadata(context, db.metadata))
     finally:

@@ -119,7 +119,7 @@ def test_memory_storage_with_several_workers_is_named_at_start(monkeypatch: pyte
     server = SimpleNamespace(cfg=SimpleNamespace(workers=3),
                              log=SimpleNamespace(warning=lambda msg, *a: warnings.append(msg % a)))
     monkeypatch.setenv("FRONTDOOR_ENV", "production")
-    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     conf.on_starting(server)
     assert len(warnings) == 1
     assert "3 workers" in warnings[0] and "RATELIMIT_STORAGE_URI" in warnings[0]
@@ -128,6 +128,8 @@ def test_memory_storage_with_several_workers_is_named_at_start(monkeypatch: pyte
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", REDIS)
     conf.on_starting(server)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI")
+    conf.on_starting(server)  # production counts in Redis unless told otherwise
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     server.cfg.workers = 1
     conf.on_starting(server)
     monkeypatch.setenv("FRONTDOOR_ENV", "development")
@@ -149,3 +151,146 @@ def test_the_sign_in_limit_keeps_no_email_or_address_in_redis(make_app: Callable
     assert any("staff.login" in key for key in new), "the sign-in was counted in Redis"
     for key in new:
         assert "staff@example.org" not in key and "127.0.0.1" not in key, key
+
+
+def _signed_text(url: str, number: str, body: str, sid: str) -> tuple[str, dict[str, str]]:
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+
+    params = {"From": number, "To": "+15005550006", "Body": body, "MessageSid": sid, "NumMedia": "0"}
+    signature = RequestValidator(GUNICORN_TOKEN).compute_signature(url, params)
+    return urlencode(params), {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
+
+
+GUNICORN_TOKEN = "limit-test-twilio-auth-token"
+
+
+def _get(port: int, path: str) -> None:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path)
+        connection.getresponse().read()
+    finally:
+        connection.close()
+
+
+def test_the_per_number_limit_holds_exactly_across_two_gunicorn_workers(tmp_path: Path) -> None:
+    """Production defaults (Redis): 2 workers answering one number share one count."""
+    if not redis_available():
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    import http.client
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from config import TEST_PII_KEY, TEST_SECRET_KEY
+
+    database = f"sqlite:///{tmp_path / 'limit.sqlite3'}"
+    setup = create_app({"FRONTDOOR_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database})
+    with setup.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        load_demo(db.session, users=False)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "FRONTDOOR_ENV": "production", "DATABASE_URL": database, "SECRET_KEY": TEST_SECRET_KEY,
+           "PII_KEYS": TEST_PII_KEY, "TWILIO_AUTH_TOKEN": GUNICORN_TOKEN, "SMS_BACKEND": "console",
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "TRUST_PROXY_HOPS": "0",
+           "SMS_RATE_LIMIT": "7 per minute", "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    env.pop("RATELIMIT_STORAGE_URI", None)  # the production default: Redis on 127.0.0.1:6379
+    log_path = tmp_path / "access.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "app:create_app()", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--access-logfile", str(log_path), "--access-logformat", "%(p)s %(s)s"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        # Both workers up (each has answered /healthz) before the texts, so both can take them.
+        while len({line.split()[0] for line in log_path.read_text().splitlines() if line.strip()}) < 2:
+            assert time.monotonic() < deadline, "the second worker did not start"
+            threads = [threading.Thread(target=_get, args=(port, "/healthz")) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            time.sleep(0.3)
+        log_path.write_text("")
+        url = f"http://127.0.0.1:{port}/sms/inbound"
+        number = f"+1785556{secrets.randbelow(10_000):04d}"
+        replies: list[str] = []
+        lock = threading.Lock()
+
+        def send(n: int) -> None:
+            body, headers = _signed_text(url, number, "hi", f"SM{n:032d}")
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                connection.request("POST", "/sms/inbound", body=body, headers=headers)
+                response = connection.getresponse()
+                text = response.read().decode()
+            finally:
+                connection.close()
+            with lock:
+                replies.append(text if response.status == 200 else f"HTTP {response.status}")
+
+        # 4 senders at once keep both sync workers busy; 20 texts from one number in all.
+        batches = [list(range(start, 20, 4)) for start in range(4)]
+        threads = [threading.Thread(target=lambda ns=ns: [send(n) for n in ns]) for ns in batches]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert len(replies) == 20 and not [r for r in replies if r.startswith("HTTP")], replies
+    limited = [r for r in replies if "very fast" in r]
+    assert len(limited) == 20 - 7, f"{20 - len(limited)} texts got through a limit of 7"
+    pids = {line.split()[0] for line in log_path.read_text().splitlines() if line.strip()}
+    assert len(pids) == 2, "both workers answered texts"
+
+
+def test_memory_storage_starts_no_thread_and_sweeps_expired_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from limits import parse
+    from limits.storage import storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    from services import limiter_storage
+
+    storage = storage_from_string("memory://")
+    assert isinstance(storage, limiter_storage.SweptMemoryStorage)
+    limiter_ = FixedWindowRateLimiter(storage)
+    limit = parse("2 per second")
+    started: list[threading.Timer] = []
+    monkeypatch.setattr(threading.Timer, "start", lambda timer: started.append(timer))
+    for n in range(5000):
+        assert limiter_.hit(limit, f"sender-{n}")
+    assert started == [], "no expiry thread per request"
+    assert limiter_.hit(limit, "sender-1") and not limiter_.hit(limit, "sender-1"), "the limit still holds"
+    assert len(storage.storage) == 5000
+
+    time_now = __import__("time").time() + 2  # every window above has ended
+    monkeypatch.setattr("limits.storage.memory.time.time", lambda: time_now)
+    monkeypatch.setattr(limiter_storage, "SWEEP_SECONDS", 0.0)
+    assert limiter_.hit(limit, "sender-new")  # the next hit sweeps inline
+    assert len(storage.storage) == 1, "expired keys were dropped"

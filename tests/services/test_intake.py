@@ -357,3 +357,32 @@ def test_purge_deletes_old_call_records_and_keeps_their_intake(demo, runner):
         assert list(session.scalars(select(VoiceCall.call_sid))) == ["CA-new"]
         assert list(session.scalars(select(VoiceStep.call_sid))) == ["CA-new"]
         assert session.get(Intake, intake_id) is not None  # a submitted intake is not the call record
+
+
+def test_an_answer_does_not_rewrite_the_intake_row_unless_its_activity_is_old(demo):
+    from sqlalchemy import event
+
+    with demo.app_context():
+        session = db.session
+        intake = svc.start_intake(session, channel=Channel.SMS, language="en")
+        updates = []
+
+        def note(conn, cursor, statement, params, context, executemany):
+            if statement.lstrip().upper().startswith("UPDATE INTAKES"):
+                updates.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            run(session, intake, FULL[:3])
+            assert updates == [], "three answers in a row: only answer rows written"
+            stale = utcnow() - svc.ACTIVITY_RESOLUTION - timedelta(seconds=1)
+            intake.last_activity_at = stale
+            session.commit()
+            updates.clear()
+            run(session, intake, FULL[3:4])
+            assert len(updates) == 1 and session.get(Intake, intake.id).last_activity_at > stale
+            updates.clear()
+            run(session, intake, FULL[4:16])  # the phone number is answered here: a column of the intake
+            assert len(updates) == 1 and intake.contact_phone_index is not None
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
