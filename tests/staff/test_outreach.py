@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import shapely
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -69,6 +70,12 @@ def test_the_county_of_a_position_is_found_on_this_machine() -> None:
     assert regions.county_at(-99.327, 38.879) == ELLIS
     assert regions.county_at(-95.235, 38.972) == DOUGLAS
     assert regions.county_at(-80.0, 40.0) is None
+
+
+def test_every_shipped_county_is_found_at_a_point_inside_it() -> None:
+    for fips, (_name, ring) in regions.county_shapes().items():
+        inside = shapely.Polygon(ring).representative_point()
+        assert regions.county_at(inside.x, inside.y) == fips
 
 
 def test_where_met_is_stored_rounded_and_encrypted(field: World) -> None:
