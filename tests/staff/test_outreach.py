@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import shapely
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
-from models import Channel, ContactResult, County, Intake, OutreachContact, Region, Role, User
+from models import Channel, ContactResult, County, Intake, IntakeStatus, OutreachContact, Region, Role, User
 from models.base import utcnow
 from services import outreach, regions
 from services.intake import start_intake
@@ -136,6 +136,102 @@ def test_a_bad_contact_gets_a_kind_message_and_keeps_what_was_typed(client: Flas
     assert "how many people you met" in html and "By the grain elevator" in html
     with field.app.app_context():
         assert db.session.scalars(select(OutreachContact)).first() is None
+
+
+# -- sent twice, kept once (one-time submission keys) ---------------------------------------------
+
+_KEY_FIELD = re.compile(r'name="submission_key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="submission_key"')
+
+
+def key_from(html: str) -> str:
+    found = _KEY_FIELD.search(html)
+    assert found, "no submission key on the page"
+    return found.group(1) or found.group(2)
+
+
+def test_a_contact_form_sent_twice_is_logged_once(client: FlaskClient, field: World, signed_in: Any) -> None:
+    token = signed_in("outreach")
+    page = client.get("/staff/outreach").get_data(as_text=True)
+    key = key_from(page)
+    assert key != key_from(client.get("/staff/outreach").get_data(as_text=True))  # one per page
+    form = {"csrf_token": token, "met_on": utcnow().date().isoformat(), "county": TREGO, "people": "2",
+            "language": "en", "result": "engaged", "submission_key": key}
+    first = client.post("/staff/outreach/contacts", data=form)
+    again = client.post("/staff/outreach/contacts", data=form, headers={"X-Background-Send": "1"})
+    assert first.status_code == 303 and again.status_code == 200 and again.json == {"next": "/staff/outreach"}
+    other_page = client.post("/staff/outreach/contacts", data={**form, "submission_key": outreach.new_submission_key()})
+    assert other_page.status_code == 303
+    with field.app.app_context():
+        rows = db.session.scalars(select(OutreachContact).order_by(OutreachContact.id)).all()
+        assert [r.submission_key for r in rows] == [key, rows[1].submission_key] and rows[1].submission_key != key
+
+
+def test_a_page_without_a_key_or_with_a_broken_one_still_logs(field: World) -> None:
+    with field.app.app_context():
+        worker = user("outreach", field)
+        for key in (None, "", "short", "<script>" * 4):
+            outreach.log_contact(db.session, worker, met_on=utcnow().date(), county_fips=TREGO, people=1,
+                                 language="en", result="engaged", key=key)
+        assert [c.submission_key for c in db.session.scalars(select(OutreachContact))] == [None] * 4
+
+
+def test_another_workers_key_is_refused_kindly(client: FlaskClient, field: World, signed_in: Any) -> None:
+    key = outreach.new_submission_key()
+    with field.app.app_context():
+        outreach.log_contact(db.session, user("outreach_b", field), met_on=utcnow().date(), county_fips=DOUGLAS,
+                             people=1, language="en", result="declined", key=key)
+    token = signed_in("outreach")
+    response = client.post("/staff/outreach/contacts", data={
+        "csrf_token": token, "met_on": utcnow().date().isoformat(), "county": TREGO, "place": "Old mill",
+        "people": "4", "language": "en", "result": "engaged", "submission_key": key})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "already sent" in html and "Old mill" in html
+    with field.app.app_context():
+        (contact,) = db.session.scalars(select(OutreachContact)).all()
+        assert contact.user_id == field.user_id("outreach_b")
+
+
+def test_a_start_page_sent_twice_starts_one_intake(field: World) -> None:
+    key = outreach.new_submission_key()
+    with field.app.app_context():
+        s = db.session
+        worker, other = user("outreach", field), user("outreach_b", field)
+        first = outreach.start_with_household(s, worker, language="es", key=key)
+        again = outreach.start_with_household(s, worker, language="es", key=key)
+        assert again.id == first.id and first.start_key == key and first.assisted_by_id == worker.id
+        # Not someone else's intake, nor one that is over: those start afresh (without the key).
+        theirs = outreach.start_with_household(s, other, language="en", key=key)
+        first.status = IntakeStatus.ABANDONED
+        s.commit()
+        later = outreach.start_with_household(s, worker, language="en", key=key)
+        assert len({first.id, theirs.id, later.id}) == 3 and theirs.start_key is None is later.start_key
+        assert s.scalar(select(func.count()).select_from(Intake)
+                        .where(Intake.assisted_by_id.in_([worker.id, other.id]))) == 3
+
+
+def test_the_assisted_start_page_carries_a_key_and_a_replay_goes_on_with_the_same_intake(
+        client: FlaskClient, field: World, signed_in: Any) -> None:
+    token = signed_in("outreach")
+    start = client.get("/staff/assist/").get_data(as_text=True)
+    key = key_from(start)
+    title = re.search(r"<title>(.*?)</title>", start, re.S)
+    assert title and title.group(1).startswith("Start") and "<" not in title.group(1)  # no links in the title
+    before = client.get_cookie("session")
+    assert before is not None
+    sent = client.post("/staff/assist/start", data={"csrf_token": token, "lang": "es", "submission_key": key},
+                       headers={"X-Background-Send": "1"})
+    assert sent.status_code == 200 and sent.json == {"next": "/staff/assist/where"}
+    # The answer was lost on the way: the browser still has its old session cookie and sends again.
+    client.set_cookie("session", before.value)
+    again = client.post("/staff/assist/start", data={"csrf_token": token, "lang": "es", "submission_key": key})
+    assert again.status_code == 302 and again.headers["Location"] == "/staff/assist/where"
+    assert client.get("/staff/assist/where").status_code == 200  # the session holds that intake
+    with field.app.app_context():
+        (intake,) = db.session.scalars(select(Intake).where(Intake.channel == Channel.ASSISTED)).all()
+        assert intake.start_key == key and intake.language == "es"
+    # Web and kiosk start pages carry no key.
+    assert "submission_key" not in client.get("/intake/").get_data(as_text=True)
 
 
 # -- the map --------------------------------------------------------------------------------------
