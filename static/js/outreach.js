@@ -147,6 +147,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A page where a new household begins forgets what was kept for the last one.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-forget]"), function (el) {
+      el.getAttribute("data-forget").split(" ").forEach(function (name) {
+        try { sessionStorage.removeItem("fd-keep:" + name); } catch (e) { /* nothing kept */ }
+      });
+    });
     Array.prototype.forEach.call(document.querySelectorAll("form[data-keep], form[data-send]"), watch);
     Array.prototype.forEach.call(document.querySelectorAll("[data-retry]"), function (button) {
       button.addEventListener("click", function () {

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from extensions import db
+from intake_forms import QUESTIONS
 from models import Channel, ContactResult, County, Intake, IntakeStatus, OutreachContact, Region, Role, User
 from models.base import utcnow
 from services import outreach, regions
@@ -344,6 +345,47 @@ def test_anonymous_visitors_are_sent_to_sign_in_on_every_new_route(client: Flask
             response = client.get("/staff/assist/")  # an expired form goes back to the start, which asks to sign in
         assert response.status_code == 302, (path, response.status_code)
         assert "/staff/login" in response.headers["Location"], path
+
+
+def every_assisted_route(app: Any) -> list[tuple[str, str]]:
+    """Every (method, path) the app serves under /staff/assist, from its URL map (so a route added
+    later is covered too); a question is asked by its key."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/staff/assist"):
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                found.append((method, rule.rule.replace("<key>", QUESTIONS[1].key)))
+    return sorted(found)
+
+
+def test_every_assisted_route_is_refused_to_roles_that_do_not_assist(client: FlaskClient, field: World,
+                                                                      signed_in: Any) -> None:
+    routes = every_assisted_route(field.app)
+    assert len(routes) >= 15 and ("POST", "/staff/assist/submit") in routes
+    for role in ("admin", "vsp"):
+        token = signed_in(role)
+        for method, path in routes:
+            response = client.get(path) if method == "GET" else client.post(path, data={"csrf_token": token})
+            assert response.status_code == 403, (role, method, path, response.status_code)
+        client.post("/staff/logout", data={"csrf_token": token})
+    for method, path in routes:  # signed out: every one asks to sign in (or refuses a POST without a token)
+        response = client.get(path) if method == "GET" else client.post(path, data={})
+        if response.status_code == 302 and response.headers["Location"].startswith("/staff/assist/"):
+            response = client.get(response.headers["Location"])  # an expired form goes back to a page
+        assert response.status_code == 400 or "/staff/login" in response.headers.get("Location", ""), (method, path)
+
+
+@pytest.mark.parametrize("role", ["staff", "outreach", "coordinator"])
+def test_every_assisted_route_answers_the_roles_that_assist(client: FlaskClient, field: World, signed_in: Any,
+                                                            role: str) -> None:
+    token = signed_in(role)
+    client.post("/staff/assist/start", data={"csrf_token": token, "lang": "en"})
+    for method, path in every_assisted_route(field.app):
+        if path in ("/staff/assist/exit", "/staff/assist/finish"):
+            continue  # they end the walk (the matrix above covers the exit)
+        response = client.get(path) if method == "GET" else client.post(path, data={"csrf_token": token})
+        assert response.status_code in (200, 302, 303, 422), (role, method, path, response.status_code)
+        assert "/staff/login" not in response.headers.get("Location", ""), (role, method, path)
 
 
 def test_an_outreach_worker_sees_their_region_queue_and_the_intakes_they_walked(

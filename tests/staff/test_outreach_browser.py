@@ -223,3 +223,31 @@ def test_try_again_after_an_answer_lost_on_the_way_back_keeps_one_row(
         assert intake.status == "submitted" and intake.met_county_fips == ELLIS
         assert intake.reference_code and intake.reference_code in page.content()
     page.screenshot(path=str(artifacts_dir / "outreach-9-submitted-once.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_where_we_met_typed_for_one_household_is_not_offered_to_the_next(
+        app: Flask, live_server: Any, new_page: Any) -> None:
+    with app.app_context():
+        load_demo(db.session, users=False)
+        ellis = db.session.scalar(select(County).where(County.fips == ELLIS))
+        assert ellis is not None and ellis.region is not None
+        create_user(db.session, "oli@example.org", PASSWORD, "outreach", [], ellis.region.number,
+                    display_name="Oli Outreach")
+        db.session.commit()
+    page = new_page(**PHONE)
+    sign_in(page, live_server.url, "oli@example.org")
+    for household in ("first", "second"):
+        page.goto(f"{live_server.url}/staff/assist/")
+        page.locator("button.big[name=lang][value=en]").click()
+        page.wait_for_url("**/staff/assist/where")
+        place = page.locator("input[name=place]")
+        if household == "first":
+            place.fill("Under the Vine Street bridge")
+            page.reload()  # kept in this tab while it is the same household
+            assert place.input_value() == "Under the Vine Street bridge"
+            page.get_by_role("link", name="Quick exit").click()  # left without sending it
+            page.wait_for_url("**/forecast")
+        else:
+            assert place.input_value() == ""
+            assert page.evaluate("sessionStorage.length") == 0
