@@ -15,9 +15,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Compile translations/*/LC_MESSAGES/messages.po into the messages.mo files the app reads.
-translations: venv
-	$(PY) -m babel.messages.frontend compile --statistics -d translations
+# Compile translations/*/LC_MESSAGES/messages.po into the messages.mo files the app reads (only
+# those older than their .po: a .mo is never rewritten while tests that read it run).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+translations: venv $(MO_FILES)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(PY) -m babel.messages.frontend compile --statistics -l $* -i $< -o $@
 
 # Create or migrate the database (SQLite at instance/frontdoor.sqlite3 unless DATABASE_URL is set).
 db: venv
@@ -38,8 +42,11 @@ run: venv translations db
 	printf '\n%s\nFront Door is running at http://127.0.0.1:%s/ (Ctrl-C stops it).\n\n' "$$accounts" "$$port"; \
 	wait $$server
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist; "auto" is one per core, 1 runs it in
+# this process). Tests that start servers of their own share one worker (xdist_group "processes").
+TEST_WORKERS ?= auto
 test: venv translations
-	$(PY) -m pytest -q -rs
+	$(PY) -m pytest -q -rs -n $(TEST_WORKERS) --dist loadgroup
 
 lint: venv
 	$(VENV)/bin/ruff check .

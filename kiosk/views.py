@@ -24,6 +24,7 @@ from flask import (
     abort,
     current_app,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -245,6 +246,20 @@ def no_store(response: Response) -> Response:
     return response
 
 
+@bp.after_request
+def background_redirect(response: Response) -> Response:
+    """Tell a page sent in the background (static/js/outreach.js) where to go, instead of a redirect
+    its fetch would follow unseen (taking the next page's notices with it)."""
+    if request.headers.get("X-Background-Send") == "1" and response.status_code in (302, 303) \
+            and response.location:
+        forward = jsonify(next=response.location)
+        for name, value in response.headers.items():
+            if name.lower() not in ("location", "content-type", "content-length"):
+                forward.headers.add(name, value)
+        return forward
+    return response
+
+
 @bp.errorhandler(CSRFError)
 def csrf_failed(error: CSRFError) -> Any:
     """An old page was sent (the form expired): show the page again, kindly."""
@@ -360,7 +375,9 @@ def start(mode: str) -> Any:
     if mode == WEB and not isinstance(session.get("device"), str):
         session["device"] = secrets.token_urlsafe(16)  # the device cookie the throttle counts
     last = keeps_confirmation(mode) and done_intake() is not None
-    return render_template("kiosk/start.html", **page_context(mode, place=place, last_confirmation=last))
+    key = outreach.new_submission_key() if mode == ASSISTED else None
+    return render_template("kiosk/start.html", **page_context(mode, place=place, last_confirmation=last,
+                                                               submission_key=key))
 
 
 def _is_kiosk() -> bool:
@@ -408,11 +425,14 @@ def begin(mode: str) -> Any:
     device_token = session.get("device")
     cipher = current_cipher()
     web = mode == WEB
-    intake = intakes.start_intake(
-        db.session, channel=channel(mode), language=lang, kiosk_id=kiosk.id if kiosk else None,
-        source_index=address_key() if web else None,
-        device_index=cipher.blind_index(f"device:{device_token}") if web and device_token else None,
-        assisted_by_id=current_user.id if mode == ASSISTED else None)
+    if mode == ASSISTED:  # the page's one-time key: sent again, it finds the intake it started
+        intake = outreach.start_with_household(db.session, current_user, language=lang,
+                                               key=request.form.get("submission_key"))
+    else:
+        intake = intakes.start_intake(
+            db.session, channel=channel(mode), language=lang, kiosk_id=kiosk.id if kiosk else None,
+            source_index=address_key() if web else None,
+            device_index=cipher.blind_index(f"device:{device_token}") if web and device_token else None)
     seen = session.get("seen")
     clear_household()
     session.update(intake=intake.public_id, mode=mode, lang=lang)

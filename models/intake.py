@@ -167,6 +167,9 @@ class Intake(Base):
     # county / cross streets, encrypted; the county alone (for the outreach map) in the clear.
     met_where_enc: Mapped[bytes | None] = mapped_column(Encrypted)
     met_county_fips: Mapped[str | None] = mapped_column(String(5))
+    # The one-time key of the page that started an assisted intake: sending that page again
+    # (a "Try again" after the answer was lost on the way back) finds this intake, not a new one.
+    start_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
     kiosk: Mapped[Kiosk | None] = relationship()
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])

@@ -34,6 +34,9 @@ class OutreachContact(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     result: Mapped[ContactResult] = mapped_column(str_enum(ContactResult, 20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The one-time key of the form that logged it: sending it again ("Try again" after the
+    # answer was lost on the way back) returns this row instead of logging a second one.
+    submission_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
     def __repr__(self) -> str:
         return f"<OutreachContact {self.id} {self.result}>"

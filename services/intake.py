@@ -175,18 +175,20 @@ FLOOD_WINDOW = timedelta(minutes=10)
 def start_intake(session: Session, *, channel: Channel, language: str = "en",
                  kiosk_id: int | None = None, commit: bool = True,
                  source_index: str | None = None, device_index: str | None = None,
-                 assisted_by_id: int | None = None) -> Intake:
+                 assisted_by_id: int | None = None, start_key: str | None = None) -> Intake:
     """Create an intake in progress and save it (flushed; committed unless ``commit=False``).
 
     ``source_index`` and ``device_index`` are keyed hashes of the web client and device;
-    ``assisted_by_id`` is the staff member walking an assisted intake with the household.
+    ``assisted_by_id`` is the staff member walking an assisted intake with the household;
+    ``start_key`` the one-time key of the page that started it (unique: see
+    ``services.outreach.start_with_household``).
     """
     if (channel is Channel.ASSISTED) != (assisted_by_id is not None):
         raise IntakeError("an assisted intake, and only one, names the staff member assisting")
     intake = Intake(channel=channel, language=language, flow_version=FLOW_VERSION,
                     status=IntakeStatus.IN_PROGRESS, kiosk_id=kiosk_id,
                     source_index=source_index, device_index=device_index,
-                    assisted_by_id=assisted_by_id)
+                    assisted_by_id=assisted_by_id, start_key=start_key)
     session.add(intake)
     session.flush()
     if language:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from models import Channel, County, Intake, IntakeStatus, Role, User
 from models.base import utcnow
 from models.outreach import ContactResult, OutreachContact
+from services import intake as intakes
 from services import regions
 from services.pii import current_cipher
 from services.routing import DbSession as Session
@@ -37,6 +40,8 @@ GEOLOCATION_POLICY = "camera=(), microphone=(), geolocation=(self)"
 MAX_PEOPLE = 50
 
 _FIPS = re.compile(r"^20\d{3}$")  # a Kansas county
+#: A one-time submission key as a page carries it (new_submission_key makes 32 such characters).
+_SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def N_(msgid: str) -> str:
@@ -53,6 +58,7 @@ ERRORS = {
     "people": N_("Please enter how many people you met (1 to 50)."),
     "date": N_("Please choose a date within the last month."),
     "result": N_("Please choose what happened."),
+    "used_key": N_("This form was already sent. Open the page again to log another contact."),
 }
 
 
@@ -139,10 +145,36 @@ def met_where(intake: Intake) -> str | None:
     return current_cipher().decrypt(intake.met_where_enc)
 
 
+def new_submission_key() -> str:
+    """Return a fresh one-time key for a form that must not be kept twice (put in the page)."""
+    return secrets.token_urlsafe(24)
+
+
+def submission_key(value: str | None) -> str | None:
+    """Return a posted one-time key if it is well formed, else None (a page from before keys)."""
+    text = (value or "").strip()
+    return text if _SUBMISSION_KEY.match(text) else None
+
+
+def _contact_with_key(session: Session, user: User, key: str) -> OutreachContact | None:
+    contact = session.scalar(select(OutreachContact).where(OutreachContact.submission_key == key))
+    if contact is not None and contact.user_id != user.id:
+        raise OutreachError("used_key")
+    return contact
+
+
 def log_contact(session: Session, user: User, *, met_on: date, county_fips: str | None, people: int,
                 language: str, result: str, place: str | None = None,
-                latitude: str | None = None, longitude: str | None = None) -> OutreachContact:
-    """Log people met who do not want an intake yet: counts and a place, never a name."""
+                latitude: str | None = None, longitude: str | None = None,
+                key: str | None = None) -> OutreachContact:
+    """Log people met who do not want an intake yet: counts and a place, never a name.
+
+    ``key`` is the form's one-time submission key: the same form sent again (a "Try again" after
+    the answer was lost on the way back, or two sends at once) returns the contact it logged.
+    """
+    key = submission_key(key)
+    if key is not None and (earlier := _contact_with_key(session, user, key)) is not None:
+        return earlier
     if not 1 <= people <= MAX_PEOPLE:
         raise OutreachError("people")
     if met_on > utcnow().date() + timedelta(days=1) or met_on < utcnow().date() - timedelta(days=31):
@@ -160,10 +192,46 @@ def log_contact(session: Session, user: User, *, met_on: date, county_fips: str 
     where = "; ".join(part for part in (position, typed) if part)
     contact = OutreachContact(user_id=user.id, region_id=user.region_id, met_on=met_on, county_fips=county,
                               place_enc=current_cipher().encrypt(where) if where else None, people=people,
-                              language=language, result=outcome)
+                              language=language, result=outcome, submission_key=key)
     session.add(contact)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # the same form, sent twice at once: the other send logged it
+        session.rollback()
+        earlier = _contact_with_key(session, user, key) if key is not None else None
+        if earlier is None:
+            raise
+        return earlier
     return contact
+
+
+def start_with_household(session: Session, user: User, *, language: str, key: str | None) -> Intake:
+    """Start an assisted intake walked by ``user``, once per start page.
+
+    ``key`` is the start page's one-time submission key: that page sent again (its answer was lost
+    on the way back) finds the intake it started, still in progress, instead of starting another.
+    A key already used otherwise (a page kept open after that intake ended) starts a fresh intake.
+    """
+    key = submission_key(key)
+    if key is not None:
+        earlier = _intake_with_key(session, key)
+        if earlier is not None:
+            if earlier.assisted_by_id == user.id and earlier.status == IntakeStatus.IN_PROGRESS:
+                return earlier
+            key = None
+    try:
+        return intakes.start_intake(session, channel=Channel.ASSISTED, language=language,
+                                    assisted_by_id=user.id, start_key=key)
+    except IntegrityError:  # the same page, sent twice at once: the other send started it
+        session.rollback()
+        earlier = _intake_with_key(session, key) if key is not None else None
+        if earlier is None or earlier.assisted_by_id != user.id:
+            raise
+        return earlier
+
+
+def _intake_with_key(session: Session, key: str) -> Intake | None:
+    return session.scalar(select(Intake).where(Intake.start_key == key))
 
 
 def contacts_of(session: Session, user: User, limit: int = 20) -> list[OutreachContact]:

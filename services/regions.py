@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import shapely
 from sqlalchemy import select
 
 from models import AccessPoint, County, Region, User
@@ -222,19 +223,23 @@ def county_layout(width: int = 720) -> CountyLayout:
     return CountyLayout(width, height, tuple(outlines))
 
 
+@functools.cache
+def _county_index() -> tuple[shapely.STRtree, tuple[str, ...]]:
+    """Return an R-tree of the shipped county polygons (prepared for fast point tests) and their FIPS."""
+    fips = tuple(county_shapes())
+    polygons = [shapely.Polygon(county_shapes()[code][1]) for code in fips]
+    shapely.prepare(polygons)
+    return shapely.STRtree(polygons), fips
+
+
 def county_at(longitude: float, latitude: float) -> str | None:
-    """Return the FIPS code of the shipped county containing a point, or None (on this machine only)."""
-    for fips, (_name, ring) in county_shapes().items():
-        inside = False
-        j = len(ring) - 1
-        for i in range(len(ring)):
-            (xi, yi), (xj, yj) = ring[i], ring[j]
-            if (yi > latitude) != (yj > latitude) and longitude < (xj - xi) * (latitude - yi) / (yj - yi) + xi:
-                inside = not inside
-            j = i
-        if inside:
-            return fips
-    return None
+    """Return the FIPS code of the shipped county containing a point, or None (on this machine only).
+
+    A point on the line between two counties belongs to one of them (the first by FIPS).
+    """
+    tree, fips = _county_index()
+    hits = tree.query(shapely.Point(longitude, latitude), predicate="intersects")
+    return min((fips[int(i)] for i in hits), default=None)
 
 
 def region_map(session: DbSession, width: int = 720) -> RegionMap:

@@ -205,3 +205,5 @@ class OutreachContactForm(FlaskForm):  # type: ignore[misc]  # FlaskForm is unty
                         validators=[DataRequired()])
     latitude = HiddenField()
     longitude = HiddenField()
+    # One-time key of this form (services.outreach.submission_key): sent twice, it is logged once.
+    submission_key = HiddenField()

@@ -35,8 +35,10 @@ def _contact_form(**kwargs: Any) -> forms.OutreachContactForm:
     form = forms.OutreachContactForm(**kwargs)
     form.county.choices = forms.choices([("", _("Choose the county")), *outreach.county_choices(db.session)])
     form.language.choices = forms.choices((lang.code, lang.native_name) for lang in languages.REGISTRY)
-    if form.met_on.data is None and request.method == "GET":
-        form.met_on.data = utcnow().date()
+    if request.method == "GET":
+        if form.met_on.data is None:
+            form.met_on.data = utcnow().date()
+        form.submission_key.data = outreach.new_submission_key()
     return form
 
 
@@ -70,7 +72,8 @@ def log_contact() -> Reply:
         outreach.log_contact(db.session, _user(), met_on=form.met_on.data, county_fips=form.county.data,
                              people=form.people.data or 0, language=form.language.data or "en",
                              result=form.result.data or "", place=form.place.data,
-                             latitude=form.latitude.data, longitude=form.longitude.data)
+                             latitude=form.latitude.data, longitude=form.longitude.data,
+                             key=form.submission_key.data)
     except OutreachError as error:
         db.session.rollback()
         return _home(form, _(outreach.ERRORS[error.code]))

@@ -91,8 +91,11 @@ def compiled_translations() -> None:
             continue
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
-        with mo_path.open("wb") as mo_file:
+        # Written aside, then put in place at once: another test process may be reading the old one.
+        partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.partial")
+        with partial.open("wb") as mo_file:
             write_mo(mo_file, catalog)
+        partial.replace(mo_path)
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ from models.sms import InboundMessage
 from services.demo import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
+# Starts servers and workers of its own and kills them: one at a time, in one test process.
+pytestmark = pytest.mark.xdist_group("processes")
 TOKEN = "fault-test-twilio-auth-token"
 PHONES = 24
 
@@ -85,7 +87,7 @@ def test_texts_are_answered_with_redis_down_and_a_worker_killed(pg_url: str, tmp
     with log_path.open("wb") as log_file:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "app:create_app()", "-w", "2", "-b", f"127.0.0.1:{port}",
-             "--graceful-timeout", "1"],
+             "--graceful-timeout", "1", "--no-control-socket"],  # several servers may run at once
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
 
     validator = RequestValidator(TOKEN)

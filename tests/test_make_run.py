@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Starts servers and workers of its own and kills them: one at a time, in one test process.
+pytestmark = pytest.mark.xdist_group("processes")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,7 +27,9 @@ def _free_port() -> int:
 def test_make_run_prints_the_demo_passwords_last(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "PORT": str(port), "FRONTDOOR_ENV": "development",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"}
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
+           # No control socket (one per user by default): another server may be running.
+           "GUNICORN_CMD_ARGS": "--no-control-socket"}
     log = tmp_path / "run.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env, stdout=out,

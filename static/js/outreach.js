@@ -1,8 +1,12 @@
-// Outreach pages on a weak signal and the household's approximate location.
+// Outreach and assisted pages on a weak signal, and the household's approximate location.
 //
-// Forms marked data-keep="key" keep what was typed in sessionStorage (this tab only) and send
-// in the background: when the connection drops, the page stays as it is, says so, and offers to
-// try again. Without JavaScript the forms post as usual.
+// Forms marked data-send (and data-keep="key") are sent in the background: when the connection
+// drops, the page stays as it is, says so ([data-offline]) and offers to try again
+// ([data-retry]), which sends the same form with the same button. Forms marked data-keep="key"
+// also keep what was typed in sessionStorage (this tab only, removed once sent), with the form's
+// one-time submission key, so a page opened again sends under the same key. That key is what
+// makes a "Try again" after a send that did reach the server harmless: the server returns what
+// it saved the first time instead of saving it twice. Without JavaScript the forms post as usual.
 //
 // The location is read only after the household agrees (the checkbox) and the worker taps the
 // button; it is rounded to 3 decimals (about 100 m) before it is put in the form, and it goes
@@ -11,10 +15,13 @@
   "use strict";
 
   var SKIP = { csrf_token: true, latitude: true, longitude: true };
+  var KEY = "submission_key";
+  var pending = null;  // the send that did not get through: {form, submitter, key}
 
   function fields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && !SKIP[el.name] && el.type !== "submit" && el.type !== "button" && el.type !== "hidden";
+      return el.name && !SKIP[el.name] && el.type !== "submit" && el.type !== "button" &&
+        (el.type !== "hidden" || el.name === KEY);
     });
   }
 
@@ -39,47 +46,76 @@
       if (!(el.name in data)) { return; }
       if (el.type === "radio" || el.type === "checkbox") {
         el.checked = el.value === data[el.name];
-      } else if (!el.value || el.defaultValue === el.value) {
+      } else if (el.name === KEY || !el.value || el.defaultValue === el.value) {
         el.value = data[el.name];
       }
     });
   }
 
-  function keep(form) {
-    var key = "fd-keep:" + form.getAttribute("data-keep");
-    var offline = document.querySelector("[data-offline]");
-    var sending = false;
-    restore(form, key);
-    form.addEventListener("input", function () { save(form, key); });
-    form.addEventListener("change", function () { save(form, key); });
+  function offline() {
+    return document.querySelector("[data-offline]");
+  }
+
+  // The server's own answer to a form it did not take (a kind error that keeps the input): post
+  // the form as usual, with the button that sent it.
+  function post(form, submitter) {
+    if (submitter && submitter.name) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = submitter.name;
+      input.value = submitter.value;
+      form.appendChild(input);
+    }
+    form.submit();
+  }
+
+  function send(form, submitter, key) {
+    if (form.getAttribute("data-sending")) { return; }
+    form.setAttribute("data-sending", "1");
+    if (key) { save(form, key); }
+    var box = offline();
+    if (box) { box.hidden = true; }
+    var body = new FormData(form);
+    if (submitter && submitter.name) { body.append(submitter.name, submitter.value); }
+    // Not form.action: a button named "action" (Next / Skip) shadows that property.
+    var url = form.getAttribute("action") || window.location.pathname;
+    fetch(url, { method: "POST", body: body, credentials: "same-origin",
+                         headers: { "X-Background-Send": "1" } })
+      .then(function (response) {
+        form.removeAttribute("data-sending");
+        pending = null;
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (response.ok && (json || response.redirected)) {
+          if (key) {
+            try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+          }
+          // A page that says where to go next (keeping its message for that page), or a redirect.
+          return json ? response.json().then(function (data) { window.location.assign(data.next); })
+            : window.location.assign(response.url);
+        }
+        post(form, submitter);
+      })
+      .catch(function () {
+        form.removeAttribute("data-sending");
+        pending = { form: form, submitter: submitter, key: key };
+        if (box) {
+          box.hidden = false;
+          box.focus();
+        }
+      });
+  }
+
+  function watch(form) {
+    var key = form.hasAttribute("data-keep") ? "fd-keep:" + form.getAttribute("data-keep") : null;
+    if (key) {
+      restore(form, key);
+      form.addEventListener("input", function () { save(form, key); });
+      form.addEventListener("change", function () { save(form, key); });
+    }
     form.addEventListener("submit", function (event) {
       if (!window.fetch || !window.FormData) { return; }  // the plain post
       event.preventDefault();
-      if (sending) { return; }
-      sending = true;
-      save(form, key);
-      var body = new FormData(form);
-      if (event.submitter && event.submitter.name) { body.append(event.submitter.name, event.submitter.value); }
-      fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
-                           headers: { "X-Background-Send": "1" } })
-        .then(function (response) {
-          sending = false;
-          var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-          if (response.ok && (json || response.redirected)) {
-            try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
-            // A page that says where to go next (keeping its message for that page), or a redirect.
-            return json ? response.json().then(function (data) { window.location.assign(data.next); })
-              : window.location.assign(response.url);
-          }
-          form.submit();  // the server's own answer (a kind error that keeps the input)
-        })
-        .catch(function () {
-          sending = false;
-          if (offline) {
-            offline.hidden = false;
-            offline.focus();
-          }
-        });
+      send(form, event.submitter, key);
     });
   }
 
@@ -111,7 +147,18 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-keep]"), keep);
+    // A page where a new household begins forgets what was kept for the last one.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-forget]"), function (el) {
+      el.getAttribute("data-forget").split(" ").forEach(function (name) {
+        try { sessionStorage.removeItem("fd-keep:" + name); } catch (e) { /* nothing kept */ }
+      });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-keep], form[data-send]"), watch);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-retry]"), function (button) {
+      button.addEventListener("click", function () {
+        if (pending) { send(pending.form, pending.submitter, pending.key); }
+      });
+    });
     Array.prototype.forEach.call(document.querySelectorAll("[data-geo]"), geo);
   });
 }());

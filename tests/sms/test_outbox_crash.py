@@ -28,6 +28,9 @@ from models.sms import OutboxMessage
 from services import outbox
 from services.sms_sender import fake_deliveries
 
+# Starts servers and workers of its own and kills them: one at a time, in one test process.
+pytestmark = pytest.mark.xdist_group("processes")
+
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 1_000
 KILLS = 4

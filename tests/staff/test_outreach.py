@@ -7,11 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import shapely
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
-from models import Channel, ContactResult, County, Intake, OutreachContact, Region, Role, User
+from intake_forms import QUESTIONS
+from models import Channel, ContactResult, County, Intake, IntakeStatus, OutreachContact, Region, Role, User
 from models.base import utcnow
 from services import outreach, regions
 from services.intake import start_intake
@@ -69,6 +71,12 @@ def test_the_county_of_a_position_is_found_on_this_machine() -> None:
     assert regions.county_at(-99.327, 38.879) == ELLIS
     assert regions.county_at(-95.235, 38.972) == DOUGLAS
     assert regions.county_at(-80.0, 40.0) is None
+
+
+def test_every_shipped_county_is_found_at_a_point_inside_it() -> None:
+    for fips, (_name, ring) in regions.county_shapes().items():
+        inside = shapely.Polygon(ring).representative_point()
+        assert regions.county_at(inside.x, inside.y) == fips
 
 
 def test_where_met_is_stored_rounded_and_encrypted(field: World) -> None:
@@ -129,6 +137,102 @@ def test_a_bad_contact_gets_a_kind_message_and_keeps_what_was_typed(client: Flas
     assert "how many people you met" in html and "By the grain elevator" in html
     with field.app.app_context():
         assert db.session.scalars(select(OutreachContact)).first() is None
+
+
+# -- sent twice, kept once (one-time submission keys) ---------------------------------------------
+
+_KEY_FIELD = re.compile(r'name="submission_key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="submission_key"')
+
+
+def key_from(html: str) -> str:
+    found = _KEY_FIELD.search(html)
+    assert found, "no submission key on the page"
+    return found.group(1) or found.group(2)
+
+
+def test_a_contact_form_sent_twice_is_logged_once(client: FlaskClient, field: World, signed_in: Any) -> None:
+    token = signed_in("outreach")
+    page = client.get("/staff/outreach").get_data(as_text=True)
+    key = key_from(page)
+    assert key != key_from(client.get("/staff/outreach").get_data(as_text=True))  # one per page
+    form = {"csrf_token": token, "met_on": utcnow().date().isoformat(), "county": TREGO, "people": "2",
+            "language": "en", "result": "engaged", "submission_key": key}
+    first = client.post("/staff/outreach/contacts", data=form)
+    again = client.post("/staff/outreach/contacts", data=form, headers={"X-Background-Send": "1"})
+    assert first.status_code == 303 and again.status_code == 200 and again.json == {"next": "/staff/outreach"}
+    other_page = client.post("/staff/outreach/contacts", data={**form, "submission_key": outreach.new_submission_key()})
+    assert other_page.status_code == 303
+    with field.app.app_context():
+        rows = db.session.scalars(select(OutreachContact).order_by(OutreachContact.id)).all()
+        assert [r.submission_key for r in rows] == [key, rows[1].submission_key] and rows[1].submission_key != key
+
+
+def test_a_page_without_a_key_or_with_a_broken_one_still_logs(field: World) -> None:
+    with field.app.app_context():
+        worker = user("outreach", field)
+        for key in (None, "", "short", "<script>" * 4):
+            outreach.log_contact(db.session, worker, met_on=utcnow().date(), county_fips=TREGO, people=1,
+                                 language="en", result="engaged", key=key)
+        assert [c.submission_key for c in db.session.scalars(select(OutreachContact))] == [None] * 4
+
+
+def test_another_workers_key_is_refused_kindly(client: FlaskClient, field: World, signed_in: Any) -> None:
+    key = outreach.new_submission_key()
+    with field.app.app_context():
+        outreach.log_contact(db.session, user("outreach_b", field), met_on=utcnow().date(), county_fips=DOUGLAS,
+                             people=1, language="en", result="declined", key=key)
+    token = signed_in("outreach")
+    response = client.post("/staff/outreach/contacts", data={
+        "csrf_token": token, "met_on": utcnow().date().isoformat(), "county": TREGO, "place": "Old mill",
+        "people": "4", "language": "en", "result": "engaged", "submission_key": key})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "already sent" in html and "Old mill" in html
+    with field.app.app_context():
+        (contact,) = db.session.scalars(select(OutreachContact)).all()
+        assert contact.user_id == field.user_id("outreach_b")
+
+
+def test_a_start_page_sent_twice_starts_one_intake(field: World) -> None:
+    key = outreach.new_submission_key()
+    with field.app.app_context():
+        s = db.session
+        worker, other = user("outreach", field), user("outreach_b", field)
+        first = outreach.start_with_household(s, worker, language="es", key=key)
+        again = outreach.start_with_household(s, worker, language="es", key=key)
+        assert again.id == first.id and first.start_key == key and first.assisted_by_id == worker.id
+        # Not someone else's intake, nor one that is over: those start afresh (without the key).
+        theirs = outreach.start_with_household(s, other, language="en", key=key)
+        first.status = IntakeStatus.ABANDONED
+        s.commit()
+        later = outreach.start_with_household(s, worker, language="en", key=key)
+        assert len({first.id, theirs.id, later.id}) == 3 and theirs.start_key is None is later.start_key
+        assert s.scalar(select(func.count()).select_from(Intake)
+                        .where(Intake.assisted_by_id.in_([worker.id, other.id]))) == 3
+
+
+def test_the_assisted_start_page_carries_a_key_and_a_replay_goes_on_with_the_same_intake(
+        client: FlaskClient, field: World, signed_in: Any) -> None:
+    token = signed_in("outreach")
+    start = client.get("/staff/assist/").get_data(as_text=True)
+    key = key_from(start)
+    title = re.search(r"<title>(.*?)</title>", start, re.S)
+    assert title and title.group(1).startswith("Start") and "<" not in title.group(1)  # no links in the title
+    before = client.get_cookie("session")
+    assert before is not None
+    sent = client.post("/staff/assist/start", data={"csrf_token": token, "lang": "es", "submission_key": key},
+                       headers={"X-Background-Send": "1"})
+    assert sent.status_code == 200 and sent.json == {"next": "/staff/assist/where"}
+    # The answer was lost on the way: the browser still has its old session cookie and sends again.
+    client.set_cookie("session", before.value)
+    again = client.post("/staff/assist/start", data={"csrf_token": token, "lang": "es", "submission_key": key})
+    assert again.status_code == 302 and again.headers["Location"] == "/staff/assist/where"
+    assert client.get("/staff/assist/where").status_code == 200  # the session holds that intake
+    with field.app.app_context():
+        (intake,) = db.session.scalars(select(Intake).where(Intake.channel == Channel.ASSISTED)).all()
+        assert intake.start_key == key and intake.language == "es"
+    # Web and kiosk start pages carry no key.
+    assert "submission_key" not in client.get("/intake/").get_data(as_text=True)
 
 
 # -- the map --------------------------------------------------------------------------------------
@@ -241,6 +345,47 @@ def test_anonymous_visitors_are_sent_to_sign_in_on_every_new_route(client: Flask
             response = client.get("/staff/assist/")  # an expired form goes back to the start, which asks to sign in
         assert response.status_code == 302, (path, response.status_code)
         assert "/staff/login" in response.headers["Location"], path
+
+
+def every_assisted_route(app: Any) -> list[tuple[str, str]]:
+    """Every (method, path) the app serves under /staff/assist, from its URL map (so a route added
+    later is covered too); a question is asked by its key."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/staff/assist"):
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                found.append((method, rule.rule.replace("<key>", QUESTIONS[1].key)))
+    return sorted(found)
+
+
+def test_every_assisted_route_is_refused_to_roles_that_do_not_assist(client: FlaskClient, field: World,
+                                                                      signed_in: Any) -> None:
+    routes = every_assisted_route(field.app)
+    assert len(routes) >= 15 and ("POST", "/staff/assist/submit") in routes
+    for role in ("admin", "vsp"):
+        token = signed_in(role)
+        for method, path in routes:
+            response = client.get(path) if method == "GET" else client.post(path, data={"csrf_token": token})
+            assert response.status_code == 403, (role, method, path, response.status_code)
+        client.post("/staff/logout", data={"csrf_token": token})
+    for method, path in routes:  # signed out: every one asks to sign in (or refuses a POST without a token)
+        response = client.get(path) if method == "GET" else client.post(path, data={})
+        if response.status_code == 302 and response.headers["Location"].startswith("/staff/assist/"):
+            response = client.get(response.headers["Location"])  # an expired form goes back to a page
+        assert response.status_code == 400 or "/staff/login" in response.headers.get("Location", ""), (method, path)
+
+
+@pytest.mark.parametrize("role", ["staff", "outreach", "coordinator"])
+def test_every_assisted_route_answers_the_roles_that_assist(client: FlaskClient, field: World, signed_in: Any,
+                                                            role: str) -> None:
+    token = signed_in(role)
+    client.post("/staff/assist/start", data={"csrf_token": token, "lang": "en"})
+    for method, path in every_assisted_route(field.app):
+        if path in ("/staff/assist/exit", "/staff/assist/finish"):
+            continue  # they end the walk (the matrix above covers the exit)
+        response = client.get(path) if method == "GET" else client.post(path, data={"csrf_token": token})
+        assert response.status_code in (200, 302, 303, 422), (role, method, path, response.status_code)
+        assert "/staff/login" not in response.headers.get("Location", ""), (role, method, path)
 
 
 def test_an_outreach_worker_sees_their_region_queue_and_the_intakes_they_walked(

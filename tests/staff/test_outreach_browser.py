@@ -98,7 +98,9 @@ def test_outreach_on_a_phone_with_a_dropped_connection_ends_on_the_map(
     for _ in range(40):
         if page.url.endswith("/staff/assist/review"):
             break
-        page.locator("button[value=skip]").click()
+        before = page.url
+        page.locator("button[value=skip]").click()  # sent in the background, then the next page
+        page.wait_for_function("before => window.location.href !== before", arg=before)
         page.wait_for_load_state()
     assert page.url.endswith("/staff/assist/review")
     page.locator("form[action$='/staff/assist/submit'] button[type=submit]").click()
@@ -124,3 +126,128 @@ def test_outreach_on_a_phone_with_a_dropped_connection_ends_on_the_map(
     assert coordinator.locator("svg.county-map path.band-2").count() == 1
     assert coordinator.locator("svg.county-map circle").count() == 0
     coordinator.screenshot(path=str(shots / "outreach-6-coordinator-map.png"), full_page=True)
+
+
+def cut_after_the_server(page: Any, pattern: str) -> dict[str, int]:
+    """Let the next request to ``pattern`` reach the server, then drop the connection before the answer
+    arrives (the browser keeps its cookies as they were: nothing of the answer got through)."""
+    seen = {"cut": 0, "passed": 0}
+
+    def handle(route: Any) -> None:
+        if seen["cut"]:
+            seen["passed"] += 1
+            route.continue_()
+            return
+        cookies = page.context.cookies()
+        route.fetch(max_redirects=0)  # the server takes the request and saves
+        page.context.clear_cookies()
+        page.context.add_cookies(cookies)
+        seen["cut"] += 1
+        route.abort("connectionreset")
+
+    page.route(pattern, handle)
+    return seen
+
+
+@pytest.mark.browser
+def test_try_again_after_an_answer_lost_on_the_way_back_keeps_one_row(
+        app: Flask, live_server: Any, new_page: Any, artifacts_dir: Path) -> None:
+    with app.app_context():
+        load_demo(db.session, users=False)
+        ellis = db.session.scalar(select(County).where(County.fips == ELLIS))
+        assert ellis is not None and ellis.region is not None
+        create_user(db.session, "oli@example.org", PASSWORD, "outreach", [], ellis.region.number,
+                    display_name="Oli Outreach")
+        db.session.commit()
+    page = new_page(**PHONE)
+    sign_in(page, live_server.url, "oli@example.org")
+
+    # 1. The contact log: saved, the answer lost, Try again: one contact.
+    page.get_by_role("link", name="Outreach", exact=True).click()
+    form = page.locator("#contact-form")
+    form.locator("select[name=county]").select_option(ELLIS)
+    form.locator("input[name=people]").fill("3")
+    form.locator("input[name=result][value=engaged]").check()
+    contacts = cut_after_the_server(page, "**/staff/outreach/contacts")
+    form.get_by_role("button", name="Log contact").click()
+    offline = page.locator("[data-offline]")
+    offline.wait_for(state="visible")
+    with app.app_context():
+        assert len(db.session.scalars(select(OutreachContact)).all()) == 1  # the server did save it
+    assert form.locator("input[name=people]").input_value() == "3"
+    page.screenshot(path=str(artifacts_dir / "outreach-7-answer-lost.png"), full_page=True)
+    offline.get_by_role("button", name="Try again").click()
+    page.wait_for_selector("text=Contact logged. No name was kept.")
+    assert contacts == {"cut": 1, "passed": 1}
+    with app.app_context():
+        (contact,) = db.session.scalars(select(OutreachContact)).all()
+        assert (contact.people, contact.result, contact.submission_key is not None) == (
+            3, ContactResult.ENGAGED, True)
+    assert page.locator("tbody tr").count() == 1
+
+    # 2. Starting an intake with a household: the answer lost, Try again: one intake.
+    starts = cut_after_the_server(page, "**/staff/assist/start")
+    page.get_by_role("link", name="New intake with a household").first.click()
+    page.locator("button.big[name=lang][value=es]").click()
+    strip = page.locator(".assist-strip [data-offline]")
+    strip.wait_for(state="visible")
+    strip.get_by_role("button", name="Try again").click()
+    page.wait_for_url("**/staff/assist/where")
+    assert starts == {"cut": 1, "passed": 1}
+    with app.app_context():
+        (intake,) = db.session.scalars(select(Intake)).all()
+        assert intake.language == "es" and intake.start_key is not None
+
+    # 3. "Next" on where we met, then every question skipped; the last page's send is cut on the
+    # way back; then sending the intake is cut too; Try again each time.
+    page.locator("select[name=county]").select_option(ELLIS)
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_url("**/staff/assist/q/**")
+    for _ in range(40):
+        if page.url.endswith("/staff/assist/review"):
+            break
+        before = page.url
+        page.locator("button[value=skip]").click()
+        page.wait_for_function("before => window.location.href !== before", arg=before)
+        page.wait_for_load_state()
+    assert page.url.endswith("/staff/assist/review")
+    submits = cut_after_the_server(page, "**/staff/assist/submit")
+    page.locator("form[action$='/staff/assist/submit'] button[type=submit]").click()
+    strip.wait_for(state="visible")
+    page.screenshot(path=str(artifacts_dir / "outreach-8-submit-lost.png"), full_page=True)
+    strip.get_by_role("button", name="Try again").click()
+    page.wait_for_url("**/staff/assist/done")
+    assert submits == {"cut": 1, "passed": 1}
+    with app.app_context():
+        (intake,) = db.session.scalars(select(Intake)).all()
+        assert intake.status == "submitted" and intake.met_county_fips == ELLIS
+        assert intake.reference_code and intake.reference_code in page.content()
+    page.screenshot(path=str(artifacts_dir / "outreach-9-submitted-once.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_where_we_met_typed_for_one_household_is_not_offered_to_the_next(
+        app: Flask, live_server: Any, new_page: Any) -> None:
+    with app.app_context():
+        load_demo(db.session, users=False)
+        ellis = db.session.scalar(select(County).where(County.fips == ELLIS))
+        assert ellis is not None and ellis.region is not None
+        create_user(db.session, "oli@example.org", PASSWORD, "outreach", [], ellis.region.number,
+                    display_name="Oli Outreach")
+        db.session.commit()
+    page = new_page(**PHONE)
+    sign_in(page, live_server.url, "oli@example.org")
+    for household in ("first", "second"):
+        page.goto(f"{live_server.url}/staff/assist/")
+        page.locator("button.big[name=lang][value=en]").click()
+        page.wait_for_url("**/staff/assist/where")
+        place = page.locator("input[name=place]")
+        if household == "first":
+            place.fill("Under the Vine Street bridge")
+            page.reload()  # kept in this tab while it is the same household
+            assert place.input_value() == "Under the Vine Street bridge"
+            page.get_by_role("link", name="Quick exit").click()  # left without sending it
+            page.wait_for_url("**/forecast")
+        else:
+            assert place.input_value() == ""
+            assert page.evaluate("sessionStorage.length") == 0

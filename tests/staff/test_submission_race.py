@@ -1,0 +1,88 @@
+"""One-time submission keys hold under a race: the same outreach contact or start page sent by
+8 threads at once is kept once, and every send gets that one row back."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from extensions import db
+from models import ContinuumOfCare, Intake, OutreachContact, Region, Role, User
+from models.base import utcnow
+from services import outreach
+
+from .conftest import add_user
+
+MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
+THREADS = 8
+
+
+def race(app: Flask) -> None:
+    with app.app_context():
+        s = db.session
+        coc = ContinuumOfCare(code="KS-507", name="Kansas Balance of State", is_home=True)
+        s.add(coc)
+        s.flush()
+        region = Region(coc_id=coc.id, number=1, name="Northwest")
+        s.add(region)
+        s.flush()
+        worker_id = add_user(s, "walk@example.org", Role.OUTREACH, region=region).id
+        s.commit()
+        engine = db.engine
+    contact_key, start_key = outreach.new_submission_key(), outreach.new_submission_key()
+    barrier = threading.Barrier(THREADS)
+    contacts: list[int] = []
+    intakes: list[int] = []
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            with app.app_context(), Session(engine, expire_on_commit=False) as session:
+                worker = session.get(User, worker_id)
+                assert worker is not None
+                session.commit()
+                barrier.wait(timeout=30)
+                contacts.append(outreach.log_contact(
+                    session, worker, met_on=utcnow().date(), county_fips="20051", people=2, language="es",
+                    result="engaged", key=contact_key).id)
+                barrier.wait(timeout=30)
+                intakes.append(outreach.start_with_household(session, worker, language="es", key=start_key).id)
+        except BaseException as exc:  # report, don't hide, failures in threads
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=90)
+    assert not errors, errors
+    assert len(contacts) == THREADS and len(set(contacts)) == 1, contacts
+    assert len(intakes) == THREADS and len(set(intakes)) == 1, intakes
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutreachContact)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Intake)) == 1
+
+
+def test_submission_key_race_sqlite(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'keys.sqlite3'}", SQLALCHEMY_ENGINE_OPTIONS={})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        assert db.engine.dialect.name == "sqlite"
+    race(app)
+
+
+def test_submission_key_race_postgresql(make_app: Callable[..., Flask], pg_url: str) -> None:
+    app = make_app(SQLALCHEMY_DATABASE_URI=pg_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        assert db.engine.dialect.name == "postgresql"
+    race(app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
