@@ -85,6 +85,10 @@ class Intake(Base):
         Index("ix_intakes_report", "status", "submitted_at", "routed_access_point_id", "confidential",
               "channel", "track", "homeless_category", "language", "outcome", "diversion_candidate",
               "out_of_area", "callback_requested", "county_fips"),
+        # Reports: waiting times and the overdue share from the stamped timings, index only.
+        Index("ix_intakes_report_timings", "status", "submitted_at", "routed_access_point_id", "confidential",
+              "claim_minutes", "contact_minutes", "first_claimed_at", "first_contact_at", "closed_at",
+              "claim_due_at", "contact_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,6 +145,14 @@ class Intake(Base):
     # When staff first logged a contact attempt (the "time to first contact" clock stops).
     first_contact_at: Mapped[datetime | None] = mapped_column()
     escalation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What reports count, stamped when it happens (services.timers.stamp_*): the first claim (a
+    # release clears ``claimed_at``, not this), business minutes from submission to the first
+    # claim and to the first contact attempt, and when each response was due.
+    first_claimed_at: Mapped[datetime | None] = mapped_column()
+    claim_minutes: Mapped[int | None] = mapped_column(Integer)
+    contact_minutes: Mapped[int | None] = mapped_column(Integer)
+    claim_due_at: Mapped[datetime | None] = mapped_column()
+    contact_due_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(String(32))
     # When the household sent a message staff have not read yet (services.household_messages).
     new_message_at: Mapped[datetime | None] = mapped_column()

@@ -37,7 +37,7 @@ from models import (
     User,
 )
 from models.base import utcnow
-from services import accounts, household_messages, queue, routing
+from services import accounts, household_messages, queue, report_days, routing, timers
 from services.accounts import verify_password
 from services.crypto import PiiCipher
 from services.outbox import enqueue_sms
@@ -428,11 +428,16 @@ def log_contact(session: DbSession, intake: Intake, actor: User, *, method: str,
             raise ActionError("voicemail_unsafe")
         data["against_preference"] = True
     ev = _add_event(session, intake, actor, EventKind.CONTACT_ATTEMPT, data, cipher, {"note": note})
-    if intake.first_contact_at is None:
-        intake.first_contact_at = utcnow()
-        intake.due_at = None  # the last response target is met
+    _contacted(intake)
     session.commit()
     return ev
+
+
+def _contacted(intake: Intake) -> None:
+    """The household was contacted (a logged attempt or a text): the response clock stops."""
+    if intake.first_contact_at is None:
+        timers.stamp_contact(intake, utcnow(), intake.routed_access_point)
+        intake.due_at = None  # the last response target is met
 
 
 def schedule_assessment(session: DbSession, intake: Intake, actor: User, *, at: datetime, where: str,
@@ -520,6 +525,7 @@ def send_sms(session: DbSession, intake: Intake, actor: User, *, template: str, 
     session.flush()
     _add_event(session, intake, actor, EventKind.SMS_SENT,
                {"template": template, "language": intake.language, "outbox_id": message.id}, cipher)
+    _contacted(intake)
     session.commit()
     return True
 
@@ -563,6 +569,7 @@ def record_outcome(session: DbSession, intake: Intake, actor: User, *, outcome: 
         session.rollback()
         raise ActionError("closed")
     ev = _add_event(session, intake, actor, EventKind.OUTCOME, data, cipher, private)
+    report_days.mark(session, intake)  # closed by a Core UPDATE: recount its day in the summary
     session.commit()
     session.refresh(intake)
     return ev
@@ -581,6 +588,12 @@ def transfer_targets(session: DbSession, intake: Intake) -> list[AccessPoint]:
     return list(session.scalars(query.order_by(AccessPoint.name)))
 
 
+def _config() -> Any:
+    from flask import current_app, has_app_context
+
+    return current_app.config if has_app_context() else {}
+
+
 def transfer(session: DbSession, intake: Intake, actor: User, *, access_point_id: int, note: str | None,
              cipher: PiiCipher) -> IntakeEvent:
     """Move an open intake to another access point's queue, unclaimed, with a note."""
@@ -595,6 +608,8 @@ def transfer(session: DbSession, intake: Intake, actor: User, *, access_point_id
     intake.routed_access_point_id = access_point_id
     intake.claimed_by_id = None
     intake.claimed_at = None
+    # Its targets are now the new access point's (the queue's clock reads them there too).
+    timers.stamp_targets(intake, session.get(AccessPoint, access_point_id), _config())
     ev = _add_event(session, intake, actor, EventKind.TRANSFERRED,
                     {"from_access_point_id": previous, "to_access_point_id": access_point_id}, cipher,
                     {"note": note})
