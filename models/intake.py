@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -70,6 +71,10 @@ def _no_reasons() -> list[str]:
     return []
 
 
+#: The intakes whose response clocks still run: open, and not yet both claimed and contacted.
+WAITING = "closed_at IS NULL AND (first_claimed_at IS NULL OR first_contact_at IS NULL)"
+
+
 class Intake(Base):
     """One household's intake, from the first answer to submission and routing."""
 
@@ -89,6 +94,10 @@ class Intake(Base):
         Index("ix_intakes_report_timings", "status", "submitted_at", "routed_access_point_id", "confidential",
               "claim_minutes", "contact_minutes", "first_claimed_at", "first_contact_at", "closed_at",
               "claim_due_at", "contact_due_at"),
+        # Reports: the intakes whose response clocks still run, counted live for missed targets.
+        Index("ix_intakes_report_waiting", "status", "submitted_at", "routed_access_point_id", "confidential",
+              "first_claimed_at", "first_contact_at", "claim_due_at", "contact_due_at",
+              sqlite_where=text(WAITING), postgresql_where=text(WAITING)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

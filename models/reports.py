@@ -30,6 +30,9 @@ COUNTS: tuple[tuple[str, str], ...] = (
     ("flag", "out_of_area"),
     ("flag", "callback_requested"),
     *(("diversion_result", c) for c in DIVERSION_RESULTS),
+    # Intakes whose response clocks have both stopped (claimed or closed, contacted or closed)
+    # that missed a target; those still waiting are counted live (services.reports).
+    *(("settled", c) for c in ("missed_claim", "missed_contact", "missed_any")),
 )
 
 

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, String, case, delete, event, func, insert, literal, select
+from sqlalchemy import Date, String, and_, case, delete, event, func, insert, literal, or_, select
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.orm import Session, attributes
 
@@ -37,7 +37,8 @@ _PENDING = "report_days_pending"
 #: What an intake is counted by: a change to any of these recounts its day.
 WATCHED = ("status", "submitted_at", "routed_access_point_id", "confidential", "channel", "track",
            "homeless_category", "language", "outcome", "diversion_candidate", "out_of_area",
-           "callback_requested", "county_fips")
+           "callback_requested", "county_fips", "first_claimed_at", "first_contact_at", "closed_at",
+           "claim_due_at", "contact_due_at")
 
 
 def zone_name() -> str:
@@ -78,8 +79,13 @@ def _conditions(inner: Any) -> list[Any]:
             found.append((inner.c.outcome == code) & inner.c.candidate.is_(True))
         elif dimension == "flag":
             found.append(inner.c[code].is_(True))
-        else:  # diversion_result
+        elif dimension == "diversion_result":
             found.append(inner.c.result == int(code))
+        elif code == "missed_any":
+            late = inner.c.missed_claim.is_(True) | inner.c.missed_contact.is_(True)
+            found.append(inner.c.settled.is_(True) & late)
+        else:  # settled and missed_claim / missed_contact
+            found.append(inner.c.settled.is_(True) & inner.c[code].is_(True))
     return found
 
 
@@ -98,6 +104,12 @@ def refresh(session: DbSession, days: Iterable[date], zone: str | None = None) -
         result = (select(IntakeEvent.data["prob_sol_div_rr_result"].as_integer())
                   .where(IntakeEvent.intake_id == Intake.id, IntakeEvent.kind == EventKind.OUTCOME.value)
                   .order_by(IntakeEvent.id.desc()).limit(1).scalar_subquery())
+        settled = and_(or_(Intake.first_claimed_at.is_not(None), Intake.closed_at.is_not(None)),
+                       or_(Intake.first_contact_at.is_not(None), Intake.closed_at.is_not(None)))
+        missed_claim = and_(Intake.claim_due_at.is_not(None),
+                            func.coalesce(Intake.first_claimed_at, Intake.closed_at) > Intake.claim_due_at)
+        missed_contact = and_(Intake.contact_due_at.is_not(None),
+                              func.coalesce(Intake.first_contact_at, Intake.closed_at) > Intake.contact_due_at)
         inner = select(
             Intake.routed_access_point_id.label("ap"), Intake.confidential.label("conf"),
             sa_cast(Intake.channel, String).label("channel"),
@@ -106,6 +118,7 @@ def refresh(session: DbSession, days: Iterable[date], zone: str | None = None) -
             func.coalesce(Intake.outcome, "open").label("outcome"), Intake.diversion_candidate.label("candidate"),
             Intake.out_of_area.label("out_of_area"), Intake.callback_requested.label("callback_requested"),
             case((Intake.outcome == "diverted", result), else_=None).label("result"),
+            settled.label("settled"), missed_claim.label("missed_claim"), missed_contact.label("missed_contact"),
         ).where(*where).subquery()
         sums = [func.count() if cond is None else func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
                 for cond in _conditions(inner)]

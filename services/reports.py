@@ -331,11 +331,10 @@ def _share(part: Row, total: int, total_shown: bool) -> float | None:
 def _timing(session: DbSession, where: list[ColumnElement[bool]], minutes: Any) -> Timing:
     # Business minutes stamped on the intake when its first claim or contact happened
     # (services.timers, the queue's own clock), read from ix_intakes_report_timings.
-    durations = select((minutes * 60.0).label("seconds")).where(*where, minutes.is_not(None))
-    count, (median, p90) = percentiles(session, durations)
-    if count < SMALL:
+    count, (median, p90) = percentiles(session, select(minutes).where(*where, minutes.is_not(None)))
+    if count < SMALL or median is None or p90 is None:
         return Timing(shown(count), None, None)
-    return Timing(count, median, p90)
+    return Timing(count, median * 60, p90 * 60)
 
 
 def missed_targets(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -404,11 +403,17 @@ def dashboard(session: DbSession, scope: ReportScope, dates: DateRange, now: dat
     # Counties never count confidential intakes, whoever looks.
     counties = codes("county", codes_table.c.confidential.is_(False))
     out_of_area, callbacks = summed[("flag", "out_of_area")], summed[("flag", "callback_requested")]
+    # Missed targets: intakes whose clocks have stopped are counted in the summary; those still
+    # waiting (a partial index holds only them) are counted now, against ``now``.
     missed_claim, missed_contact = missed_targets(now or utcnow())
-    late = session.execute(select(
+    waiting = [*where, Intake.closed_at.is_(None),
+               or_(Intake.first_claimed_at.is_(None), Intake.first_contact_at.is_(None))]
+    live = session.execute(select(
         func.coalesce(func.sum(case((missed_claim, 1), else_=0)), 0),
         func.coalesce(func.sum(case((missed_contact, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((or_(missed_claim, missed_contact), 1), else_=0)), 0)).where(*where)).one()
+        func.coalesce(func.sum(case((or_(missed_claim, missed_contact), 1), else_=0)), 0)).where(*waiting)).one()
+    late = [int(n) + summed[("settled", code)]
+            for n, code in zip(live, ("missed_claim", "missed_contact", "missed_any"), strict=True)]
 
     # Tables whose parts add up to the total: complementary suppression in each, and when one of
     # them has nothing left to mask, the total itself is hidden.

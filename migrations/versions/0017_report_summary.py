@@ -30,7 +30,9 @@ COUNT_COLUMNS = [
     'outcome_unable_to_contact', 'outcome_declined', 'outcome_duplicate', 'candidate_open',
     'candidate_assessed_in_hmis', 'candidate_diverted', 'candidate_referred_elsewhere',
     'candidate_unable_to_contact', 'candidate_declined', 'candidate_duplicate', 'flag_out_of_area',
-    'flag_callback_requested', 'diversion_result_1', 'diversion_result_0', 'diversion_result_99']
+    'flag_callback_requested', 'diversion_result_1', 'diversion_result_0', 'diversion_result_99',
+    'settled_missed_claim', 'settled_missed_contact', 'settled_missed_any']
+WAITING = "closed_at IS NULL AND (first_claimed_at IS NULL OR first_contact_at IS NULL)"
 TIMING_INDEX = [
     'status', 'submitted_at', 'routed_access_point_id', 'confidential', 'claim_minutes', 'contact_minutes',
     'first_claimed_at', 'first_contact_at', 'closed_at', 'claim_due_at', 'contact_due_at']
@@ -44,6 +46,10 @@ def upgrade():
         batch_op.add_column(sa.Column('claim_due_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('contact_due_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_intakes_report_timings', TIMING_INDEX, unique=False)
+        batch_op.create_index('ix_intakes_report_waiting', [
+            'status', 'submitted_at', 'routed_access_point_id', 'confidential', 'first_claimed_at',
+            'first_contact_at', 'claim_due_at', 'contact_due_at'], unique=False,
+            sqlite_where=sa.text(WAITING), postgresql_where=sa.text(WAITING))
     op.create_table(
         'report_days',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -147,6 +153,7 @@ def downgrade():
     op.drop_index('ix_report_days_day', table_name='report_days')
     op.drop_table('report_days')
     with op.batch_alter_table('intakes', schema=None) as batch_op:
+        batch_op.drop_index('ix_intakes_report_waiting')
         batch_op.drop_index('ix_intakes_report_timings')
         batch_op.drop_column('contact_due_at')
         batch_op.drop_column('claim_due_at')
