@@ -240,3 +240,63 @@ def test_backfill_on_postgresql(pg_url: str) -> None:
     _check_backfill(pg_url)
 
 
+
+
+# -- the daily summary, kept on write ----------------------------------------------------------
+
+
+def _summary() -> list[tuple[Any, ...]]:
+    from sqlalchemy import select
+
+    from models import report_day_codes, report_days
+
+    days = sorted(tuple(r)[1:] for r in db.session.execute(select(report_days)).all())
+    codes = sorted(tuple(r)[1:] for r in db.session.execute(select(report_day_codes)).all())
+    return [*days, *codes]
+
+
+def test_the_summary_follows_every_write_as_a_recount_would(world: World) -> None:
+    """Submit, claim, contact, close and transfer through the services: the summary kept on write
+    is the same as one counted again from scratch, and the dashboard sees each change."""
+    from services import report_days
+
+    with world.app.app_context():
+        s = db.session
+        staff, admin = s.get(User, world.users["staff"].id), s.get(User, world.users["admin"].id)
+        ap = s.get(AccessPoint, world.aps["A"].id)
+        assert staff is not None and admin is not None and ap is not None
+        made = [make_intake(s, ap, submitted_at=datetime.now(UTC) - timedelta(hours=n)) for n in range(6)]
+        for intake in made:
+            timers.stamp_targets(intake, ap, world.app.config)
+        s.commit()
+        today = datetime.now(UTC).date()
+        start = today - timedelta(days=2)
+
+        def summed(column: str, ap_key: str) -> int:
+            from sqlalchemy import func, select
+
+            from models import report_days as table
+
+            return int(s.scalar(select(func.coalesce(func.sum(table.c[column]), 0))
+                                .where(table.c.access_point_id == world.aps[ap_key].id)) or 0)
+
+        found = board(world, "ap-ap-a", start, today + timedelta(days=1))
+        assert {row.code: row.count for row in found.outcomes}["open"] == 7  # the world's own and these six
+        for intake in made[:5]:
+            assert queue.claim(s, intake, staff)
+            staff_actions.log_contact(s, intake, staff, method="phone", result="reached", note=None,
+                                      cipher=current_cipher())
+            staff_actions.record_outcome(s, intake, staff, outcome="assessed_in_hmis", cipher=current_cipher(),
+                                         hmis_client_id="12345")
+        assert (summed("outcome_assessed_in_hmis", "A"), summed("outcome_open", "A")) == (5, 2)
+        found = board(world, "ap-ap-a", start, today + timedelta(days=1))
+        # On the page: 2 still open would give the 5 away; both hidden.
+        assert {row.code: (row.count, row.masked) for row in found.outcomes}["assessed_in_hmis"] == (None, True)
+        # The sixth moves to access point B.
+        staff_actions.transfer(s, made[5], admin, access_point_id=world.aps["B"].id, note=None,
+                               cipher=current_cipher())
+        assert (summed("n", "A"), summed("n", "B")) == (6, 2)
+        kept = _summary()
+        report_days.refresh_all(s)
+        s.commit()
+        assert _summary() == kept
