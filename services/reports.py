@@ -17,6 +17,8 @@ Privacy in numbers:
 - any count from 1 to 4 is replaced by ``None`` here, before it reaches a page, a chart or a
   download, and shown as "fewer than 5"; a share or a median drawn from fewer than 5 intakes is
   withheld the same way. Zero is shown: it describes nobody.
+- complementary suppression (``protect``): in a table whose cells add up to a total, a hidden small
+  cell that subtraction from the total would give away masks the next smallest cell as well.
 - no names: the case-conferencing list names the staff member holding an intake, never a household.
 """
 
