@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from models import AccessPoint, AccessPointKind, County, EventKind, Intake, IntakeEvent, User
 from models.base import utcnow
@@ -106,7 +106,10 @@ def load_sample_intakes(session: DbSession, count: int, *, days: int = 365, seed
         if len(intakes) >= BATCH:
             _flush(session, intakes, events)
     _flush(session, intakes, events)
-    # Bulk inserts pass no ORM hook: count the loaded days into the report summary.
+    session.commit()
+    # Bulk inserts pass no ORM hook: count the loaded days into the report summary, once the
+    # database has statistics for the new rows (a day's recount is then an index range).
+    session.execute(text("ANALYZE"))
     report_days.refresh(session, {report_days.local_day(now - timedelta(days=n), report_days.zone_name())
                                   for n in range(days + 1)})
     session.commit()
