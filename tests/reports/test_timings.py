@@ -300,3 +300,19 @@ def test_the_summary_follows_every_write_as_a_recount_would(world: World) -> Non
         report_days.refresh_all(s)
         s.commit()
         assert _summary() == kept
+
+
+def test_rebuild_summary_command(known_day: World) -> None:
+    from sqlalchemy import delete
+
+    from models import report_day_codes, report_days
+
+    with known_day.app.app_context():
+        kept = _summary()
+        db.session.execute(delete(report_days))
+        db.session.execute(delete(report_day_codes))
+        db.session.commit()
+        result = known_day.app.test_cli_runner().invoke(args=["reports", "rebuild-summary"])
+        assert result.exit_code == 0, result.output
+        assert "Counted" in result.output
+        assert _summary() == kept
