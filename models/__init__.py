@@ -18,6 +18,7 @@ from .intake import (
 )
 from .jobs import ScheduledJob
 from .outreach import ContactResult, OutreachContact
+from .reports import report_day_codes, report_days
 from .sms import (
     ConversationState,
     InboundMessage,
@@ -88,6 +89,8 @@ __all__ = [
     "User",
     "VoiceCall",
     "VoiceStep",
+    "report_day_codes",
+    "report_days",
     "user_access_points",
     "utcnow",
 ]

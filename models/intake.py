@@ -74,6 +74,8 @@ def _no_reasons() -> list[str]:
 #: The open intakes of the staff queue, as the partial indexes below are defined (SQL text).
 OPEN_INTAKE = "status = 'submitted' AND closed_at IS NULL"
 OPEN_CONFIDENTIAL = OPEN_INTAKE + " AND confidential = true"
+#: The intakes whose response clocks still run: open, and not yet both claimed and contacted.
+WAITING = "closed_at IS NULL AND (first_claimed_at IS NULL OR first_contact_at IS NULL)"
 
 
 class Intake(Base):
@@ -97,6 +99,14 @@ class Intake(Base):
         Index("ix_intakes_report", "status", "submitted_at", "routed_access_point_id", "confidential",
               "channel", "track", "homeless_category", "language", "outcome", "diversion_candidate",
               "out_of_area", "callback_requested", "county_fips"),
+        # Reports: waiting times and the overdue share from the stamped timings, index only.
+        Index("ix_intakes_report_timings", "status", "submitted_at", "routed_access_point_id", "confidential",
+              "claim_minutes", "contact_minutes", "first_claimed_at", "first_contact_at", "closed_at",
+              "claim_due_at", "contact_due_at"),
+        # Reports: the intakes whose response clocks still run, counted live for missed targets.
+        Index("ix_intakes_report_waiting", "status", "submitted_at", "routed_access_point_id", "confidential",
+              "first_claimed_at", "first_contact_at", "claim_due_at", "contact_due_at",
+              sqlite_where=text(WAITING), postgresql_where=text(WAITING)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,6 +168,14 @@ class Intake(Base):
     # runs once from submission, so a release and a new claim must not remind or escalate it twice.
     claim_clock_from: Mapped[datetime | None] = mapped_column()
     contact_escalation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What reports count, stamped when it happens (services.timers.stamp_*): the first claim (a
+    # release clears ``claimed_at``, not this), business minutes from submission to the first
+    # claim and to the first contact attempt, and when each response was due.
+    first_claimed_at: Mapped[datetime | None] = mapped_column()
+    claim_minutes: Mapped[int | None] = mapped_column(Integer)
+    contact_minutes: Mapped[int | None] = mapped_column(Integer)
+    claim_due_at: Mapped[datetime | None] = mapped_column()
+    contact_due_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(String(32))
     # When the household sent a message staff have not read yet (services.household_messages).
     new_message_at: Mapped[datetime | None] = mapped_column()

@@ -15,6 +15,7 @@ TABLE_TITLES: dict[str, LazyString] = {
     "by_category": _l("HUD homeless category"),
     "by_language": _l("Language"),
     "outcomes": _l("Outcomes"),
+    "overdue": _l("Missed response targets"),
     "diversion": _l("Diversion candidates and what happened"),
     "diversion_results": _l("Diversion results (HUD 4.20.A)"),
     "flags": _l("Out of area, callbacks and diversion"),
@@ -22,7 +23,8 @@ TABLE_TITLES: dict[str, LazyString] = {
 }
 
 LABELS: dict[str, dict[str, LazyString]] = {
-    "by_channel": {"kiosk": _l("Kiosk"), "web": _l("Web"), "sms": _l("Text message"), "voice": _l("Phone call")},
+    "by_channel": {"kiosk": _l("Kiosk"), "web": _l("Web"), "sms": _l("Text message"), "voice": _l("Phone call"),
+                   "assisted": _l("With staff, in person")},
     "by_track": {"homeless": _l("Homeless"), "prevention": _l("Prevention"), "unknown": _l("Not known")},
     "by_category": {"1": _l("Category 1: literally homeless"), "2": _l("Category 2: imminent risk"),
                     "3": _l("Category 3: homeless under other federal statutes"),
@@ -39,6 +41,9 @@ LABELS: dict[str, dict[str, LazyString]] = {
     },
     "diversion_results": {"1": _l("Yes: housed or re-housed in a safe alternative"), "0": _l("No"),
                           "99": _l("Data not collected")},
+    "overdue": {"missed_claim": _l("Claimed late or not yet claimed after the target"),
+                "missed_contact": _l("First contact late or not yet made after the target"),
+                "missed_any": _l("Missed either target")},
     "flags": {"out_of_area": _l("Out of area"), "callback_requested": _l("Callback requested"),
               "diversion_candidate": _l("Diversion candidate")},
     "list_flags": {"diversion_candidate": _l("Diversion candidate"), "out_of_area": _l("Out of area"),

@@ -55,8 +55,17 @@ def fewer() -> str:
     return _("fewer than 5")
 
 
-def cell(value: int | None) -> str:
-    """Show a count, or "fewer than 5" for a small cell (page and downloads alike)."""
+def masked() -> str:
+    return _("not shown")
+
+
+def cell(value: int | reports.Row | None) -> str:
+    """Show a count, "fewer than 5" for a small cell, "not shown" for one hidden to protect a
+    small one (page and downloads alike)."""
+    if isinstance(value, reports.Row):
+        if value.masked:
+            return masked()
+        value = value.count
     return fewer() if value is None else str(value)
 
 
@@ -80,12 +89,16 @@ def _county_names() -> dict[str, str]:
     return {o.fips: o.name for o in county_layout().outlines}
 
 
-def _rows_for(table: str, rows: tuple[reports.Row, ...], counties: dict[str, str]) -> list[tuple[str, int | None]]:
-    return [(label(table, row.code, counties), row.count) for row in rows]
+def _rows_for(table: str, rows: tuple[reports.Row, ...], counties: dict[str, str]) -> list[tuple[str, reports.Row]]:
+    return [(label(table, row.code, counties), row) for row in rows]
 
 
 @bp.app_template_filter("report_cell")
-def _cell_filter(value: int | None) -> str:
+def _cell_filter(value: int | reports.Row | None) -> str:
+    if isinstance(value, reports.Row):
+        if value.masked:
+            return masked()
+        value = value.count
     return fewer() if value is None else f"{value:,}"
 
 
@@ -93,12 +106,14 @@ def _county_map(board: reports.Dashboard, counties: dict[str, str]) -> dict[str,
     counts = {row.code: row.count for row in board.by_county}
     most = max([c for c in counts.values() if c] or [0])
     layout = county_layout()
+    rows = {row.code: row for row in board.by_county}
     shapes = [charts.Shape(o.path, charts.shade(counts.get(o.fips, 0), most),
-                           f"{o.name}: {_cell_filter(counts.get(o.fips, 0))}") for o in layout.outlines]
-    legend = [(charts.NONE, _("None")), (charts.BLUES[0], fewer())]
+                           f"{o.name}: {_cell_filter(rows.get(o.fips, reports.Row(o.fips, 0)))}")
+              for o in layout.outlines]
+    legend = [(charts.NONE, _("None")), (charts.BLUES[0], _("fewer than 5, or not shown"))]
     legend += [(colour, f"{low:,} to {high:,}") for colour, low, high in charts.classes(most)]
     return {"width": layout.width, "height": layout.height, "counties": shapes, "legend": legend,
-            "rows": [(counties.get(row.code, row.code), row.count) for row in board.by_county]}
+            "rows": [(counties.get(row.code, row.code), row) for row in board.by_county]}
 
 
 @bp.route("/")

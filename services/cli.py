@@ -16,6 +16,7 @@ from .crypto import generate_key
 from .demo import load_demo
 from .pii import current_cipher
 from .rekey import reencrypt_all
+from .report_days import refresh_all
 from .routing import DbSession
 
 SINGULAR = {
@@ -32,6 +33,17 @@ RULE = "=" * 72
 demo_cli = AppGroup("demo", help="Demo data.")
 pii_cli = AppGroup("pii", help="Encryption keys for personal data.")
 audit_cli = AppGroup("audit", help="The audit trail of staff actions and intake page views.")
+reports_cli = AppGroup("reports", help="The daily report summary.")
+
+
+@reports_cli.command("rebuild-summary")
+@with_appcontext
+def rebuild_summary_cli() -> None:
+    """Count the daily report summary again from every intake (after changing HMIS_TIMEZONE)."""
+    session = _session()
+    days = refresh_all(session)
+    session.commit()
+    click.echo(f"Counted {days} day(s) of intakes into the report summary.")
 
 
 @audit_cli.command("verify")
@@ -154,6 +166,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(pii_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(purge_cli)
+    app.cli.add_command(reports_cli)
 
 
 init_app = register_commands  # app.register_commands calls each command module's init_app

@@ -435,6 +435,7 @@ def _start_clock_and_alert(session: Session, intake: Intake, access_point: Acces
     config = current_app.config if has_app_context() else {}
     clock = timers.due(intake, access_point, utcnow(), config)
     intake.due_at = clock.due_at if clock is not None else None
+    timers.stamp_targets(intake, access_point, config)
     if has_app_context():
         notify.alert_new_intake(session, intake, access_point, config)
 

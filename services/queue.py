@@ -659,12 +659,12 @@ def claim(session: DbSession, intake: Intake, user: User) -> bool:
     SQLite's write lock, only the first UPDATE still finds ``claimed_by_id IS NULL``.
     """
     authorize(session, user, intake)
-    intake_id, user_id = intake.id, user.id
+    intake_id, user_id, now = intake.id, user.id, utcnow()
     result = cast(CursorResult[Any], session.execute(
         update(Intake)
         .where(Intake.id == intake_id, Intake.claimed_by_id.is_(None), Intake.closed_at.is_(None),
                Intake.status == IntakeStatus.SUBMITTED)
-        .values(claimed_by_id=user_id, claimed_at=utcnow())
+        .values(claimed_by_id=user_id, claimed_at=now)
         .execution_options(synchronize_session=False)
     ))
     if result.rowcount != 1:
@@ -677,7 +677,8 @@ def claim(session: DbSession, intake: Intake, user: User) -> bool:
     claimed = session.get(Intake, intake_id, populate_existing=True)
     if claimed is not None:
         claimed.escalation = claimed.contact_escalation
-        timers.refresh_due(claimed, utcnow(), current_app.config if has_app_context() else {})
+        timers.refresh_due(claimed, now, current_app.config if has_app_context() else {})
+        timers.stamp_claim(claimed, now, claimed.routed_access_point)
     session.commit()
     return True
 
@@ -735,15 +736,17 @@ def reassign(session: DbSession, intake: Intake, actor: User, to_user_id: int) -
         return False
     if to_user_id not in {u.id for u in assignable_users(session, intake)}:
         return False
-    previous = intake.claimed_by_id
+    previous, now = intake.claimed_by_id, utcnow()
     session.execute(
         update(Intake)
         .where(Intake.id == intake.id, Intake.closed_at.is_(None))
-        .values(claimed_by_id=to_user_id, claimed_at=utcnow())
+        .values(claimed_by_id=to_user_id, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     session.add(IntakeEvent(intake_id=intake.id, actor_id=actor.id, kind=EventKind.REASSIGNED,
                             data={"from_user_id": previous, "to_user_id": to_user_id}))
+    # Giving an intake nobody held to a staff member is its first claim, for the reports.
+    timers.stamp_claim(intake, now, intake.routed_access_point)
     session.commit()
     session.refresh(intake)
     return True

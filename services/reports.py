@@ -17,25 +17,26 @@ Privacy in numbers:
 - any count from 1 to 4 is replaced by ``None`` here, before it reaches a page, a chart or a
   download, and shown as "fewer than 5"; a share or a median drawn from fewer than 5 intakes is
   withheld the same way. Zero is shown: it describes nobody.
+- complementary suppression (``protect``): in a table whose cells add up to a total, a hidden small
+  cell that subtraction from the total would give away masks the next smallest cell as well.
 - no names: the case-conferencing list names the staff member holding an intake, never a household.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Select, func, or_, select
-from sqlalchemy import cast as sa_cast
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from models import AccessPoint, EventKind, Intake, IntakeEvent, IntakeStatus, Region, Role, User
+from models import AccessPoint, Intake, IntakeStatus, Region, Role, User, report_day_codes, report_days
 from models.base import utcnow
+from models.reports import CATEGORIES, CHANNELS, COUNTS, DIVERSION_RESULTS, count_column
 
 from .queue import NotFound
 from .routing import DbSession, home_coc
@@ -46,8 +47,6 @@ SMALL = 5
 PERCENTILES: tuple[float, ...] = (0.5, 0.9)
 #: A report covers at most this many days (a year and a day, for leap years).
 MAX_DAYS = 366
-#: Staff actions that count as contacting the household.
-CONTACT_KINDS: tuple[EventKind, ...] = (EventKind.CONTACT_ATTEMPT, EventKind.SMS_SENT)
 
 
 def shown(count: int) -> int | None:
@@ -174,16 +173,6 @@ def parse_range(start: str | None, end: str | None, zone: str) -> tuple[DateRang
 # -- durations and percentiles ----------------------------------------------------------------
 
 
-def duration_seconds(session: DbSession, start: Any, end: Any) -> ColumnElement[float]:
-    """SQL: the time from ``start`` to ``end`` in seconds, as the dashboard counts it.
-
-    Wall time for now; the one place to switch to business hours.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(ColumnElement[float], func.extract("epoch", end - start))
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
 @dataclass(frozen=True)
 class Timing:
     """Percentiles of a waiting time, in seconds (None when fewer than 5 intakes count)."""
@@ -197,42 +186,35 @@ def percentiles(session: DbSession, durations: Select[Any], fractions: Sequence[
                 ) -> tuple[int, list[float | None]]:
     """Return (how many, [the continuous percentile for each fraction]) of a one-column select.
 
-    PostgreSQL computes them with ``percentile_cont``. SQLite has no percentile function, so the
-    same definition is computed portably: number the values in order with a window function, and
-    keep only the (at most two) rows on either side of position ``fraction * (n - 1)``; the
-    database returns those rows alone and they are interpolated linearly here, which is exactly
-    what ``percentile_cont`` does.
+    The database groups the values (``GROUP BY value``: the waiting times are whole minutes, so a
+    year is a few thousand groups, a hash aggregate on PostgreSQL) and the percentiles are read from
+    that histogram here, by walking the running count to positions ``fraction * (n - 1)`` and the
+    next one and interpolating linearly: exactly what PostgreSQL's ``percentile_cont`` does, on
+    both engines (SQLite has no percentile function), without sorting every value.
     """
     sub = durations.subquery()
     value = sub.c[0]
-    if session.get_bind().dialect.name == "postgresql":
-        row = session.execute(select(func.count(value), *[
-            func.percentile_cont(f).within_group(value) for f in fractions])).one()
-        return int(row[0]), [None if v is None else float(v) for v in row[1:]]
-    ranked = select(value.label("v"), (func.row_number().over(order_by=value) - 1).label("rn"),
-                    func.count().over().label("n")).where(value.is_not(None)).subquery()
-    # One pass: the rows at floor(f * (n - 1)) and the next one, for every fraction f.
-    wanted = []
-    for fraction in fractions:
-        floor_at = cast_int(fraction * (ranked.c.n - 1))
-        wanted += [ranked.c.rn == floor_at, ranked.c.rn == floor_at + 1]
-    rows = session.execute(select(ranked.c.rn, ranked.c.v, ranked.c.n).where(or_(*wanted))).all()
-    if not rows:
+    histogram = [(float(v), int(n)) for v, n in session.execute(
+        select(value, func.count()).where(value.is_not(None)).group_by(value).order_by(value)).all()]
+    total = sum(n for _, n in histogram)
+    if not total:
         return 0, [None for _ in fractions]
-    total = int(rows[0][2])
-    at = {int(rn): float(v) for rn, v, _ in rows}
+
+    def at(position: int) -> float:
+        seen = 0
+        for v, n in histogram:
+            seen += n
+            if position < seen:
+                return v
+        return histogram[-1][0]
+
     results: list[float | None] = []
     for fraction in fractions:
         position = fraction * (total - 1)
         low = math.floor(position)
-        below, above = at[low], at[min(low + 1, total - 1)]
+        below, above = at(low), at(min(low + 1, total - 1))
         results.append(below + (above - below) * (position - low))
     return total, results
-
-
-def cast_int(value: Any) -> ColumnElement[int]:
-    """SQL: a non-negative number rounded down to an integer (what CAST does to it in SQLite)."""
-    return sa_cast(value, Integer)
 
 
 # -- the dashboard ---------------------------------------------------------------------------
@@ -240,10 +222,76 @@ def cast_int(value: Any) -> ColumnElement[int]:
 
 @dataclass(frozen=True)
 class Row:
-    """One line of a table: a code (translated by the page) and its count (None: fewer than 5)."""
+    """One line of a table: a code (translated by the page) and its count.
+
+    ``count`` is None when it is not shown: fewer than 5, or ``masked``: a larger count hidden as
+    well so that a small one cannot be worked out by subtracting the others from the total.
+    """
 
     code: str
     count: int | None
+    masked: bool = False
+
+
+def _pinned(hidden: Sequence[bool], rest: int, floor: int = SMALL) -> bool:
+    """Tell whether a hidden small cell can be worked out from the sum of the hidden cells.
+
+    ``hidden`` says for each hidden cell whether it is small (1 to 4) or masked (at least
+    ``floor``: 5, as every shown count is, or 0 once zeros are masked too); ``rest`` is their sum,
+    what subtraction from the total leaves. A small cell is pinned when the bounds of the others
+    leave it a single possible value.
+    """
+    for i, small in enumerate(hidden):
+        if not small:
+            continue
+        others = [h for j, h in enumerate(hidden) if j != i]
+        least = sum(1 if h else floor for h in others)
+        most = sum(SMALL - 1 if h else rest for h in others)
+        if min(SMALL - 1, rest - least) <= max(1, rest - most):
+            return True
+    return False
+
+
+def protect(counts: Sequence[tuple[str, int]]) -> tuple[tuple[Row, ...], bool]:
+    """Return the rows of a table whose parts add up to a total, safe from subtraction.
+
+    Small cells are hidden; then, as long as a hidden small cell could be worked out from the total
+    (exactly one hidden, or hidden ones whose sum allows one split), the smallest shown non-zero
+    count is masked too. When none is left, the zeros are masked as well (a masked cell may then be
+    0 or 5 and more, so the sum no longer splits one way). When there is no zero either, the
+    second value says the total must be hidden.
+    """
+    rows = [Row(code, shown(n)) for code, n in counts]
+    rest_of = sum(n for _, n in counts)
+    floor = SMALL
+    while True:
+        hidden = [not r.masked for r in rows if r.count is None]
+        if not any(hidden):
+            return tuple(rows), False
+        rest = rest_of - sum(r.count for r in rows if r.count is not None)
+        if not _pinned(hidden, rest, floor):
+            return tuple(rows), False
+        left = [i for i, r in enumerate(rows) if r.count]
+        if left:
+            i = min(left, key=lambda k: (rows[k].count or 0, k))
+            rows[i] = Row(rows[i].code, None, masked=True)
+        elif floor and any(r.count == 0 for r in rows):
+            rows = [Row(r.code, None, masked=True) if r.count == 0 else r for r in rows]
+            floor = 0
+        else:
+            return tuple(rows), True
+
+
+def _hide_one(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    """Mask the smallest shown non-zero count of a table that has none hidden (the total is
+    hidden, and a table shown whole would add up to it)."""
+    if any(r.count is None for r in rows):
+        return rows
+    left = [i for i, r in enumerate(rows) if r.count]
+    if not left:
+        return rows
+    i = min(left, key=lambda k: (rows[k].count or 0, k))
+    return tuple(Row(r.code, None, True) if k == i else r for k, r in enumerate(rows))
 
 
 @dataclass(frozen=True)
@@ -264,117 +312,157 @@ class Dashboard:
     to_claim: Timing
     to_contact: Timing
     by_county: tuple[Row, ...]  # code: county FIPS (confidential intakes never counted)
+    overdue: tuple[Row, ...] = ()  # missed_claim, missed_contact, missed_any
+    overdue_share: float | None = None  # 0..1: missed their claim or contact target
+    total_masked: bool = False  # the total is hidden so that no small cell can be worked out
 
 
-def _grouped(session: DbSession, column: Any, where: list[ColumnElement[bool]]) -> dict[Any, int]:
-    rows = session.execute(select(column, func.count()).where(*where).group_by(column)).all()
-    return {key: int(n) for key, n in rows}
-
-
-def _rows(counts: dict[Any, int], codes: Iterable[str] | None = None) -> tuple[Row, ...]:
+def _ordered(counts: dict[Any, int], codes: Iterable[str] | None = None) -> list[tuple[str, int]]:
     keys = list(codes) if codes is not None else sorted(counts, key=lambda k: (-counts[k], str(k)))
-    return tuple(Row(str(key), shown(counts.get(key, 0))) for key in keys)
+    return [(str(key), int(counts.get(key, 0))) for key in keys]
 
 
-def _local_day(session: DbSession, column: Any, dates: DateRange) -> ColumnElement[Any]:
-    """SQL: the local calendar day of a UTC instant, as ISO text.
-
-    PostgreSQL converts with the time zone rules; SQLite (tests, small installs) applies the zone's
-    offset at the start of the range, which is an hour off across a daylight saving change.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone(dates.zone, column), "YYYY-MM-DD")
-    offset = datetime.combine(dates.start, time(12), ZoneInfo(dates.zone)).utcoffset() or timedelta()
-    return func.date(column, f"{int(offset.total_seconds())} seconds")
+def _share(part: Row, total: int, total_shown: bool) -> float | None:
+    return part.count / total if total_shown and total >= SMALL and part.count is not None else None
 
 
-def _timing(session: DbSession, where: list[ColumnElement[bool]], kinds: Sequence[EventKind],
-            since: datetime) -> Timing:
-    # The first such event of each intake, grouped in the database. Nothing happens to an intake
-    # before it is submitted, so only events since the range began are read (a range of
-    # ix_intake_events_kind_created_at_intake_id), then joined to the intakes in scope.
-    first = (select(IntakeEvent.intake_id, func.min(IntakeEvent.created_at).label("at"))
-             .where(IntakeEvent.kind.in_([k.value for k in kinds]), IntakeEvent.created_at >= since)
-             .group_by(IntakeEvent.intake_id).subquery())
-    durations = (select(duration_seconds(session, Intake.submitted_at, first.c.at).label("seconds"))
-                 .join(first, first.c.intake_id == Intake.id).where(*where))
-    count, (median, p90) = percentiles(session, durations)
-    if count < SMALL:
+def _timing(session: DbSession, where: list[ColumnElement[bool]], minutes: Any) -> Timing:
+    # Business minutes stamped on the intake when its first claim or contact happened
+    # (services.timers, the queue's own clock), read from ix_intakes_report_timings.
+    count, (median, p90) = percentiles(session, select(minutes).where(*where, minutes.is_not(None)))
+    if count < SMALL or median is None or p90 is None:
         return Timing(shown(count), None, None)
-    return Timing(count, median, p90)
+    return Timing(count, median * 60, p90 * 60)
 
 
-def dashboard(session: DbSession, scope: ReportScope, dates: DateRange) -> Dashboard:
-    """Count everything the dashboard shows for ``scope`` over ``dates``."""
+def missed_targets(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """SQL: whether an intake missed its claim target, and its first-contact target, by ``now``.
+
+    Missed when the first claim (contact) came after it was due, or has not come and the due time
+    passed while the intake was open (the clock stops when it is closed), as the queue's clock says.
+    """
+    at = literal(now, Intake.submitted_at.type)
+    claim = and_(Intake.claim_due_at.is_not(None),
+                 func.coalesce(Intake.first_claimed_at, Intake.closed_at, at) > Intake.claim_due_at)
+    contact = and_(Intake.contact_due_at.is_not(None),
+                   func.coalesce(Intake.first_contact_at, Intake.closed_at, at) > Intake.contact_due_at)
+    return claim, contact
+
+
+def _summary_scope(scope: ReportScope, table: Any) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if scope.kind == "region":
+        conditions.append(table.c.access_point_id.in_(
+            select(AccessPoint.id).where(AccessPoint.region_id == scope.region_id).scalar_subquery()))
+    elif scope.kind == "access_point":
+        conditions.append(table.c.access_point_id == scope.access_point_id)
+    if not scope.include_confidential:
+        conditions.append(table.c.confidential.is_(False))
+    if scope.confidential_only:
+        conditions.append(table.c.confidential.is_(True))
+    return conditions
+
+
+def dashboard(session: DbSession, scope: ReportScope, dates: DateRange, now: datetime | None = None) -> Dashboard:
+    """Count everything the dashboard shows for ``scope`` over ``dates`` (overdue as of ``now``).
+
+    The counts are sums over the daily summary (``services.report_days``, kept on write: a year
+    of the CoC is a few thousand rows); waiting times and missed targets are read from the
+    timings stamped on the intakes (``ix_intakes_report_timings``).
+    """
     first, after = dates.bounds()
     where = [*_in_scope(scope), Intake.submitted_at >= first, Intake.submitted_at < after]
-    days = _grouped(session, _local_day(session, Intake.submitted_at, dates), where)
+    days_table, codes_table = report_days, report_day_codes
+    in_days = [*_summary_scope(scope, days_table), days_table.c.day >= dates.start, days_table.c.day <= dates.end]
+    names = [count_column(d, c) for d, c in COUNTS]
+    sums = session.execute(select(*[func.coalesce(func.sum(days_table.c[name]), 0) for name in names])
+                           .where(*in_days)).one()
+    summed = {key: int(value) for key, value in zip(COUNTS, sums, strict=True)}
+
+    def of(dimension: str) -> dict[str, int]:
+        return {code: n for (d, code), n in summed.items() if d == dimension}
+
+    days = {day.isoformat() if isinstance(day, date) else str(day): int(n) for day, n in session.execute(
+        select(days_table.c.day, func.sum(days_table.c.n)).where(*in_days).group_by(days_table.c.day)).all()}
     every_day = [(dates.start + timedelta(days=n)).isoformat() for n in range(dates.days)]
-    # One scan for every breakdown by an attribute of the intake: the database groups by all of
-    # them together (a few thousand groups at most, whatever the number of intakes) and each
-    # breakdown is the sum of those groups; the covering index ix_intakes_report keeps it to the index.
-    dims = (Intake.channel, func.coalesce(Intake.track, "unknown"), Intake.homeless_category, Intake.language,
-            func.coalesce(Intake.outcome, "open"), Intake.diversion_candidate, Intake.out_of_area,
-            Intake.callback_requested)
-    channels: Counter[Any] = Counter()
-    tracks: Counter[Any] = Counter()
-    categories: Counter[Any] = Counter()
-    languages: Counter[Any] = Counter()
-    outcomes: Counter[Any] = Counter()
-    candidates: Counter[Any] = Counter()
-    out_of_area = callbacks = diversion_candidates = total = 0
-    for channel, track, category, language, outcome, candidate, away, callback, n in session.execute(
-            select(*dims, func.count()).where(*where).group_by(*dims)).all():
-        channels[str(channel)] += n
-        tracks[str(track)] += n
-        categories[category] += n
-        languages[language] += n
-        outcomes[outcome] += n
-        total += n
-        if candidate:
-            candidates[outcome] += n
-            diversion_candidates += n
-        out_of_area += n if away else 0
-        callbacks += n if callback else 0
-    result = IntakeEvent.data["prob_sol_div_rr_result"].as_integer()
-    results: dict[int, int] = dict(session.execute(
-        select(result, func.count()).join(Intake, Intake.id == IntakeEvent.intake_id)
-        .where(*where, IntakeEvent.kind == EventKind.OUTCOME.value, Intake.outcome == "diverted",
-               result.is_not(None))
-        .group_by(result)).all())
-    county_where = [*where, Intake.county_fips.is_not(None)]
-    if scope.include_confidential:
-        county_where.append(Intake.confidential.is_(False))
-    counties = _grouped(session, Intake.county_fips, county_where)
+
+    def codes(dimension: str, *extra: ColumnElement[bool]) -> dict[str, int]:
+        rows = session.execute(
+            select(codes_table.c.code, func.sum(codes_table.c.n))
+            .where(codes_table.c.dimension == dimension, *_summary_scope(scope, codes_table),
+                   codes_table.c.day >= dates.start, codes_table.c.day <= dates.end, *extra)
+            .group_by(codes_table.c.code)).all()
+        return {str(code): int(n) for code, n in rows}
+
+    total = summed[("total", "all")]
+    channels, tracks, categories, outcomes = of("channel"), of("track"), of("category"), of("outcome")
+    candidates, results = of("candidate"), of("diversion_result")
+    languages = codes("language")
+    # Counties never count confidential intakes, whoever looks.
+    counties = codes("county", codes_table.c.confidential.is_(False))
+    out_of_area, callbacks = summed[("flag", "out_of_area")], summed[("flag", "callback_requested")]
+    # Missed targets: intakes whose clocks have stopped are counted in the summary; those still
+    # waiting (a partial index holds only them) are counted now, against ``now``.
+    missed_claim, missed_contact = missed_targets(now or utcnow())
+    waiting = [*where, Intake.closed_at.is_(None),
+               or_(Intake.first_claimed_at.is_(None), Intake.first_contact_at.is_(None))]
+    live = session.execute(select(
+        func.coalesce(func.sum(case((missed_claim, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((missed_contact, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((or_(missed_claim, missed_contact), 1), else_=0)), 0)).where(*waiting)).one()
+    late = [int(n) + summed[("settled", code)]
+            for n, code in zip(live, ("missed_claim", "missed_contact", "missed_any"), strict=True)]
+
+    # Tables whose parts add up to the total: complementary suppression in each, and when one of
+    # them has nothing left to mask, the total itself is hidden.
+    parts = {
+        "by_day": _ordered(days, every_day),
+        "by_channel": _ordered(channels, CHANNELS),
+        "by_track": _ordered(tracks, ["homeless", "prevention", *(["unknown"] if tracks["unknown"] else [])]),
+        "by_category": _ordered(categories, [c for c in CATEGORIES if categories[c]]),
+        "by_language": _ordered(languages),
+        "outcomes": _ordered(outcomes, ["open", "assessed_in_hmis", "diverted", "referred_elsewhere",
+                                        "unable_to_contact", "declined", "duplicate"]),
+    }
+    tables: dict[str, tuple[Row, ...]] = {}
+    total_masked = False
+    for name, counts in parts.items():
+        tables[name], hide = protect(counts)
+        total_masked = total_masked or hide
+    if total_masked:
+        tables = {name: _hide_one(rows) for name, rows in tables.items()}
     candidate_total = sum(candidates.values())
+    by_outcome, hide_candidates = protect(_ordered(candidates, [
+        "open", "diverted", "assessed_in_hmis", "referred_elsewhere", "unable_to_contact", "declined", "duplicate"]))
+    candidate_row = Row("candidates", None, True) if hide_candidates else Row("candidates", shown(candidate_total))
+    diversion_results, _hide = protect(_ordered(results, DIVERSION_RESULTS))
+    by_county, _hide = protect(_ordered(counties))
+    total_shown = not total_masked and shown(total) is not None
+    away_row = Row("out_of_area", shown(out_of_area))
+    overdue = (Row("missed_claim", shown(int(late[0]))), Row("missed_contact", shown(int(late[1]))),
+               Row("missed_any", shown(int(late[2]))))
     return Dashboard(
         scope=scope,
         dates=dates,
-        total=shown(total),
-        by_day=_rows(days, every_day),
-        by_channel=_rows(channels, ["kiosk", "web", "sms", "voice"]),
-        by_track=_rows(tracks, ["homeless", "prevention", *(["unknown"] if "unknown" in tracks else [])]),
-        by_category=tuple(Row("unknown" if k is None else str(k), shown(n))
-                          for k, n in sorted(categories.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))),
-        by_language=_rows(languages),
-        outcomes=_rows(outcomes, ["open", "assessed_in_hmis", "diverted", "referred_elsewhere",
-                                  "unable_to_contact", "declined", "duplicate"]),
-        diversion=(Row("candidates", shown(candidate_total)),
-                   *_rows(candidates, ["open", "diverted", "assessed_in_hmis", "referred_elsewhere",
-                                       "unable_to_contact", "declined", "duplicate"])),
-        diversion_results=tuple(Row(str(k), shown(int(results.get(k, 0)))) for k in (1, 0, 99)),
-        flags=(Row("out_of_area", shown(out_of_area)), Row("callback_requested", shown(callbacks)),
-               Row("diversion_candidate", shown(diversion_candidates))),
-        out_of_area_share=(out_of_area / total) if total >= SMALL and shown(out_of_area) is not None else None,
-        to_claim=_timing(session, where, (EventKind.CLAIMED,), first),
-        to_contact=_timing(session, where, CONTACT_KINDS, first),
-        by_county=_rows(counties),
+        total=shown(total) if total_shown else None,
+        total_masked=total_masked and shown(total) is not None,
+        diversion=(candidate_row, *by_outcome),
+        diversion_results=diversion_results,
+        flags=(away_row, Row("callback_requested", shown(callbacks)),
+               Row("diversion_candidate", candidate_row.count, candidate_row.masked)),
+        out_of_area_share=_share(away_row, total, total_shown),
+        to_claim=_timing(session, where, Intake.claim_minutes),
+        to_contact=_timing(session, where, Intake.contact_minutes),
+        by_county=by_county,
+        overdue=overdue,
+        overdue_share=_share(overdue[2], total, total_shown),
+        **tables,
     )
 
 
 #: The tables of the dashboard, by the name used in download URLs.
 TABLES: tuple[str, ...] = ("by_day", "by_channel", "by_track", "by_category", "by_language", "outcomes",
-                           "diversion", "diversion_results", "flags", "by_county")
+                           "overdue", "diversion", "diversion_results", "flags", "by_county")
 
 
 # -- the case-conferencing list --------------------------------------------------------------

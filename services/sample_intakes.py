@@ -13,11 +13,12 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from models import AccessPoint, AccessPointKind, County, EventKind, Intake, IntakeEvent, User
 from models.base import utcnow
 
+from . import report_days, timers
 from .routing import DbSession
 
 CHANNELS = (("kiosk", 30), ("web", 30), ("sms", 25), ("voice", 15))
@@ -39,6 +40,10 @@ def load_sample_intakes(session: DbSession, count: int, *, days: int = 365, seed
     now = now or utcnow()
     aps = session.execute(select(AccessPoint.id, AccessPoint.coc_id, AccessPoint.kind, County.fips)
                           .outerjoin(County, County.id == AccessPoint.county_id)).all()
+    # The response facts stamped as services.timers stamps them, in each place's opening hours.
+    config: dict[str, Any] = {}
+    places = {ap.id: (timers.schedule_for(ap), timers.targets_for(ap, config))
+              for ap in session.scalars(select(AccessPoint))}
     fips = list(session.scalars(select(County.fips)))
     actor = session.scalar(select(User.id).order_by(User.id))
     if not aps or not fips:
@@ -59,6 +64,12 @@ def load_sample_intakes(session: DbSession, count: int, *, days: int = 365, seed
         claim_at = submitted + timedelta(minutes=rng.expovariate(1 / 240))
         contact_at = claim_at + timedelta(minutes=rng.expovariate(1 / 600))
         code = f"S{first + n:05X}"
+        priority, reasons = rng.randrange(9), rng.sample(REASONS, rng.randrange(3))
+        schedule, targets = places[ap_id]
+        claim_due, contact_due = timers.due_times(submitted, timers.urgent_by(priority, reasons, config),
+                                                  targets, schedule)
+        claimed_then = claim_at if claimed and claim_at < now else None
+        contacted = claimed_then is not None and rng.random() < 0.85 and contact_at < now
         intakes.append({
             "reference_code": f"{code[:3]}-{code[3:]}", "public_id": uuid.UUID(int=rng.getrandbits(128)).hex,
             "channel": _pick(rng, CHANNELS),
@@ -66,19 +77,23 @@ def load_sample_intakes(session: DbSession, count: int, *, days: int = 365, seed
             "routed_access_point_id": ap_id, "coc_id": coc_id,
             "county_fips": ap_fips if ap_fips and rng.random() < 0.7 else rng.choice(fips),
             "out_of_area": rng.random() < 0.05, "homeless_category": category,
-            "track": "prevention" if category == 2 else "homeless", "priority": rng.randrange(9),
-            "priority_reasons": rng.sample(REASONS, rng.randrange(3)),
+            "track": "prevention" if category == 2 else "homeless", "priority": priority,
+            "priority_reasons": reasons,
             "diversion_candidate": rng.random() < 0.22, "confidential": kind is AccessPointKind.VSP,
             "callback_requested": rng.random() < 0.15, "possible_flood": False,
             "created_at": submitted - timedelta(minutes=8), "updated_at": submitted,
             "last_activity_at": submitted, "submitted_at": submitted,
             "claimed_by_id": actor if claimed else None, "claimed_at": claim_at if claimed else None,
             "closed_at": submitted + timedelta(days=2) if closed else None, "outcome": outcome,
+            "first_claimed_at": claimed_then, "first_contact_at": contact_at if contacted else None,
+            "claim_minutes": None if claimed_then is None else timers.minutes_between(schedule, submitted, claim_at),
+            "contact_minutes": timers.minutes_between(schedule, submitted, contact_at) if contacted else None,
+            "claim_due_at": claim_due, "contact_due_at": contact_due,
         })
-        if claimed and claim_at < now:
+        if claimed_then is not None:
             events.append({"intake_id": len(intakes) - 1, "actor_id": actor, "kind": EventKind.CLAIMED.value,
                            "data": {}, "created_at": claim_at})
-            if rng.random() < 0.85 and contact_at < now:
+            if contacted:
                 events.append({"intake_id": len(intakes) - 1, "actor_id": actor,
                                "kind": EventKind.CONTACT_ATTEMPT.value,
                                "data": {"method": "phone", "result": "reached"}, "created_at": contact_at})
@@ -91,6 +106,12 @@ def load_sample_intakes(session: DbSession, count: int, *, days: int = 365, seed
         if len(intakes) >= BATCH:
             _flush(session, intakes, events)
     _flush(session, intakes, events)
+    session.commit()
+    # Bulk inserts pass no ORM hook: count the loaded days into the report summary, once the
+    # database has statistics for the new rows (a day's recount is then an index range).
+    session.execute(text("ANALYZE"))
+    report_days.refresh(session, {report_days.local_day(now - timedelta(days=n), report_days.zone_name())
+                                  for n in range(days + 1)})
     session.commit()
     return count
 

@@ -39,7 +39,7 @@ from models import (
     User,
 )
 from models.base import utcnow
-from services import accounts, household_messages, household_texts, queue, reminders, routing, timers
+from services import accounts, household_messages, household_texts, queue, reminders, report_days, routing, timers
 from services.accounts import verify_password
 from services.crypto import PiiCipher
 from services.outbox import enqueue_sms
@@ -430,11 +430,16 @@ def log_contact(session: DbSession, intake: Intake, actor: User, *, method: str,
             raise ActionError("voicemail_unsafe")
         data["against_preference"] = True
     ev = _add_event(session, intake, actor, EventKind.CONTACT_ATTEMPT, data, cipher, {"note": note})
-    if intake.first_contact_at is None:
-        intake.first_contact_at = utcnow()
-        intake.due_at = None  # the last response target is met
+    _contacted(intake)
     session.commit()
     return ev
+
+
+def _contacted(intake: Intake) -> None:
+    """The household was contacted (a logged attempt or a text): the response clock stops."""
+    if intake.first_contact_at is None:
+        timers.stamp_contact(intake, utcnow(), intake.routed_access_point)
+        intake.due_at = None  # the last response target is met
 
 
 def schedule_assessment(session: DbSession, intake: Intake, actor: User, *, at: datetime, where: str,
@@ -530,6 +535,7 @@ def send_sms(session: DbSession, intake: Intake, actor: User, *, template: str, 
     session.flush()
     _add_event(session, intake, actor, EventKind.SMS_SENT,
                {"template": template, "language": intake.language, "outbox_id": message.id}, cipher)
+    _contacted(intake)
     session.commit()
     return True
 
@@ -573,6 +579,7 @@ def record_outcome(session: DbSession, intake: Intake, actor: User, *, outcome: 
         session.rollback()
         raise ActionError("closed")
     ev = _add_event(session, intake, actor, EventKind.OUTCOME, data, cipher, private)
+    report_days.mark(session, intake)  # closed by a Core UPDATE: recount its day in the summary
     session.commit()
     session.refresh(intake)
     return ev
@@ -589,6 +596,10 @@ def transfer_targets(session: DbSession, intake: Intake) -> list[AccessPoint]:
     if intake.coc_id is not None:
         query = query.where(AccessPoint.coc_id == intake.coc_id)
     return list(session.scalars(query.order_by(AccessPoint.name)))
+
+
+def _config() -> Any:
+    return current_app.config if has_app_context() else {}
 
 
 def transfer(session: DbSession, intake: Intake, actor: User, *, access_point_id: int, note: str | None,
@@ -612,9 +623,11 @@ def transfer(session: DbSession, intake: Intake, actor: User, *, access_point_id
     now = utcnow()
     intake.claim_clock_from = now
     intake.escalation = 0
-    clock = timers.due(intake, session.get(AccessPoint, access_point_id), now,
-                       current_app.config if has_app_context() else {})
+    target = session.get(AccessPoint, access_point_id)
+    clock = timers.due(intake, target, now, _config())
     intake.due_at = clock.due_at if clock is not None else None
+    # Its targets are now the new access point's (the queue's clock reads them there too).
+    timers.stamp_targets(intake, target, _config())
     ev = _add_event(session, intake, actor, EventKind.TRANSFERRED,
                     {"from_access_point_id": previous, "to_access_point_id": access_point_id}, cipher,
                     {"note": note})

@@ -22,7 +22,7 @@ early, recompute and move it on; it never makes it miss one.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -80,8 +80,13 @@ def targets_for(access_point: AccessPoint | None, config: Mapping[str, Any]) -> 
 
 def is_urgent(intake: Intake, config: Mapping[str, Any]) -> bool:
     """Tell whether an intake is urgent: priority at the threshold, or no safe place tonight."""
+    return urgent_by(intake.priority, intake.priority_reasons or (), config)
+
+
+def urgent_by(priority: int, reasons: Iterable[str], config: Mapping[str, Any]) -> bool:
+    """Tell whether a priority and its reasons make an intake urgent (``is_urgent`` from facts)."""
     threshold = int(config.get("ALERT_URGENT_PRIORITY", 4))
-    return intake.priority >= threshold or bool(URGENT_REASONS & set(intake.priority_reasons or ()))
+    return priority >= threshold or bool(URGENT_REASONS & set(reasons))
 
 
 def schedule_for(access_point: AccessPoint | None) -> hours.Schedule | None:
@@ -107,7 +112,7 @@ def refresh_due(intake: Intake, now: datetime, config: Mapping[str, Any]) -> Non
     intake.due_at = clock.due_at if clock is not None else None
 
 
-def _between(schedule: hours.Schedule | None, start: datetime, end: datetime) -> int:
+def minutes_between(schedule: hours.Schedule | None, start: datetime, end: datetime) -> int:
     if schedule is None:
         return max(int((end - start).total_seconds() // 60), 0)
     return hours.business_minutes(schedule, start, end)
@@ -148,8 +153,47 @@ def clock_of(submitted_at: datetime, *, claimed: bool, urgent: bool, targets: Ta
         stage, minutes = Stage.CONTACT, targets.contact
     due_at = add_minutes(schedule, start, minutes)
     overdue = now >= due_at
-    left = -_between(schedule, due_at, now) if overdue else _between(schedule, now, due_at)
+    left = -minutes_between(schedule, due_at, now) if overdue else minutes_between(schedule, now, due_at)
     return Clock(stage, urgent, due_at, left, overdue)
+
+
+# -- what reports count, stamped on the intake when it happens ---------------------------------
+
+
+def stamp_targets(intake: Intake, access_point: AccessPoint | None, config: Mapping[str, Any]) -> None:
+    """Keep on ``intake`` when its claim and its first contact were due (at submission, transfer).
+
+    Reports count an intake as overdue when its first claim or first contact came after these
+    (or has not come and the due time has passed); the queue's clock uses the same targets.
+    """
+    if intake.submitted_at is None:
+        return
+    intake.claim_due_at, intake.contact_due_at = due_times(
+        _aware(intake.submitted_at), is_urgent(intake, config), targets_for(access_point, config),
+        schedule_for(access_point))
+
+
+def due_times(submitted_at: datetime, urgent: bool, targets: Targets, schedule: hours.Schedule | None
+              ) -> tuple[datetime, datetime]:
+    """Return when the claim and the first contact of an intake submitted then are due."""
+    claim = targets.urgent_claim if urgent else targets.claim
+    return add_minutes(schedule, submitted_at, claim), add_minutes(schedule, submitted_at, targets.contact)
+
+
+def stamp_claim(intake: Intake, at: datetime, access_point: AccessPoint | None) -> None:
+    """Record the intake's first claim and its business minutes since submission (later ones: no-op)."""
+    if intake.first_claimed_at is not None or intake.submitted_at is None:
+        return
+    intake.first_claimed_at = at
+    intake.claim_minutes = minutes_between(schedule_for(access_point), _aware(intake.submitted_at), _aware(at))
+
+
+def stamp_contact(intake: Intake, at: datetime, access_point: AccessPoint | None) -> None:
+    """Record the intake's first contact attempt and its business minutes since submission."""
+    if intake.first_contact_at is not None or intake.submitted_at is None:
+        return
+    intake.first_contact_at = at
+    intake.contact_minutes = minutes_between(schedule_for(access_point), _aware(intake.submitted_at), _aware(at))
 
 
 def _aware(moment: datetime) -> datetime:

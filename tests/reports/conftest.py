@@ -9,6 +9,7 @@ import pytest
 
 from extensions import db
 from models import Channel, EventKind, IntakeEvent, Track
+from services import timers
 from services.demo import load_reference_data
 
 from ..staff.conftest import PASSWORD, World, add_user, csrf_from, login, make_intake, world
@@ -49,8 +50,12 @@ def known_day(world: World) -> World:
                                  priority=n, reasons=("slept_outside",) if n == 6 else ())
             intake.county_fips = "20051" if n < 5 else "20001"
             intake.homeless_category = 1 if n < 5 else 2
+            timers.stamp_targets(intake, world.aps["A"], world.app.config)
             if n < 5:
                 at = intake.submitted_at
+                # What the queue and staff actions stamp when the claim and the contact happen.
+                timers.stamp_claim(intake, at + timedelta(minutes=10 * (n + 1)), world.aps["A"])
+                timers.stamp_contact(intake, at + timedelta(minutes=60 * (n + 1)), world.aps["A"])
                 s.add(IntakeEvent(intake_id=intake.id, actor_id=staff.id, kind=EventKind.CLAIMED,
                                   created_at=at + timedelta(minutes=10 * (n + 1))))
                 # A later claim (after a release) does not count: the first one does.

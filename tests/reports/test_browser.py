@@ -54,7 +54,10 @@ def test_dashboard_and_case_conferencing_in_chromium(
     sign_in("coordinator@example.org")
     page.get_by_role("link", name="Reports").first.click()
     page.get_by_role("heading", name="How the front door is working").wait_for()
-    assert page.locator("svg.chart").count() >= 9
+    assert page.locator("svg.chart").count() >= 10
+    # The share that missed a response target, with its own chart and table.
+    assert page.get_by_role("heading", name="Missed response targets").is_visible()
+    assert page.locator("dt", has_text="Missed a response target").is_visible()
     assert page.locator("svg.map path").count() == 105
     scan("dashboard-region")
     page.emulate_media(media="print")

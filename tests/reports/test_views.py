@@ -79,6 +79,9 @@ def test_dashboard_shows_figures_and_small_cells(client: FlaskClient, known_day:
     assert login(client, known_day.users["admin"].email).status_code == 303
     page = client.get(f"/staff/reports/?scope=ap-ap-a&{RANGE}").get_data(as_text=True)
     assert "fewer than 5" in page
+    # The same complementary suppression as the downloads: 5 texts beside 2 calls are not shown.
+    assert re.search(r"Text message</th><td>not shown</td>", page)
+    assert re.search(r"Phone call</th><td>fewer than 5</td>", page)
     assert "30 min" in page and "46 min" in page  # time to claim: median and 90th percentile
     assert "180 min" not in page and "3.0 hours" in page and "4.6 hours" in page  # first contact
     # The strict CSP: no inline script, no inline style attribute (SVG presentation attributes only).
@@ -96,14 +99,17 @@ def test_downloads_hide_small_cells(client: FlaskClient, known_day: World) -> No
     assert response.mimetype == "text/csv"
     assert 'filename="by-channel-ap-ap-a-2026-03-09-2026-03-11.csv"' in response.headers["Content-Disposition"]
     rows = rows_of(response)
-    assert ["Text message", "5"] in rows
+    # 7 intakes: 2 calls alone hidden would be 7 - 5 texts, so the texts are not shown either.
+    assert ["Text message", "not shown"] in rows
     assert ["Phone call", "fewer than 5"] in rows
     assert ["Kiosk", "0"] in rows
+    assert not any(row[1:] == ["5"] or row[1:] == ["2"] for row in rows[6:])
     timings = rows_of(client.get(f"/staff/reports/timings.csv?scope=ap-ap-a&{RANGE}"))
     assert ["Time to claim", "5", "30.0", "46.0"] in timings
     assert ["Time to first contact", "5", "180.0", "276.0"] in timings
     county = rows_of(client.get(f"/staff/reports/by_county.csv?scope=region-1&{RANGE}"))
-    assert ["Ellis", "5"] in county  # the confidential intake in Ellis is not counted by county
+    # The confidential intake in Ellis is not counted by county; Ellis's 5 would give Allen away.
+    assert ["Ellis", "not shown"] in county
     assert ["Allen", "fewer than 5"] in county
 
 
