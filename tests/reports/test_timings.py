@@ -217,7 +217,7 @@ def _check_backfill(url: str) -> None:
                              ("sms_sent", datetime(2026, 3, 9, 16, 0, tzinfo=UTC))):
                 conn.execute(t["intake_events"].insert().values(intake_id=intake, kind=kind, data={},
                                                                 created_at=stamp(at)))
-        upgrade(directory=migrations, revision="0017")
+        upgrade(directory=migrations, revision="0021")
         with db.engine.connect() as conn:
             intakes = MetaData()
             intakes.reflect(bind=conn, only=("intakes",))
