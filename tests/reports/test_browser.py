@@ -50,6 +50,7 @@ def test_dashboard_and_case_conferencing_in_chromium(
         page.fill("#email", email)
         page.fill("#password", PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/staff/login" not in url)  # signed in before the next page
 
     sign_in("coordinator@example.org")
     page.get_by_role("link", name="Reports").first.click()

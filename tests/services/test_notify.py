@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -25,6 +26,11 @@ from tests.smtp_server import Inbox, smtp_server
 
 # What the household said in FULL: none of it may appear in any alert.
 PERSONAL = ["Ana", "555-0100", "5550100", "785", "1980", "03/25", "67601"]
+
+
+def without_links(text: str) -> str:
+    """The message without its intake links: a random public id may hold digits such as "785"."""
+    return re.sub(r"/intakes/[0-9a-f]{32}", "/intakes/ID", text)
 
 
 @pytest.fixture
@@ -93,7 +99,7 @@ def test_a_submitted_intake_alerts_its_access_point_without_personal_data(
     for message in everything:
         assert code in message
         for value in PERSONAL:
-            assert value not in message, (value, message)
+            assert value not in without_links(message), (value, message)
     english = next(r for r in inbox.received if r.rcpt_tos == ["intake@hays.example"])
     assert english.message["Subject"] == f"Urgent new intake {code}"
     assert "Callback requested" not in english.text
@@ -190,7 +196,7 @@ def test_an_intake_nobody_at_its_access_point_would_hear_of_reaches_the_regions_
     assert got.message["Subject"] == "New intake LON-001: no access point staff will hear of it"
     assert "Lonely desk" in got.text and "no staff" in got.text
     for value in PERSONAL:
-        assert value not in got.text, value
+        assert value not in without_links(got.text), value
 
 
 def test_an_out_of_area_intake_with_no_access_point_reaches_the_coc_alert_address_else_the_admins(
@@ -217,4 +223,4 @@ def test_an_out_of_area_intake_with_no_access_point_reaches_the_coc_alert_addres
     for got in inbox.received:
         assert "outside this Continuum of Care" in got.text and "no access point" in got.text.lower()
         for value in PERSONAL:
-            assert value not in got.text, value
+            assert value not in without_links(got.text), value
