@@ -498,4 +498,5 @@ def test_the_languages_page_shows_each_language_and_its_review(client: FlaskClie
     for lang in languages.REGISTRY:
         assert f'<span lang="{lang.code}" dir="{lang.direction.value}">{lang.native_name}</span>' in html
     assert "read by a native speaker" in html and "spoken and keypad" in html
+    assert "translations/&lt;language code&gt;/LC_MESSAGES/messages.po" in html  # the path shown whole
     assert 'href="/staff/admin/languages"' in client.get("/staff/admin/").get_data(as_text=True)
