@@ -114,3 +114,16 @@ def test_possible_duplicates_by_phone_and_by_name_and_birth_date(app: Flask, wor
         found = {d.public_id: d.reason for d in queue.possible_duplicates(db.session, staff, intake, current_cipher())}
         assert found == {same_phone.public_id: "phone", same_person.public_id: "name_dob"}
         assert different.public_id not in found and elsewhere.public_id not in found
+
+
+def test_the_households_language_is_named_not_coded(client: FlaskClient, world: World, signed_in) -> None:
+    with client.application.app_context():
+        ap = db.session.merge(world.aps["A"])
+        spanish = make_intake(db.session, ap, language="es")
+        db.session.commit()
+        public_id, code = spanish.public_id, spanish.reference_code
+    signed_in("staff")
+    queue_html = client.get("/staff/?language=es").get_data(as_text=True)
+    assert code in queue_html and "<td>Spanish</td>" in queue_html
+    page = client.get(f"/staff/intakes/{public_id}").get_data(as_text=True)
+    assert "<dd>Spanish</dd>" in page
