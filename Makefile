@@ -52,9 +52,10 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-# Run every benchmark script in bench/; each prints its figures.
+# Run every benchmark script in bench/; each prints its figures (-P: bench/ is not put first on the
+# import path, so bench/reports.py never hides the reports package).
 bench: venv
 	@set -e; for script in bench/*.py; do \
 		[ -e "$$script" ] || { echo "no benchmarks in bench/"; break; }; \
-		echo "== $$script"; $(PY) "$$script"; \
+		echo "== $$script"; $(PY) -P "$$script"; \
 	done

@@ -15,7 +15,6 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
@@ -29,6 +28,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.engines import add_engine_arguments, on_each_engine  # noqa: E402
 from config import engine_options  # noqa: E402
 from extensions import db  # noqa: E402
 from models import AccessPoint, ContinuumOfCare, Intake, Region, Role, User  # noqa: E402
@@ -133,24 +133,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--intakes", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=60)
-    parser.add_argument("--pg", default=None, help="PostgreSQL server URL")
-    parser.add_argument("--no-pg", action="store_true")
+    add_engine_arguments(parser)
     args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args.intakes, args.runs)
-
-    if args.no_pg:
-        return
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import create_pg_database, drop_pg_database, pg_server_url
-
-    server = args.pg or pg_server_url()
-    url = create_pg_database(server)
-    try:
-        run("PostgreSQL", url, args.intakes, args.runs)
-    finally:
-        drop_pg_database(url)
+    on_each_engine(lambda label, url: run(label, url, args.intakes, args.runs), args)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
@@ -33,8 +32,7 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, update  # noqa: E402
 
-from app import create_app  # noqa: E402
-from config import engine_options  # noqa: E402
+from bench.engines import add_engine_arguments, bench_app, dispose, on_each_engine  # noqa: E402
 from extensions import db  # noqa: E402
 from models import (  # noqa: E402
     AccessPoint,
@@ -142,30 +140,16 @@ def measure(app: Any, label: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--intakes", type=int, default=50_000)
-    parser.add_argument("--pg", default=None, help="PostgreSQL server URL (a throwaway database is made)")
-    parser.add_argument("--no-pg", action="store_true")
+    add_engine_arguments(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.sqlite3"
-        app = create_app({"FRONTDOOR_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
-                          "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url)})
-        load(app, args.intakes)
-        measure(app, "SQLite")
-    if args.no_pg:
-        return
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import create_pg_database, drop_pg_database, pg_server_url
 
-    pg = create_pg_database(args.pg or pg_server_url())
-    try:
-        app = create_app({"FRONTDOOR_ENV": "testing", "SQLALCHEMY_DATABASE_URI": pg,
-                          "SQLALCHEMY_ENGINE_OPTIONS": engine_options(pg)})
+    def run(label: str, url: str) -> None:
+        app = bench_app(url)
         load(app, args.intakes)
-        measure(app, "PostgreSQL")
-        with app.app_context():
-            db.engine.dispose()
-    finally:
-        drop_pg_database(pg)
+        measure(app, label)
+        dispose(app)
+
+    on_each_engine(run, args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,56 @@
+"""What the benchmarks share: an app on a throwaway database of each engine, SQLite then PostgreSQL.
+
+Imported by the scripts in bench/ as ``bench.engines`` (they put the project root on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add --pg (a PostgreSQL server URL) and --no-pg (SQLite only)."""
+    parser.add_argument("--pg", default=None, help="PostgreSQL server URL (a throwaway database is made)")
+    parser.add_argument("--no-pg", action="store_true", help="measure on SQLite only")
+
+
+def bench_app(url: str) -> Any:
+    """Return the app in testing mode on ``url``, with the engine options production would use."""
+    from app import create_app
+    from config import engine_options
+
+    return create_app({"FRONTDOOR_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
+                       "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url)})
+
+
+def dispose(app: Any) -> None:
+    """Close the app's connections (a throwaway PostgreSQL database cannot be dropped while used)."""
+    from extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def on_each_engine(run: Callable[[str, str], None], args: argparse.Namespace) -> None:
+    """Call ``run(label, url)`` on a throwaway SQLite file, then (unless --no-pg) on a throwaway
+    PostgreSQL database that is dropped afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        run("SQLite", f"sqlite:///{tmp}/bench.sqlite3")
+    if args.no_pg:
+        return
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import create_pg_database, drop_pg_database, pg_server_url
+
+    url = create_pg_database(args.pg or pg_server_url())
+    try:
+        run("PostgreSQL", url)
+    finally:
+        drop_pg_database(url)
