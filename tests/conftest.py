@@ -389,3 +389,32 @@ def hmis_valid(tmp_path: Path) -> Callable[[bytes], None]:
         assert report.valid, errors[:20]
 
     return check
+
+
+def at_once(app: Flask, work: Callable[[Any], Any], *, workers: int = 2) -> list[Any]:
+    """Run ``work(session)`` in ``workers`` threads that start together, each with its own session
+    (as workers on several hosts would), and return what each returned; any error fails the test."""
+    from sqlalchemy.orm import Session
+
+    with app.app_context():
+        engine = db.engine
+    barrier = threading.Barrier(workers)
+    errors: list[BaseException] = []
+    results: list[Any] = []
+
+    def worker() -> None:
+        try:
+            with app.app_context(), Session(engine) as session:
+                barrier.wait(timeout=30)
+                results.append(work(session))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert len(results) == workers, "a worker did not finish"
+    return results

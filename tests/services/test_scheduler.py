@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from extensions import db
 from models import AccessPoint, AlertPreference, ContinuumOfCare, Intake, Region, Role, User
@@ -19,6 +17,7 @@ from models.sms import OutboxMessage
 from services import notify, queue, scheduler, timers
 from services.accounts import hash_password
 from services.pii import current_cipher
+from tests.conftest import at_once
 
 CHICAGO = ZoneInfo("America/Chicago")
 WEEKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -150,26 +149,7 @@ def test_two_workers_send_each_alert_exactly_once(app: Flask) -> None:
     count = 60
     for n in range(count):
         submitted(app, ids["ap"], at(2026, 12, 7, 9, 0), priority=9, code=f"W{n:02d}-{n:03d}"[:7])
-    with app.app_context():
-        engine = db.engine
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-    runs: list[scheduler.TimerRun] = []
-
-    def worker() -> None:
-        try:
-            with app.app_context(), Session(engine) as session:
-                barrier.wait(timeout=30)
-                runs.append(scheduler.run_timers(session, at(2026, 12, 7, 10, 1), app.config, batch=7))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert errors == []
+    runs = at_once(app, lambda session: scheduler.run_timers(session, at(2026, 12, 7, 10, 1), app.config, batch=7))
     assert sum(r.reminded for r in runs) == count
     with app.app_context():
         per_intake = db.session.execute(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import threading
 from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
@@ -13,7 +12,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
 from config import TEST_TWILIO_AUTH_TOKEN
@@ -24,6 +22,7 @@ from services import checkins, outbox
 from services.intake import personal_values
 from services.pii import current_cipher
 from services.sms_text import is_gsm7
+from tests.conftest import at_once
 
 from .conftest import World, csrf_from, make_intake
 
@@ -231,25 +230,8 @@ def test_two_workers_send_each_check_in_exactly_once(app: Flask, world: World) -
         for n in range(count):
             make_intake(db.session, ap, phone=f"+1785556{n:04d}", submitted_at=utcnow() - timedelta(days=15))
         db.session.commit()
-        engine = db.engine
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-    runs: list[checkins.CheckInRun] = []
-
-    def worker() -> None:
-        try:
-            with app.app_context(), Session(engine) as session:
-                barrier.wait(timeout=30)
-                runs.append(checkins.run_checkins(session, utcnow(), app.config, current_cipher(), batch=7))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert errors == []
+    runs = at_once(app, lambda session: checkins.run_checkins(session, utcnow(), app.config, current_cipher(),
+                                                               batch=7))
     assert sum(r.sent for r in runs) == count
     with app.app_context():
         per_intake = db.session.execute(select(OutboxMessage.intake_id, func.count())

@@ -4,7 +4,6 @@ by the worker, never for an old time, and the page says whether it went or why n
 from __future__ import annotations
 
 import os
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +11,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from extensions import db
 from models import AccessPoint, EventKind, Intake, IntakeEvent, OutboxMessage, ScheduledJob, User
@@ -20,6 +18,7 @@ from models.base import utcnow
 from services import outbox, reminders, staff_actions
 from services.pii import current_cipher
 from services.sms_text import is_gsm7, segments
+from tests.conftest import at_once
 
 from .conftest import World, csrf_from, make_intake
 
@@ -207,25 +206,8 @@ def test_two_workers_send_each_reminder_exactly_once(app: Flask, world: World) -
         for intake in made:
             staff_actions.schedule_assessment(db.session, intake, staff, at=when, where="Front desk", note=None,
                                               cipher=current_cipher(), config=app.config)
-        engine = db.engine
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-    queued: list[int] = []
-
-    def worker() -> None:
-        try:
-            with app.app_context(), Session(engine) as session:
-                barrier.wait(timeout=30)
-                queued.append(reminders.run_reminders(session, when - timedelta(hours=12), current_cipher(), batch=7))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert errors == []
+    queued = at_once(app, lambda session: reminders.run_reminders(session, when - timedelta(hours=12),
+                                                                  current_cipher(), batch=7))
     assert sum(queued) == count
     with app.app_context():
         per_intake = db.session.execute(select(OutboxMessage.intake_id, func.count())
