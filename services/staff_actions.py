@@ -39,7 +39,17 @@ from models import (
     User,
 )
 from models.base import utcnow
-from services import accounts, household_messages, household_texts, queue, reminders, report_days, routing, timers
+from services import (
+    accounts,
+    household_messages,
+    household_texts,
+    notify,
+    queue,
+    reminders,
+    report_days,
+    routing,
+    timers,
+)
 from services.accounts import verify_password
 from services.crypto import PiiCipher
 from services.outbox import enqueue_sms
@@ -631,5 +641,7 @@ def transfer(session: DbSession, intake: Intake, actor: User, *, access_point_id
     ev = _add_event(session, intake, actor, EventKind.TRANSFERRED,
                     {"from_access_point_id": previous, "to_access_point_id": access_point_id}, cipher,
                     {"note": note})
+    # The new access point hears of it as of any intake that arrives there (same rules, no PII).
+    notify.alert_new_intake(session, intake, target, _config())
     session.commit()
     return ev

@@ -305,7 +305,9 @@ def test_a_transferred_intake_runs_a_fresh_claim_clock_at_its_new_access_point(a
         assert intake.escalation == 0
         due_at = intake.due_at.replace(tzinfo=intake.due_at.tzinfo or ZoneInfo("UTC"))
         assert before + timedelta(minutes=240) <= due_at <= utcnow() + timedelta(minutes=240)
+    # Beta hears of it as of any intake arriving there (and Alpha, which sent it on, does not).
+    assert purposes(app)[3:] == [(notify.PURPOSE_NEW, "desk@beta.example")]
     tick(app, utcnow() + timedelta(minutes=1))
-    assert len(purposes(app)) == 3  # nothing at once for the miss at Alpha
+    assert len(purposes(app)) == 4  # nothing at once for the miss at Alpha
     tick(app, due_at + timedelta(minutes=1))
-    assert purposes(app)[3:] == [(notify.PURPOSE_REMINDER, "desk@beta.example")]
+    assert purposes(app)[4:] == [(notify.PURPOSE_REMINDER, "desk@beta.example")]
