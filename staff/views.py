@@ -207,6 +207,10 @@ def _guard() -> WerkzeugResponse | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
+        if request.endpoint == "staff.favicon":
+            # The icon of a page fetched as the member signs out: the plain icon, and no sign-in
+            # notice written into the session (its cookie would replace the new sign-in page's).
+            return redirect(url_for("static", filename="favicon.svg"))
         result: WerkzeugResponse = login_manager.unauthorized()
         return result
     now = time.time()
@@ -218,7 +222,12 @@ def _guard() -> WerkzeugResponse | None:
     # Automatic refreshes (and the browser fetching the icon) do not keep a session alive.
     if request.args.get("auto") != "1" and request.endpoint != "staff.favicon":
         session["staff_seen"] = now
-    session["lang"] = _user().language
+    # Written only when it changes: a response that leaves the session alone sends no cookie, so
+    # the icon fetched in the background can never overwrite the cookie of a page signed in (or
+    # out) meanwhile, which would cost that page its CSRF token ("This page has expired").
+    language = _user().language
+    if session.get("lang") != language:
+        session["lang"] = language
     return None
 
 

@@ -10,7 +10,7 @@ from models import Channel, Track, User
 from services import queue
 from services.pii import current_cipher
 
-from .conftest import World, make_intake, minutes_ago
+from .conftest import World, csrf_from, make_intake, minutes_ago
 
 
 def _user(key: str, world: World) -> User:
@@ -127,3 +127,19 @@ def test_the_households_language_is_named_not_coded(client: FlaskClient, world: 
     assert code in queue_html and "<td>Spanish</td>" in queue_html
     page = client.get(f"/staff/intakes/{public_id}").get_data(as_text=True)
     assert "<dd>Spanish</dd>" in page
+
+
+def test_the_icon_and_automatic_refreshes_send_no_session_cookie(client: FlaskClient, world: World,
+                                                                 signed_in) -> None:
+    """A background fetch answered with a cookie could land after the member signed out and in
+    again, replacing the new session (and its CSRF token): those answers leave the session alone."""
+    signed_in("staff")
+    client.get("/staff/")  # the first page writes what the session needs
+    assert "Set-Cookie" not in client.get("/staff/favicon.svg?n=0").headers
+    assert "Set-Cookie" not in client.get("/staff/?auto=1").headers
+    # Signed out meanwhile: the plain icon, still without a cookie.
+    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/staff/").get_data(as_text=True))})
+    client.delete_cookie("session")
+    icon = client.get("/staff/favicon.svg?n=0")
+    assert icon.status_code == 302 and icon.headers["Location"].endswith("/static/favicon.svg")
+    assert "Set-Cookie" not in icon.headers
