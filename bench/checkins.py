@@ -13,7 +13,6 @@ app stores them) submitted 15 to 60 days ago, then times:
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bench.engines import add_engine_arguments, bench_app, dispose, on_each_engine  # noqa: E402
+from bench.engines import load_and_measure  # noqa: E402
 from extensions import db  # noqa: E402
 from models import AccessPoint, Answer, ConsentRecord, ContinuumOfCare, Intake, OutboxMessage, Region  # noqa: E402
 from models.base import utcnow  # noqa: E402
@@ -97,18 +96,7 @@ def measure(app: Any, label: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--intakes", type=int, default=5000)
-    add_engine_arguments(parser)
-    args = parser.parse_args()
-
-    def run(label: str, url: str) -> None:
-        app = bench_app(url)
-        load(app, args.intakes)
-        measure(app, label)
-        dispose(app)
-
-    on_each_engine(run, args)
+    load_and_measure(__doc__, load, measure, intakes=5000)
 
 
 if __name__ == "__main__":

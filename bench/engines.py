@@ -54,3 +54,20 @@ def on_each_engine(run: Callable[[str, str], None], args: argparse.Namespace) ->
         run("PostgreSQL", url)
     finally:
         drop_pg_database(url)
+
+
+def load_and_measure(description: str | None, load: Callable[[Any, int], None],
+                     measure: Callable[[Any, str], None], *, intakes: int) -> None:
+    """The whole main of a benchmark that loads ``--intakes`` rows, then measures, on each engine."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--intakes", type=int, default=intakes)
+    add_engine_arguments(parser)
+    args = parser.parse_args()
+
+    def run(label: str, url: str) -> None:
+        app = bench_app(url)
+        load(app, args.intakes)
+        measure(app, label)
+        dispose(app)
+
+    on_each_engine(run, args)

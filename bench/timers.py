@@ -16,7 +16,6 @@ submit step sets it, then times:
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import sys
@@ -32,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, update  # noqa: E402
 
-from bench.engines import add_engine_arguments, bench_app, dispose, on_each_engine  # noqa: E402
+from bench.engines import load_and_measure  # noqa: E402
 from extensions import db  # noqa: E402
 from models import (  # noqa: E402
     AccessPoint,
@@ -138,18 +137,7 @@ def measure(app: Any, label: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--intakes", type=int, default=50_000)
-    add_engine_arguments(parser)
-    args = parser.parse_args()
-
-    def run(label: str, url: str) -> None:
-        app = bench_app(url)
-        load(app, args.intakes)
-        measure(app, label)
-        dispose(app)
-
-    on_each_engine(run, args)
+    load_and_measure(__doc__, load, measure, intakes=50_000)
 
 
 if __name__ == "__main__":
