@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 from sqlalchemy.orm import Session
 
 from extensions import db
@@ -182,3 +184,24 @@ def signed_in(client: FlaskClient, world: World) -> Callable[[str], str]:
 
 def minutes_ago(n: int) -> datetime:
     return utcnow() - timedelta(minutes=n)
+
+
+#: The most threads a race test runs at once (each holds a connection).
+RACERS = 20
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def race_app(request: pytest.FixtureRequest, make_app: Callable[..., Flask], tmp_path: Path) -> Iterator[Flask]:
+    """A migrated app on its own database of each engine, with a connection for every racer."""
+    if request.param == "sqlite":
+        app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'race.sqlite3'}", SQLALCHEMY_ENGINE_OPTIONS={})
+    else:
+        app = make_app(SQLALCHEMY_DATABASE_URI=request.getfixturevalue("pg_url"),
+                       SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS + 2})
+    with app.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parents[2] / "migrations"))
+        assert db.engine.dialect.name == request.param
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

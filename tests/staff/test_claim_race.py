@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from pathlib import Path
 
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,10 +12,9 @@ from extensions import db
 from models import AccessPoint, ContinuumOfCare, EventKind, Intake, IntakeEvent, Role, User
 from services import queue
 
-from .conftest import add_user, make_intake
+from .conftest import RACERS, add_user, make_intake
 
-MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
-THREADS = 20
+THREADS = RACERS
 
 
 def race(app: Flask) -> None:
@@ -68,20 +64,5 @@ def race(app: Flask) -> None:
         assert claims == 1
 
 
-def test_claim_race_sqlite(make_app: Callable[..., Flask], tmp_path: Path) -> None:
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'race.sqlite3'}", SQLALCHEMY_ENGINE_OPTIONS={})
-    with app.app_context():
-        upgrade(directory=MIGRATIONS)
-        assert db.engine.dialect.name == "sqlite"
-    race(app)
-
-
-def test_claim_race_postgresql(make_app: Callable[..., Flask], pg_url: str) -> None:
-    app = make_app(SQLALCHEMY_DATABASE_URI=pg_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2})
-    with app.app_context():
-        upgrade(directory=MIGRATIONS)
-        assert db.engine.dialect.name == "postgresql"
-    race(app)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def test_claim_race(race_app: Flask) -> None:
+    race(race_app)

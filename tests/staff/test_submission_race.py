@@ -4,11 +4,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from pathlib import Path
 
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +16,6 @@ from services import outreach
 
 from .conftest import add_user
 
-MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 THREADS = 8
 
 
@@ -69,20 +65,5 @@ def race(app: Flask) -> None:
         assert db.session.scalar(select(func.count()).select_from(Intake)) == 1
 
 
-def test_submission_key_race_sqlite(make_app: Callable[..., Flask], tmp_path: Path) -> None:
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'keys.sqlite3'}", SQLALCHEMY_ENGINE_OPTIONS={})
-    with app.app_context():
-        upgrade(directory=MIGRATIONS)
-        assert db.engine.dialect.name == "sqlite"
-    race(app)
-
-
-def test_submission_key_race_postgresql(make_app: Callable[..., Flask], pg_url: str) -> None:
-    app = make_app(SQLALCHEMY_DATABASE_URI=pg_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2})
-    with app.app_context():
-        upgrade(directory=MIGRATIONS)
-        assert db.engine.dialect.name == "postgresql"
-    race(app)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def test_submission_key_race(race_app: Flask) -> None:
+    race(race_app)
