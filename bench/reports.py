@@ -14,7 +14,6 @@ Target: p95 under 500 ms on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from app import create_app  # noqa: E402
-from bench.engines import add_engine_arguments, on_each_engine  # noqa: E402
+from bench.engines import add_engine_arguments, on_each_engine, time_pages  # noqa: E402
 from config import engine_options  # noqa: E402
 from extensions import db  # noqa: E402
 from models import Region, Role, User  # noqa: E402
@@ -60,24 +59,6 @@ def load(app: Any, count: int) -> None:
             conn.exec_driver_sql("VACUUM ANALYZE" if postgres else "ANALYZE")
 
 
-def measure(app: Any, email: str, path: str, runs: int) -> tuple[float, float]:
-    client = app.test_client()
-    page = client.get("/staff/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/staff/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 303, response.status_code
-    timings = []
-    for n in range(runs + 3):
-        started = time.perf_counter()
-        response = client.get(path)
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (path, response.status_code)
-        if n >= 3:  # warm-up
-            timings.append(elapsed)
-    timings.sort()
-    return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
-
-
 def run(label: str, url: str, count: int, runs: int) -> None:
     app = create_app({"FRONTDOOR_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
                       "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url), "RATELIMIT_ENABLED": False})
@@ -96,12 +77,7 @@ def run(label: str, url: str, count: int, runs: int) -> None:
         ("dashboard, region 1, 30 days", "coordinator@bench.invalid", "/staff/reports/?scope=region-1"),
         ("case-conferencing list, region 1", "coordinator@bench.invalid", "/staff/reports/case-conferencing"),
     ]
-    for name, email, path in cases:
-        median, p95 = measure(app, email, path, runs)
-        print(f"  {name:34s} median {median:6.1f} ms   p95 {p95:6.1f} ms")
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    time_pages(app, PASSWORD, cases, runs, warm_up=3)
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import time
 import uuid
@@ -28,7 +27,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from app import create_app  # noqa: E402
-from bench.engines import add_engine_arguments, on_each_engine  # noqa: E402
+from bench.engines import add_engine_arguments, on_each_engine, time_pages  # noqa: E402
 from config import engine_options  # noqa: E402
 from extensions import db  # noqa: E402
 from models import AccessPoint, ContinuumOfCare, Intake, Region, Role, User  # noqa: E402
@@ -91,24 +90,6 @@ def load(app: Any, count: int, seed: int = 7) -> None:
                 conn.exec_driver_sql("ANALYZE")
 
 
-def measure(app: Any, email: str, path: str, runs: int) -> tuple[float, float]:
-    client = app.test_client()
-    page = client.get("/staff/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/staff/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 303, response.status_code
-    timings = []
-    for n in range(runs + 5):
-        started = time.perf_counter()
-        response = client.get(path)
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200
-        if n >= 5:  # warm-up
-            timings.append(elapsed)
-    timings.sort()
-    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
-
-
 def run(label: str, url: str, count: int, runs: int) -> None:
     app = create_app({"FRONTDOOR_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
                       "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url), "RATELIMIT_ENABLED": False})
@@ -121,12 +102,7 @@ def run(label: str, url: str, count: int, runs: int) -> None:
         ("staff, filter sms + unclaimed", "staff@bench.invalid", "/staff/?channel=sms&claim=unclaimed"),
         ("admin, all 13 access points", "admin@bench.invalid", "/staff/"),
     ]
-    for name, email, path in cases:
-        median, p95 = measure(app, email, path, runs)
-        print(f"  {name:32s} median {median:6.1f} ms   p95 {p95:6.1f} ms")
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    time_pages(app, PASSWORD, cases, runs)
 
 
 def main() -> None:
