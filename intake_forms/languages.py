@@ -58,8 +58,9 @@ class DateOrder(StrEnum):
 
 #: The keyword tables every language has (whole text, folded). ``rejoin`` words also opt a number
 #: back in, but only after it opted out (Twilio treats YES/SI so).
+#: ``number_changed`` answers 3 to the check-in "Do you still need help?" (services.checkins).
 KEYWORDS = ("stop", "start", "rejoin", "help", "back", "restart", "skip", "status", "resume", "code",
-            "repeat", "emergency")
+            "repeat", "emergency", "number_changed")
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ ENGLISH = Language(
         "code": ("code",),
         "repeat": ("repeat", "again", "say again"),
         "emergency": ("emergency", "911", "help"),
+        "number_changed": ("my number changed", "number changed", "new number"),
     },
     names=("english", "ingles"),
     menu_extra=("en", "eng"),
@@ -192,6 +194,7 @@ SPANISH = Language(
         "code": ("codigo",),
         "repeat": ("repetir", "repita", "repite", "otra vez"),
         "emergency": ("emergencia", "ayuda"),
+        "number_changed": ("cambio mi numero", "nuevo numero", "mi numero cambio"),
     },
     names=("spanish", "espanol"),
     menu_extra=("es", "esp", "castellano", "hola", "ayuda"),

@@ -27,7 +27,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from intake_forms import normalize, parse_answer, question
+from intake_forms import languages, normalize, parse_answer, question
+from intake_forms.definition import NO, YES
 from models import CheckIn, CheckInState, EventKind, Intake, IntakeEvent, IntakeStatus
 from models.intake import Channel
 
@@ -37,13 +38,26 @@ from .routing import DbSession
 
 BATCH = 200
 
-#: Replies to a check-in, after ``intake_forms.normalize`` (English and Spanish).
-ANSWERS: dict[str, str] = {
-    **dict.fromkeys(("1", "yes", "y", "si", "s", "1 yes", "1 si"), household_texts.CHECKIN_YES),
-    **dict.fromkeys(("2", "no", "n", "2 no"), household_texts.CHECKIN_NO),
-    **dict.fromkeys(("3", "3 my number changed", "my number changed", "number changed", "new number",
-                     "cambio mi numero", "nuevo numero", "mi numero cambio"), household_texts.CHECKIN_NUMBER),
-}
+#: What each number of the check-in's menu means ("Reply 1 yes, 2 no, 3 my number changed").
+MENU: dict[str, str] = {"1": household_texts.CHECKIN_YES, "2": household_texts.CHECKIN_NO,
+                        "3": household_texts.CHECKIN_NUMBER}
+
+
+def answer_of(words: str) -> str | None:
+    """Read a reply to the check-in (folded by ``intake_forms.normalize``): its number ("1", or "1 yes"
+    as the menu writes it), a yes or no in any language (the intake's own YES / NO words), or "my
+    number changed" (the registry's ``number_changed`` keywords). None for anything else."""
+    first = words.split(" ", 1)[0]
+    if first in MENU:
+        return MENU[first]
+    if any(words in choice for choice in YES.words.values()):
+        return household_texts.CHECKIN_YES
+    if any(words in choice for choice in NO.words.values()):
+        return household_texts.CHECKIN_NO
+    if languages.keyword("number_changed", words) is not None:
+        return household_texts.CHECKIN_NUMBER
+    return None
+
 
 OPEN_STATES = (CheckInState.WAITING, CheckInState.NEW_NUMBER)
 
@@ -163,7 +177,7 @@ def reply(session: DbSession, check_in: CheckIn, text: str, now: datetime, ciphe
             return household_texts.checkin_number_saved(intake)
         household_messages.record(session, intake, text, channel=Channel.SMS, cipher=cipher, now=now)
         return household_texts.checkin_number_not_read(intake)
-    answer = ANSWERS.get(normalize(text))
+    answer = answer_of(normalize(text))
     if answer is None:
         household_messages.record(session, intake, text, channel=Channel.SMS, cipher=cipher, now=now)
         return household_texts.checkin_not_understood(intake)

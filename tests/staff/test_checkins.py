@@ -238,3 +238,16 @@ def test_two_workers_send_each_check_in_exactly_once(app: Flask, world: World) -
                                         .where(OutboxMessage.purpose == "check_in")
                                         .group_by(OutboxMessage.intake_id)).all()
     assert len(per_intake) == count and {n for _, n in per_intake} == {1}
+
+
+@pytest.mark.parametrize(("text", "meaning"), [
+    ("1", "yes"), ("1 yes", "yes"), ("yeah", "yes"), ("si", "yes"), ("2", "no"), ("nope", "no"),
+    ("3", "number_changed"), ("My number changed", "number_changed"), ("nuevo número", "number_changed"),
+    ("maybe later", None), ("12", None),
+])
+def test_check_in_replies_are_read_from_the_one_intake_definition(text: str, meaning: str | None) -> None:
+    from intake_forms import normalize
+    from services.household_texts import CHECKIN_NO, CHECKIN_NUMBER, CHECKIN_YES
+
+    expected = {"yes": CHECKIN_YES, "no": CHECKIN_NO, "number_changed": CHECKIN_NUMBER, None: None}[meaning]
+    assert checkins.answer_of(normalize(text)) == expected
