@@ -55,7 +55,7 @@ def test_outreach_on_a_phone_with_a_dropped_connection_ends_on_the_map(
     sign_in(page, live_server.url, "oli@example.org")
 
     # 1. A contact without a name; the connection drops on the first send.
-    page.get_by_role("link", name="Outreach", exact=True).click()
+    follow(page, page.get_by_role("link", name="Outreach", exact=True))
     form = page.locator("#contact-form")
     form.locator("select[name=county]").select_option(ELLIS)
     form.locator("input[name=place]").fill("Behind the grain elevator")
@@ -84,7 +84,7 @@ def test_outreach_on_a_phone_with_a_dropped_connection_ends_on_the_map(
     assert page.evaluate("sessionStorage.length") == 0
 
     # 2. An intake with a household in Spanish, with an approximate location.
-    page.get_by_role("link", name="New intake with a household").first.click()
+    follow(page, page.get_by_role("link", name="New intake with a household").first)
     page.locator("button.big[name=lang][value=es]").click()
     page.wait_for_url("**/staff/assist/where")
     share = page.locator("[data-geo]")
@@ -132,6 +132,14 @@ def test_outreach_on_a_phone_with_a_dropped_connection_ends_on_the_map(
     coordinator.screenshot(path=str(shots / "outreach-6-coordinator-map.png"), full_page=True)
 
 
+def follow(page: Any, link: Any) -> None:
+    """Open a link and wait until the new page's script keeps failed sends (a click before that would
+    post the plain way, and a cut connection would show the browser's own error page instead)."""
+    with page.expect_navigation():
+        link.click()
+    page.wait_for_selector("html[data-keeps-sends]", state="attached")
+
+
 def cut_after_the_server(page: Any, pattern: str) -> dict[str, int]:
     """Let the next request to ``pattern`` reach the server, then drop the connection before the answer
     arrives (the browser keeps its cookies as they were: nothing of the answer got through)."""
@@ -167,7 +175,7 @@ def test_try_again_after_an_answer_lost_on_the_way_back_keeps_one_row(
     sign_in(page, live_server.url, "oli@example.org")
 
     # 1. The contact log: saved, the answer lost, Try again: one contact.
-    page.get_by_role("link", name="Outreach", exact=True).click()
+    follow(page, page.get_by_role("link", name="Outreach", exact=True))
     form = page.locator("#contact-form")
     form.locator("select[name=county]").select_option(ELLIS)
     form.locator("input[name=people]").fill("3")
@@ -191,7 +199,7 @@ def test_try_again_after_an_answer_lost_on_the_way_back_keeps_one_row(
 
     # 2. Starting an intake with a household: the answer lost, Try again: one intake.
     starts = cut_after_the_server(page, "**/staff/assist/start")
-    page.get_by_role("link", name="New intake with a household").first.click()
+    follow(page, page.get_by_role("link", name="New intake with a household").first)
     page.locator("button.big[name=lang][value=es]").click()
     strip = page.locator(".assist-strip [data-offline]")
     strip.wait_for(state="visible")
