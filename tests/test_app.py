@@ -228,7 +228,7 @@ def test_defaults_and_overrides(tmp_path: Path) -> None:
     assert defaults["SESSION_COOKIE_HTTPONLY"] is True
     assert defaults["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert defaults["SESSION_COOKIE_SECURE"] is False
-    assert defaults["LANGUAGES"] == ["en", "es"]
+    assert defaults["LANGUAGES"] == ["en", "es", "vi", "so", "ar", "my"]
     given = DevelopmentConfig(
         str(tmp_path),
         environ={
