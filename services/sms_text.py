@@ -4,8 +4,10 @@ One character outside GSM-7 turns the whole message into UCS-2 (70 characters a 
 ``plain`` swaps such characters for a GSM-7 one that reads as well (á -> a, curly quotes ->
 straight) before anything is sent. GSM-7 extension characters (€ [ ] { } | ~ ^ \\) cost two.
 
-``outbound`` is the one door for a text that leaves through the outbox (``outbox.enqueue_sms``
-calls it): the conversation's replies are folded by ``sms.render`` with the same ``plain``.
+``outbound`` is the one door for every text that leaves, through the outbox (``outbox.enqueue_sms``
+calls it) or as a reply to an inbound text (``sms.views.twiml``): it folds by the household's
+language policy (``Language.folds``): a GSM-7 language is folded, a UCS-2 language (Vietnamese
+tones, Arabic, Burmese) is sent as written.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import logging
 import math
 import unicodedata
+
+from intake_forms import languages
 
 log = logging.getLogger(__name__)
 
@@ -85,17 +89,33 @@ class OverBudget(ValueError):
     """A text would take more segments than its budget."""
 
 
-def outbound(text: str, *, purpose: str = "text", budget: int = MAX_SEGMENTS, strict: bool = False) -> str:
-    """Return ``text`` as it is sent: folded to GSM-7 (``plain``), spaces tidied, within the budget.
+def fold(text: str, language: str) -> str:
+    """Fold ``text`` to GSM-7 when ``language`` is folded (``Language.folds``), else return it as is.
+
+    A text in a folded language that stays UCS-2 after folding (the language menu lists every
+    language in its own script) is not folded either: folding would strip other languages' tones
+    and save no segment. An unknown language raises ``KeyError``.
+    """
+    if not languages.language(language).folds:
+        return text
+    folded = plain(text)
+    return folded if is_gsm7(folded) else text
+
+
+def outbound(text: str, *, language: str, purpose: str = "text", budget: int = MAX_SEGMENTS,
+             strict: bool = False) -> str:
+    """Return ``text`` as it is sent in ``language``: folded by its policy (``fold``), spaces tidied,
+    within the budget.
 
     A text over ``budget`` segments is logged (its purpose and size, never its words) and still
     sent, so a household never loses a message; ``strict`` raises ``OverBudget`` instead (tests).
     """
-    folded = "\n".join(" ".join(line.split()) for line in plain(text).strip().splitlines())
-    count = segments(folded)
+    tidied = "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+    sent = fold(tidied, language)
+    count = segments(sent)
     if count > budget:
         if strict:
-            raise OverBudget(f"{purpose}: {count} segments ({encoding(folded)}), budget {budget}")
+            raise OverBudget(f"{purpose}: {count} segments ({encoding(sent)}), budget {budget}")
         log.warning("outbound text %s takes %d segments (%s), over its budget of %d",
-                    purpose, count, encoding(folded), budget)
-    return folded[:MAX_CHARS]
+                    purpose, count, encoding(sent), budget)
+    return sent[:MAX_CHARS]

@@ -42,14 +42,15 @@ def _setup(state: BlueprintSetupState) -> None:
     outbox.init_app(state.app)
 
 
-def twiml(messages: tuple[str, ...] | list[str]) -> Response:
+def twiml(messages: tuple[str, ...] | list[str], language: str) -> Response:
     """Return a TwiML response with one <Message> per text (none: an empty <Response/>).
 
-    Each reply passes the same ``sms_text.outbound`` as the texts the outbox sends.
+    Each reply passes the same ``sms_text.outbound`` as the texts the outbox sends, folded by the
+    policy of ``language``, the language the replies are written in.
     """
     response = MessagingResponse()
     for text in messages:
-        response.message(outbound(text, purpose="reply"))
+        response.message(outbound(text, language=language, purpose="reply"))
     return Response(str(response), mimetype="text/xml")
 
 
@@ -67,8 +68,9 @@ def _sender_key() -> str:
 def too_fast(error: RateLimitExceeded) -> Response:
     """Answer kindly, with 200 so that Twilio delivers the text: never a silent drop."""
     log.info("an SMS sender went over the rate limit (%s)", error.description)
-    with force_locale(_language_hint()):
-        return twiml([render.rate_limited()])
+    language = _language_hint()
+    with force_locale(language):
+        return twiml([render.rate_limited()], language)
 
 
 def _language_hint() -> str:
@@ -95,7 +97,7 @@ def inbound() -> Response:
     """Advance the sender's conversation by one step and reply with TwiML."""
     sender = request.form.get("From", "").strip()
     if not sender:
-        return twiml([])
+        return twiml([], languages.DEFAULT)
     # The reply is built before the commit and nothing is read after it: expiring every loaded
     # object at the commit would be work for nothing (this session ends with the request).
     db.session().expire_on_commit = False
@@ -113,9 +115,10 @@ def inbound() -> Response:
     except Exception:
         db.session.rollback()
         log.exception("an inbound text could not be handled")
-        with force_locale(_language_hint()):
-            return twiml([render.trouble()])
-    response = twiml(list(reply.messages))
+        language = _language_hint()
+        with force_locale(language):
+            return twiml([render.trouble()], language)
+    response = twiml(list(reply.messages), reply.language)
     if reply.confirm is not None:
         response.call_on_close(functools.partial(_reply_written, current_app._get_current_object(),
                                                  *reply.confirm))

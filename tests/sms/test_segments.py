@@ -10,11 +10,12 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from intake_forms import ERRORS, LANGUAGES, NOTICES, QUESTIONS
+from intake_forms import ERRORS, LANGUAGES, NOTICES, QUESTIONS, languages
 from models import AccessPoint, Intake
 from services.hotlines import hotline
 from services.intake import SubmitResult
 from services.routing import CocContact
+from services.sms_text import outbound
 from services.status import Stage, StatusAnswer
 from sms import render
 from sms.segments import MAX_SEGMENTS, encoding, is_gsm7, plain, segments, units
@@ -97,16 +98,36 @@ def all_texts(app: Flask, language: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_text_fits_the_budget(app: Flask, language: str) -> None:
+    """By the language's policy: a GSM-7 language sends every text as GSM-7 and most in one
+    segment; a UCS-2 language (tones, other scripts) sends every text unfolded within 3 segments."""
     texts = all_texts(app, language)
     over = {name: segments(text) for name, text in texts.items() if segments(text) > MAX_SEGMENTS}
     assert not over, over
+    assert all(len(text) <= 1600 for text in texts.values())
+    if not languages.language(language).folds:
+        folded = [name for name, text in texts.items() if outbound(text, language=language) != tidy(text)]
+        assert not folded, f"these texts would lose their tones or marks: {folded}"
+        return
     not_gsm = [name for name, text in texts.items() if not is_gsm7(text)]
     assert not not_gsm, f"these texts would go as UCS-2: {not_gsm}"
-    assert all(len(text) <= 1600 for text in texts.values())
     questions = Counter(segments(t) for n, t in texts.items() if n.startswith("question:"))
     assert questions[1] > sum(questions.values()) / 2, questions
     everything = Counter(segments(t) for t in texts.values())
     assert everything[1] > sum(everything.values()) / 2, everything
+
+
+def tidy(text: str) -> str:
+    """The spacing ``outbound`` gives every text, without folding."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+
+
+@pytest.mark.parametrize("language", [lang.code for lang in languages.REGISTRY if not lang.folds])
+def test_a_ucs2_language_keeps_its_tones_and_marks(app: Flask, language: str) -> None:
+    words = {"vi": "Dừng lại, Tiếng Việt", "ar": "مُسَاعَدَة «العربية»", "my": "ကျော်ပါ။ မြန်မာ"}[language]
+    with app.test_request_context(), force_locale(language):
+        assert render.plain(words) == words
+    with app.test_request_context(), force_locale("es"):
+        assert render.plain("Dừng lại") == "Dung lai"  # a folded language would lose them
 
 
 def segment_table(app: Flask) -> str:
