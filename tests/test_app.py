@@ -69,6 +69,7 @@ def test_security_headers_on_every_response(client: FlaskClient, path: str) -> N
     assert "'unsafe-eval'" not in csp
     assert "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp
+    assert "font-src 'self'" in csp  # the Arabic and Myanmar fonts come from here, nowhere else
     assert "Strict-Transport-Security" not in response.headers
 
 

@@ -72,3 +72,49 @@ def test_arabic_pages_read_right_to_left_and_pass_axe(demo: Flask, live_server: 
     assert english.get_attribute("dir") == "ltr"
 
     assert not {kind: bad for kind, bad in problems.items() if bad}
+
+
+def test_the_app_serves_fonts_for_arabic_and_myanmar_script(live_server: Any, new_page: Callable[..., Any],
+                                                           artifacts_dir: Path) -> None:
+    page = new_page(viewport={"width": 1024, "height": 768})
+    fonts: list[str] = []
+    page.on("response", lambda r: fonts.append(f"{r.status} {r.url.rsplit('/', 1)[-1]}")
+            if "/static/fonts/" in r.url else None)
+    page.goto(f"{live_server.url}/intake/")  # the language picker names Arabic and Burmese in their script
+    page.evaluate("document.fonts.ready.then(() => true)")
+    loaded = page.evaluate("""async () => {
+        const out = {};
+        for (const [family, text] of [["Noto Sans Arabic", "%s"], ["Noto Sans Myanmar", "%s"]]) {
+            const faces = await document.fonts.load(`16px "${family}"`, text);
+            out[family] = faces.map(f => f.status);
+        }
+        return out;
+    }""" % (ARABIC, BURMESE))
+    assert loaded == {"Noto Sans Arabic": ["loaded"], "Noto Sans Myanmar": ["loaded"]}
+    assert "200 NotoSansArabic-Regular.ttf" in fonts and "200 NotoSansMyanmar-Regular.ttf" in fonts
+    # Glyphs, not boxes: the word is drawn wider and in other shapes than with a font that lacks
+    # the script (Chromium's last resort draws each letter and mark as one same-width box).
+    widths = page.evaluate("""(word) => {
+        const measure = (family) => {
+            const span = document.createElement("span");
+            span.style.font = `40px ${family}`;
+            span.textContent = word;
+            document.body.append(span);
+            const width = span.getBoundingClientRect().width;
+            span.remove();
+            return width;
+        };
+        return {served: measure('"Noto Sans Myanmar"'), none: measure('"No Such Font", monospace')};
+    }""", BURMESE)
+    assert widths["served"] > 0 and abs(widths["served"] - widths["none"]) > 5, widths
+    page.locator(".lang-buttons").screenshot(path=str(artifacts_dir / "rtl-language-buttons.png"))
+
+
+def test_a_page_in_neither_script_loads_neither_font(live_server: Any, new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    fonts: list[str] = []
+    page.on("request", lambda r: fonts.append(r.url) if "/static/fonts/" in r.url else None)
+    page.goto(f"{live_server.url}/staff/login")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    assert fonts == []
