@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import unicodedata
 
 from intake_forms import languages
@@ -119,3 +120,31 @@ def outbound(text: str, *, language: str, purpose: str = "text", budget: int = M
         log.warning("outbound text %s takes %d segments (%s), over its budget of %d",
                     purpose, count, encoding(sent), budget)
     return sent[:MAX_CHARS]
+
+
+#: Where a text may be cut into two messages: after a sentence's end (Latin, Arabic or Myanmar
+#: punctuation) or at a line break.
+_SENTENCE_END = re.compile(r"((?<=[.!?\u061f\u104b])[ \t]+|\n)")
+
+
+def split(text: str, *, language: str, budget: int = MAX_SEGMENTS) -> list[str]:
+    """Return ``text`` as the messages it is sent in: one when it fits ``budget`` segments once
+    folded by the language's policy, else whole sentences (or lines) packed in order into as few
+    messages as fit (a UCS-2 segment holds 70 characters: a long confirmation goes as two texts
+    rather than one over budget). A sentence longer than the budget alone stays one message.
+    """
+    if segments(fold(text.strip(), language)) <= budget:
+        return [text]
+    pieces = _SENTENCE_END.split(text.strip())  # sentence, separator, sentence, ...
+    messages: list[str] = []
+    current = pieces[0]
+    for separator, sentence in zip(pieces[1::2], pieces[2::2], strict=True):
+        joined = current + separator + sentence
+        if current.strip() and segments(fold(joined, language)) > budget:
+            messages.append(current.strip())
+            current = sentence
+        else:
+            current = joined
+    if current.strip():
+        messages.append(current.strip())
+    return messages

@@ -20,7 +20,7 @@ from intake_forms import detect_language, languages
 from services import outbox
 from services import status as status_service
 from services.pii import current_cipher
-from services.sms_text import outbound
+from services.sms_text import outbound, split
 from services.twilio_webhooks import twilio_signed
 
 from . import render
@@ -46,11 +46,13 @@ def twiml(messages: tuple[str, ...] | list[str], language: str) -> Response:
     """Return a TwiML response with one <Message> per text (none: an empty <Response/>).
 
     Each reply passes the same ``sms_text.outbound`` as the texts the outbox sends, folded by the
-    policy of ``language``, the language the replies are written in.
+    policy of ``language``, the language the replies are written in; a reply over the segment
+    budget goes as several texts, cut between sentences (``sms_text.split``).
     """
     response = MessagingResponse()
     for text in messages:
-        response.message(outbound(text, language=language, purpose="reply"))
+        for part in split(text, language=language):
+            response.message(outbound(part, language=language, purpose="reply"))
     return Response(str(response), mimetype="text/xml")
 
 
