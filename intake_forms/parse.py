@@ -85,7 +85,7 @@ _LETTER_MARK = re.compile(f"[{_LETTER_MARKS}]")
 #: Latin letters with a stroke have no decomposition to fold them; Vietnamese writes "đ" for "d".
 #: Arabic alef maqsura is often written for a final ya: both read as ya.
 _FOLD = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "ħ": "h",
-                       "ı": "i", "\u0649": "\u064a"})
+                       "\u0131": "i", "\u0649": "\u064a"})
 #: Kept by ``normalize``: letters and digits, spaces, + & - and the marks of ``_LETTER_MARKS``.
 _NOT_KEPT = re.compile(f"[^\\w\\s+&\\-{_LETTER_MARKS}]")
 

@@ -17,9 +17,8 @@ from intake_forms import ERRORS, Kind, Medium, Notice, Question, languages
 from services import status as status_service
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines
 from services.intake import SubmitResult, confirmation_contact, reach_back
-from services.status import StatusAnswer
-
 from services.sms_text import fold
+from services.status import StatusAnswer
 
 
 def plain(text: str) -> str:

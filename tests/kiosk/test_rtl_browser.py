@@ -82,14 +82,14 @@ def test_the_app_serves_fonts_for_arabic_and_myanmar_script(live_server: Any, ne
             if "/static/fonts/" in r.url else None)
     page.goto(f"{live_server.url}/intake/")  # the language picker names Arabic and Burmese in their script
     page.evaluate("document.fonts.ready.then(() => true)")
-    loaded = page.evaluate("""async () => {
+    loaded = page.evaluate("""async ([arabic, burmese]) => {
         const out = {};
-        for (const [family, text] of [["Noto Sans Arabic", "%s"], ["Noto Sans Myanmar", "%s"]]) {
+        for (const [family, text] of [["Noto Sans Arabic", arabic], ["Noto Sans Myanmar", burmese]]) {
             const faces = await document.fonts.load(`16px "${family}"`, text);
             out[family] = faces.map(f => f.status);
         }
         return out;
-    }""" % (ARABIC, BURMESE))
+    }""", [ARABIC, BURMESE])
     assert loaded == {"Noto Sans Arabic": ["loaded"], "Noto Sans Myanmar": ["loaded"]}
     assert "200 NotoSansArabic-Regular.ttf" in fonts and "200 NotoSansMyanmar-Regular.ttf" in fonts
     # Glyphs, not boxes: the word is drawn wider and in other shapes than with a font that lacks

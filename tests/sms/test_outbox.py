@@ -30,7 +30,8 @@ PHONE = "+17855550142"
 
 def test_enqueue_adds_in_the_callers_transaction_and_encrypts(app: Flask) -> None:
     with app.app_context():
-        message = outbox.enqueue_sms(db.session, to=PHONE, body="Your code is 7KQ-2MD.", language="en", purpose="confirmation")
+        message = outbox.enqueue_sms(db.session, to=PHONE, body="Your code is 7KQ-2MD.",
+                                     language="en", purpose="confirmation")
         assert message is not None
         db.session.rollback()
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0

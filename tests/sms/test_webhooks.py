@@ -72,7 +72,8 @@ def test_status_callback_is_recorded(app: Flask) -> None:
     fake = FakeSender()
     set_sender(app, fake)
     with app.app_context():
-        outbox.enqueue_sms(db.session, to="+17855550142", body="Your code is 7KQ-2MD.", language="en", purpose="confirmation")
+        outbox.enqueue_sms(db.session, to="+17855550142", body="Your code is 7KQ-2MD.",
+                           language="en", purpose="confirmation")
         db.session.commit()
         outbox.deliver_pending(db.session, fake)
     sid = fake.sent[0].sid
