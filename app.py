@@ -54,7 +54,7 @@ staff_bp.register_blueprint(admin_bp)
 staff_bp.register_blueprint(reports_bp)
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -301,6 +301,7 @@ def register_extensions(app: Flask) -> None:
         return {"current_locale": locale, "language_registry": languages.REGISTRY,
                 "language_names": {lang.code: lang.native_name for lang in languages.REGISTRY},
                 "language_english_names": {lang.code: lang.name for lang in languages.REGISTRY},
+                "language_directions": {lang.code: lang.direction.value for lang in languages.REGISTRY},
                 "text_direction": languages.language(code).direction.value if languages.known(code) else "ltr"}
 
 

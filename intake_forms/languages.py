@@ -13,6 +13,7 @@ reply (lower case, no accents), because that is how every channel compares them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -65,10 +66,19 @@ KEYWORDS = ("stop", "start", "rejoin", "help", "back", "restart", "skip", "statu
 
 @dataclass(frozen=True)
 class Voice:
-    """How Twilio speaks and hears a language: a ``<Say>`` voice and its BCP-47 tag."""
+    """How Twilio speaks and hears a language: a ``<Say>`` voice, its language tag, and the tag
+    speech recognition (``<Gather language>``) takes when it is not the same."""
 
-    language: str  # BCP-47, for <Say language> and <Gather language> (speech recognition)
+    language: str  # the tag Twilio lists for this voice, for <Say language>
     voice: str  # a <Say> voice made for that language (Twilio fails a <Say> whose voice does not speak it)
+    #: BCP-47 tag for <Gather language> when the voice's tag is not one the recognizer takes
+    #: (Twilio's Arabic voice is listed as "arb"; speech recognition wants a country: "ar-SA").
+    speech: str | None = None
+
+    @property
+    def listens_in(self) -> str:
+        """The tag for ``<Gather language>``."""
+        return self.speech or self.language
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,10 @@ class Language:
     voice_pick: str
     voice_status: str
     review: Review
+    #: Unicode ranges of the language's own script ("\u1000-\u109f"): a first text written in
+    #: them marks the language even when its words are not on ``detection_words`` (Burmese is
+    #: written without spaces between words). Empty: a Latin script shared with other languages.
+    script: str = ""
 
     @property
     def menu_words(self) -> tuple[str, ...]:
@@ -211,8 +225,165 @@ SPANISH = Language(
     review=Review.COMMUNITY_REVIEWED,
 )
 
+VIETNAMESE = Language(
+    code="vi",
+    native_name="Tiếng Việt",
+    name=N_("Vietnamese"),
+    direction=Direction.LTR,
+    # Tones are the words: "dừng" (stop) folded is "dung", also "đúng" (right) and "dùng" (use).
+    sms_encoding=SmsEncoding.UCS2,
+    voice=Voice("vi-VN", "Google.vi-VN-Standard-A"),
+    date_order=DateOrder.DMY,
+    day_pattern="EEEE, 'ngày' d 'tháng' M",
+    keywords={
+        # Not "dung" alone: folded it is also "đúng" (right, yes), a common answer.
+        "stop": ("dung lai", "dung nhan tin", "ngung", "ngung nhan tin", "huy dang ky"),
+        "start": ("bat dau", "dang ky"),
+        "rejoin": ("co",),
+        "help": ("giup", "tro giup", "giup do", "thong tin"),
+        "back": ("quay lai", "tro lai", "lui lai"),
+        "restart": ("bat dau lai", "lam lai", "lam lai tu dau"),
+        "skip": ("bo qua",),
+        "status": ("tinh trang", "trang thai"),
+        "resume": ("tiep tuc",),
+        "code": ("ma so", "ma cua toi"),
+        "repeat": ("lap lai", "noi lai", "nhac lai"),
+        "emergency": ("khan cap", "cap cuu", "911", "giup"),
+        "number_changed": ("doi so", "so moi", "so cua toi da doi", "toi doi so"),
+    },
+    names=("vietnamese", "tieng viet", "vietnamita", "fiitnaamiis", "الفيتنامية"),
+    menu_extra=("vi", "vie", "viet nam"),
+    detection_words=("chao", "xin", "giup", "toi", "khong", "duoc", "tieng", "viet", "vietnamese", "nha"),
+    sms_title="Đường dây giúp đỡ nhà ở.",
+    sms_crisis="Khẩn cấp 911. Đường dây khủng hoảng: nhắn {word}.",
+    sms_not_read="Xin lỗi, chúng tôi không đọc được.",
+    choose="Chọn ngôn ngữ của bạn.",
+    sms_pick_hint="Nhắn {key} để chọn tiếng Việt.",
+    voice_pick="Để nghe tiếng Việt, bấm {key}.",
+    voice_status="Để hỏi về yêu cầu bạn đã gửi, bấm {key}.",
+    review=Review.MACHINE_DRAFTED,
+)
+
+SOMALI = Language(
+    code="so",
+    native_name="Soomaali",
+    name=N_("Somali"),
+    direction=Direction.LTR,
+    sms_encoding=SmsEncoding.GSM7,
+    voice=None,  # Twilio has no Somali voice: keypad only
+    date_order=DateOrder.DMY,
+    day_pattern="EEEE, d MMMM",
+    keywords={
+        "stop": ("jooji", "joog", "jooji fariimaha", "ka bax"),
+        "start": ("bilow", "bilaab"),
+        "rejoin": ("haa",),
+        "help": ("caawi", "caawimaad", "gargaar", "macluumaad"),
+        "back": ("dib u noqo", "dib", "gadaal"),
+        "restart": ("dib u bilow", "ka bilow", "cusub"),
+        "skip": ("ka bood", "dhaaf"),
+        "status": ("xaaladda", "xaalad"),
+        "resume": ("sii wad",),
+        "code": ("koodh", "kood"),
+        "repeat": ("ku celi", "mar kale", "ku celi mar kale"),
+        "emergency": ("degdeg", "gurmad", "911", "caawi"),
+        "number_changed": ("lambar cusub", "lambarkaygu wuu is beddelay", "lambarka waa la beddelay"),
+    },
+    names=("somali", "soomaali", "af soomaali", "الصومالية"),
+    menu_extra=("so", "som"),
+    detection_words=("caawi", "caawimaad", "gargaar", "waxaan", "baahanahay", "guri", "fadlan",
+                     "mahadsanid", "soomaali", "somali", "salaan", "haa", "iska"),
+    sms_title="Khadka caawimaadda guriyeynta.",
+    sms_crisis="Xaalad degdeg ah 911. Khadadka xiisadda: qor {word}.",
+    sms_not_read="Waan ka xunnahay, ma akhrin karin.",
+    choose="Dooro luqaddaada.",
+    sms_pick_hint="Ku jawaab {key} si aad u doorato Soomaali.",
+    voice_pick="Soomaali, riix {key}.",
+    voice_status="Si aad u ogaato codsi aad hore u dirtay, riix {key}.",
+    review=Review.MACHINE_DRAFTED,
+)
+
+ARABIC = Language(
+    code="ar",
+    native_name="العربية",
+    name=N_("Arabic"),
+    direction=Direction.RTL,
+    sms_encoding=SmsEncoding.UCS2,
+    # Polly's Modern Standard Arabic voice, listed by Twilio as "arb"; the recognizer takes "ar-SA".
+    voice=Voice("arb", "Polly.Zeina", speech="ar-SA"),
+    date_order=DateOrder.DMY,
+    day_pattern="EEEE d MMMM",
+    # Written folded: no vowel marks, hamza seats read as the bare letter, alef maqsura as ya.
+    keywords={
+        "stop": ("توقف", "ايقاف", "الغاء الاشتراك", "الغاء"),
+        "start": ("ابدا", "اشتراك"),
+        "rejoin": ("نعم",),
+        "help": ("مساعدة", "ساعدني", "معلومات"),
+        "back": ("رجوع", "ارجع", "السابق"),
+        "restart": ("من جديد", "ابدا من جديد", "جديد"),
+        "skip": ("تخطي", "تجاوز"),
+        "status": ("الحالة", "حالة"),
+        "resume": ("متابعة", "استمرار"),
+        "code": ("الرمز", "رمز", "كود"),
+        "repeat": ("كرر", "اعد", "مرة اخري"),
+        "emergency": ("طواري", "نجدة", "911", "مساعدة"),
+        "number_changed": ("رقمي تغير", "تغير رقمي", "رقم جديد"),
+    },
+    names=("arabic", "arabi", "arabe", "العربية", "عربي", "carabi"),
+    menu_extra=("ar", "ara"),
+    detection_words=("مرحبا", "السلام", "عليكم", "مساعدة", "ساعدني", "احتاج", "سكن", "ماوي", "نعم", "شكرا",
+                     "العربية", "عربي", "arabic"),
+    sms_title="خط المساعدة في السكن.",
+    sms_crisis="الطوارئ 911. خطوط الأزمات: أرسل {word}.",
+    sms_not_read="عذرًا، لم نستطع قراءة ذلك.",
+    choose="اختر لغتك.",
+    sms_pick_hint="أرسل {key} للعربية.",
+    voice_pick="للعربية اضغط {key}.",
+    voice_status="لمعرفة حالة طلب قدمته من قبل، اضغط {key}.",
+    review=Review.MACHINE_DRAFTED,
+    script="\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff",
+)
+
+BURMESE = Language(
+    code="my",
+    native_name="မြန်မာ",
+    name=N_("Burmese"),
+    direction=Direction.LTR,
+    sms_encoding=SmsEncoding.UCS2,
+    voice=None,  # Twilio has no Burmese voice: keypad only
+    date_order=DateOrder.DMY,
+    day_pattern="EEEE၊ d MMMM",
+    # Myanmar script keeps its vowel signs, medials and tones through ``normalize``.
+    keywords={
+        "stop": ("ရပ်", "ရပ်ပါ", "ရပ်တန့်ပါ"),
+        "start": ("စတင်", "စတင်ပါ"),
+        "rejoin": ("ဟုတ်ကဲ့", "ဟုတ်"),
+        "help": ("အကူအညီ", "ကူညီပါ"),
+        "back": ("နောက်သို့", "နောက်ပြန်"),
+        "restart": ("ပြန်စ", "အစကပြန်စ", "အသစ်"),
+        "skip": ("ကျော်", "ကျော်ပါ"),
+        "status": ("အခြေအနေ",),
+        "resume": ("ဆက်လုပ်",),
+        "code": ("ကုဒ်",),
+        "repeat": ("ထပ်ပြောပါ", "ပြန်ပြောပါ", "ထပ်"),
+        "emergency": ("အရေးပေါ်", "911", "အကူအညီ"),
+        "number_changed": ("နံပါတ်ပြောင်းပြီ", "ဖုန်းနံပါတ်ပြောင်းသွားပြီ", "နံပါတ်အသစ်"),
+    },
+    names=("burmese", "myanmar", "birmano", "မြန်မာ", "မြန်မာစာ", "ဗမာ", "البورمية"),
+    menu_extra=("my", "mya", "bur"),
+    detection_words=("မင်္ဂလာပါ", "အကူအညီ", "ကူညီပါ", "နေစရာ", "ကျေးဇူးပါ", "ဟုတ်ကဲ့", "burmese", "myanmar"),
+    sms_title="အိမ်ရာ အကူအညီ ဖုန်းလိုင်း။",
+    sms_crisis="အရေးပေါ် 911။ စိတ်ကျန်းမာရေး အကူအညီ: {word} ပို့ပါ။",
+    sms_not_read="စိတ်မကောင်းပါ၊ ဖတ်၍ မရပါ။",
+    choose="သင့်ဘာသာစကားကို ရွေးပါ။",
+    sms_pick_hint="မြန်မာဘာသာအတွက် {key} ပို့ပါ။",
+    voice_pick="မြန်မာဘာသာအတွက် {key} ကို နှိပ်ပါ။",
+    voice_status="ယခင် တောင်းဆိုချက်၏ အခြေအနေ သိရန် {key} ကို နှိပ်ပါ။",
+    review=Review.MACHINE_DRAFTED,
+    script="\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f",
+)
+
 #: Every language offered, in the order menus list them (the menu number is the position).
-REGISTRY: tuple[Language, ...] = (ENGLISH, SPANISH)
+REGISTRY: tuple[Language, ...] = (ENGLISH, SPANISH, VIETNAMESE, SOMALI, ARABIC, BURMESE)
 
 _BY_CODE: dict[str, Language] = {lang.code: lang for lang in REGISTRY}
 
@@ -265,8 +436,13 @@ def names() -> dict[str, str]:
 
 
 def detect(tokens: set[str]) -> str | None:
-    """Return the first language (menu order after English) a set of folded words marks, else None."""
+    """Return the first language (menu order after English) a set of folded words marks, else None.
+
+    A word in a language's own script (``Language.script``) marks it too.
+    """
     for lang in (*REGISTRY[1:], REGISTRY[0]):
         if tokens & set(lang.detection_words):
+            return lang.code
+        if lang.script and any(re.search(f"[{lang.script}]", token) for token in tokens):
             return lang.code
     return None

@@ -57,6 +57,7 @@ NUMBER_WORDS: dict[str, int] = {
 _SKIP_WORDS = frozenset(
     {"skip", "pass", "next", "saltar", "salta", "omitir", "paso", "siguiente"}
     | {"prefer not", "prefer not to answer", "rather not", "prefiero no", "prefiero no contestar"}
+    | languages.keywords("skip")
 )
 _CONNECTORS = frozenset({"and", "y", "e", "&", "plus", "mas"})
 _LOCATION_NOISE = frozenset({"county", "co", "cnty", "condado", "de", "del", "ks", "kansas", "the", "in"})
@@ -76,15 +77,45 @@ class ParseResult:
         return cls(ok=False, error=error)
 
 
+#: Blocks whose combining marks are part of the letter (Myanmar vowel signs, medials, tones, the
+#: virama and asat): ``normalize`` keeps them, where it drops Latin accents and Arabic harakat.
+#: The Myanmar block less its two sentence marks (U+104A, U+104B), which read as punctuation.
+_LETTER_MARKS = "\u1000-\u1049\u104c-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f"
+_LETTER_MARK = re.compile(f"[{_LETTER_MARKS}]")
+#: Latin letters with a stroke have no decomposition to fold them; Vietnamese writes "đ" for "d".
+#: Arabic alef maqsura is often written for a final ya: both read as ya.
+_FOLD = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "ħ": "h",
+                       "\u0131": "i", "\u0649": "\u064a"})
+#: Kept by ``normalize``: letters and digits, spaces, + & - and the marks of ``_LETTER_MARKS``.
+_NOT_KEPT = re.compile(f"[^\\w\\s+&\\-{_LETTER_MARKS}]")
+
+
+def _fold_char(ch: str) -> str:
+    """Fold one character of an NFKD text (see ``normalize``)."""
+    category = unicodedata.category(ch)
+    if category.startswith("M"):
+        return ch if _LETTER_MARK.match(ch) else ""
+    if category == "Cf" or ch == "\u0640":  # direction marks, joiners; the Arabic tatweel
+        return ""
+    if category == "Nd":  # a digit of any script: Arabic-Indic, Myanmar...
+        return str(unicodedata.decimal(ch))
+    return ch
+
+
 def normalize(text: str) -> str:
-    """Fold case, accents, apostrophes, punctuation and spacing so replies compare simply."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    """Fold case, accents, apostrophes, punctuation and spacing so replies compare simply.
+
+    Latin letters lose their accents and tones ("dừng" -> "dung", "Sí" -> "si"); Arabic letters
+    lose their vowel marks, the tatweel and the hamza seat ("أحمد" -> "احمد"); Myanmar letters keep
+    their vowel signs, medials and tones, without which a Burmese word is another word. Digits of
+    any script become 0-9. The result is in NFC.
+    """
+    text = "".join(_fold_char(ch) for ch in unicodedata.normalize("NFKD", text)).translate(_FOLD)
     text = text.casefold()
     text = re.sub(r"['`\u2019\u00b4]", "", text)
-    text = re.sub(r"[^\w\s+&-]", " ", text)
+    text = _NOT_KEPT.sub(" ", text)
     text = text.replace("_", " ")
-    return " ".join(text.split())
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 def detect_language(text: str) -> str | None:

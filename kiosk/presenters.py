@@ -225,7 +225,7 @@ def send_confirmation_text(session: Any, intake: Intake, info: Confirmation) -> 
     """Queue the confirmation text through the outbound SMS interface; False if it cannot go."""
     if info.phone is None:
         return False
-    message = enqueue_sms(session, to=info.phone, body=confirmation_text(intake, info), intake_id=intake.id,
-                          purpose="confirmation")
+    message = enqueue_sms(session, to=info.phone, body=confirmation_text(intake, info), language=intake.language,
+                          intake_id=intake.id, purpose="confirmation")
     session.commit()
     return message is not None

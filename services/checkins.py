@@ -126,7 +126,7 @@ def _check_in(session: DbSession, intake: Intake, now: datetime, length: timedel
     data: dict[str, Any] = {"period": period, "result": reason or "sent"}
     if phone is not None:
         message = outbox.enqueue_sms(cast(Session, session), to=phone, body=household_texts.checkin_question(intake),
-                                     intake_id=intake.id, purpose="check_in")
+                                     language=intake.language, intake_id=intake.id, purpose="check_in")
         if message is None:
             row.state, row.reason = CheckInState.SKIPPED, reminders.OPTED_OUT
             data["result"] = reminders.OPTED_OUT

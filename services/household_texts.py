@@ -14,7 +14,7 @@ from flask_babel import force_locale, gettext  # type: ignore[import-untyped]  #
 
 from models import Intake
 
-from . import hours
+from . import hours, sms_text
 
 
 def _(text: str, **values: object) -> str:
@@ -95,14 +95,19 @@ def reminder(intake: Intake, when: datetime, where: str) -> str:
 
     A confidential intake's reminder names no agency and gives no agency number (the rule of every
     confirmation: a phone an abuser may read must not name a victim service provider).
+    The access point's number is added when it fits the budget once folded by the language's
+    policy: a UCS-2 segment holds 70 characters, and a long place name and address can fill three.
     """
     values = _values(intake)
     with force_locale(intake.language):
         text = _("Reminder: your housing assessment is tomorrow, %(when)s, at %(where)s. Request %(code)s.",
                  when=when_text(intake, when, intake.language), where=where, code=values["code"])
+        stop = " " + _("Reply STOP to stop texts.")
         if values["phone"] and not intake.confidential:
-            text += " " + _("To change it, call %(access_point)s at %(phone)s.", **values)
-        return text + " " + _("Reply STOP to stop texts.")
+            longer = text + " " + _("To change it, call %(access_point)s at %(phone)s.", **values)
+            if sms_text.segments(sms_text.fold(longer + stop, intake.language)) <= sms_text.MAX_SEGMENTS:
+                text = longer
+        return text + stop
 
 
 def checkin_question(intake: Intake) -> str:

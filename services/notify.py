@@ -193,8 +193,8 @@ def alert_new_intake(session: DbSession, intake: Intake, access_point: AccessPoi
     if access_point.oncall_phone and (not intake.confidential or access_point.kind is AccessPointKind.VSP):
         with force_locale("en"):
             text = " ".join(render_template("alerts/new_intake.sms.txt", facts=about).split())
-        if enqueue_sms(cast(Session, session), to=access_point.oncall_phone, body=text, intake_id=intake.id,
-                       purpose=PURPOSE_NEW) is not None:
+        if enqueue_sms(cast(Session, session), to=access_point.oncall_phone, body=text, language="en",
+                       intake_id=intake.id, purpose=PURPOSE_NEW) is not None:
             count += 1
     return count
 

@@ -146,12 +146,13 @@ def opt_in(session: Session, phone: str) -> bool:
 
 # Enqueue -------------------------------------------------------------------------------------
 
-def enqueue_sms(session: Session, *, to: str, body: str, intake_id: int | None = None,
+def enqueue_sms(session: Session, *, to: str, body: str, language: str, intake_id: int | None = None,
                 purpose: str) -> OutboxMessage | None:
     """Add a text to the outbox in the caller's transaction (no commit); None if ``to`` opted out.
 
-    Every outbound text passes ``sms_text.outbound`` here: folded to GSM-7 and checked against the
-    segment budget, whoever wrote it (a staff template, a reminder, a check-in, the kiosk).
+    Every outbound text passes ``sms_text.outbound`` here: folded by the policy of ``language``
+    (the household's, or the staff member's for an alert) and checked against the segment budget,
+    whoever wrote it (a staff template, a reminder, a check-in, the kiosk).
     """
     cipher = current_cipher()
     if is_opted_out(session, to):
@@ -159,7 +160,7 @@ def enqueue_sms(session: Session, *, to: str, body: str, intake_id: int | None =
     message = OutboxMessage(
         to_enc=cipher.encrypt(to),
         to_index=cipher.phone_index(to),
-        body_enc=cipher.encrypt(sms_text.outbound(body, purpose=purpose)),
+        body_enc=cipher.encrypt(sms_text.outbound(body, language=language, purpose=purpose)),
         purpose=purpose,
         intake_id=intake_id,
         status=OutboxStatus.QUEUED,

@@ -133,8 +133,8 @@ def _run_one(session: DbSession, job: ScheduledJob, now: datetime, cipher: PiiCi
         return False
     private = json.loads(cipher.decrypt(event.private_enc)) if event.private_enc else {}
     body = household_texts.reminder(intake, appointment, str(private.get("where", "")))
-    message = outbox.enqueue_sms(cast(Session, session), to=phone, body=body, intake_id=intake.id,
-                                 purpose="reminder")
+    message = outbox.enqueue_sms(cast(Session, session), to=phone, body=body, language=intake.language,
+                                 intake_id=intake.id, purpose="reminder")
     if message is None:
         _record(session, intake, event_id, OPTED_OUT)
         return False

@@ -4,15 +4,20 @@ One character outside GSM-7 turns the whole message into UCS-2 (70 characters a 
 ``plain`` swaps such characters for a GSM-7 one that reads as well (á -> a, curly quotes ->
 straight) before anything is sent. GSM-7 extension characters (€ [ ] { } | ~ ^ \\) cost two.
 
-``outbound`` is the one door for a text that leaves through the outbox (``outbox.enqueue_sms``
-calls it): the conversation's replies are folded by ``sms.render`` with the same ``plain``.
+``outbound`` is the one door for every text that leaves, through the outbox (``outbox.enqueue_sms``
+calls it) or as a reply to an inbound text (``sms.views.twiml``): it folds by the household's
+language policy (``Language.folds``): a GSM-7 language is folded, a UCS-2 language (Vietnamese
+tones, Arabic, Burmese) is sent as written.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 import unicodedata
+
+from intake_forms import languages
 
 log = logging.getLogger(__name__)
 
@@ -85,17 +90,61 @@ class OverBudget(ValueError):
     """A text would take more segments than its budget."""
 
 
-def outbound(text: str, *, purpose: str = "text", budget: int = MAX_SEGMENTS, strict: bool = False) -> str:
-    """Return ``text`` as it is sent: folded to GSM-7 (``plain``), spaces tidied, within the budget.
+def fold(text: str, language: str) -> str:
+    """Fold ``text`` to GSM-7 when ``language`` is folded (``Language.folds``), else return it as is.
+
+    A text in a folded language that stays UCS-2 after folding (the language menu lists every
+    language in its own script) is not folded either: folding would strip other languages' tones
+    and save no segment. An unknown language raises ``KeyError``.
+    """
+    if not languages.language(language).folds:
+        return text
+    folded = plain(text)
+    return folded if is_gsm7(folded) else text
+
+
+def outbound(text: str, *, language: str, purpose: str = "text", budget: int = MAX_SEGMENTS,
+             strict: bool = False) -> str:
+    """Return ``text`` as it is sent in ``language``: folded by its policy (``fold``), spaces tidied,
+    within the budget.
 
     A text over ``budget`` segments is logged (its purpose and size, never its words) and still
     sent, so a household never loses a message; ``strict`` raises ``OverBudget`` instead (tests).
     """
-    folded = "\n".join(" ".join(line.split()) for line in plain(text).strip().splitlines())
-    count = segments(folded)
+    tidied = "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+    sent = fold(tidied, language)
+    count = segments(sent)
     if count > budget:
         if strict:
-            raise OverBudget(f"{purpose}: {count} segments ({encoding(folded)}), budget {budget}")
+            raise OverBudget(f"{purpose}: {count} segments ({encoding(sent)}), budget {budget}")
         log.warning("outbound text %s takes %d segments (%s), over its budget of %d",
-                    purpose, count, encoding(folded), budget)
-    return folded[:MAX_CHARS]
+                    purpose, count, encoding(sent), budget)
+    return sent[:MAX_CHARS]
+
+
+#: Where a text may be cut into two messages: after a sentence's end (Latin, Arabic or Myanmar
+#: punctuation) or at a line break.
+_SENTENCE_END = re.compile(r"((?<=[.!?\u061f\u104b])[ \t]+|\n)")
+
+
+def split(text: str, *, language: str, budget: int = MAX_SEGMENTS) -> list[str]:
+    """Return ``text`` as the messages it is sent in: one when it fits ``budget`` segments once
+    folded by the language's policy, else whole sentences (or lines) packed in order into as few
+    messages as fit (a UCS-2 segment holds 70 characters: a long confirmation goes as two texts
+    rather than one over budget). A sentence longer than the budget alone stays one message.
+    """
+    if segments(fold(text.strip(), language)) <= budget:
+        return [text]
+    pieces = _SENTENCE_END.split(text.strip())  # sentence, separator, sentence, ...
+    messages: list[str] = []
+    current = pieces[0]
+    for separator, sentence in zip(pieces[1::2], pieces[2::2], strict=True):
+        joined = current + separator + sentence
+        if current.strip() and segments(fold(joined, language)) > budget:
+            messages.append(current.strip())
+            current = sentence
+        else:
+            current = joined
+    if current.strip():
+        messages.append(current.strip())
+    return messages

@@ -537,8 +537,8 @@ def send_sms(session: DbSession, intake: Intake, actor: User, *, template: str, 
     phone = personal_values(intake, cipher).get("phone")
     if not phone:
         raise ActionError("unsafe_to_text")
-    message = enqueue_sms(cast(Session, session), to=phone, body=body, intake_id=intake.id,
-                          purpose=f"staff_{template}")
+    message = enqueue_sms(cast(Session, session), to=phone, body=body, language=intake.language,
+                          intake_id=intake.id, purpose=f"staff_{template}")
     if message is None:
         session.rollback()
         return False

@@ -71,12 +71,16 @@ class StatusAnswer:
 
 
 def keyword_request(text: str, words: Mapping[str, str]) -> tuple[str, str] | None:
-    """Read "<KEYWORD> <rest>" as (the keyword's language, rest); None when the text does not start so."""
+    """Read "<KEYWORD> <rest>" as (the keyword's language, rest); None when the text does not start so.
+
+    A keyword may be several words ("tinh trang" is Vietnamese for status): the longest that
+    starts the text wins.
+    """
     normalized = normalize(text)
-    keyword, _sep, rest = normalized.partition(" ")
-    if keyword not in words:
-        return None
-    return words[keyword], rest.strip()
+    for keyword in sorted(words, key=len, reverse=True):
+        if normalized == keyword or normalized.startswith(keyword + " "):
+            return words[keyword], normalized[len(keyword):].strip()
+    return None
 
 
 def status_request(text: str) -> tuple[str, str] | None:

@@ -17,20 +17,18 @@ from intake_forms import ERRORS, Kind, Medium, Notice, Question, languages
 from services import status as status_service
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines
 from services.intake import SubmitResult, confirmation_contact, reach_back
+from services.sms_text import fold
 from services.status import StatusAnswer
-
-from .segments import plain as fold_to_gsm7
 
 
 def plain(text: str) -> str:
-    """Fold ``text`` to GSM-7 when the current language's policy says so (``Language.folds``).
+    """Fold ``text`` to GSM-7 when the current language's policy says so (``sms_text.fold``).
 
     A language whose script is not GSM-7 (tones, other alphabets) is sent as it is, as UCS-2:
     folding would strip its tones or marks. The menus in several languages fold each line by
     its own language's policy before they are joined.
     """
-    code = str(get_locale() or languages.DEFAULT).split("_")[0]
-    return fold_to_gsm7(text) if languages.language(code).folds else text
+    return fold(text, str(get_locale() or languages.DEFAULT).split("_")[0])
 
 #: The help lines HELP always lists (product rule: never gated).
 HELP_LINES = ALWAYS_REACHABLE
@@ -60,7 +58,7 @@ def lines(keys: tuple[str, ...]) -> str:
 
 
 def _fold(lang: languages.Language, text: str) -> str:
-    return fold_to_gsm7(text) if lang.folds else text
+    return fold(text, lang.code)
 
 
 def language_question() -> str:

@@ -20,7 +20,7 @@ from intake_forms import detect_language, languages
 from services import outbox
 from services import status as status_service
 from services.pii import current_cipher
-from services.sms_text import outbound
+from services.sms_text import outbound, split
 from services.twilio_webhooks import twilio_signed
 
 from . import render
@@ -42,14 +42,17 @@ def _setup(state: BlueprintSetupState) -> None:
     outbox.init_app(state.app)
 
 
-def twiml(messages: tuple[str, ...] | list[str]) -> Response:
+def twiml(messages: tuple[str, ...] | list[str], language: str) -> Response:
     """Return a TwiML response with one <Message> per text (none: an empty <Response/>).
 
-    Each reply passes the same ``sms_text.outbound`` as the texts the outbox sends.
+    Each reply passes the same ``sms_text.outbound`` as the texts the outbox sends, folded by the
+    policy of ``language``, the language the replies are written in; a reply over the segment
+    budget goes as several texts, cut between sentences (``sms_text.split``).
     """
     response = MessagingResponse()
     for text in messages:
-        response.message(outbound(text, purpose="reply"))
+        for part in split(text, language=language):
+            response.message(outbound(part, language=language, purpose="reply"))
     return Response(str(response), mimetype="text/xml")
 
 
@@ -67,8 +70,9 @@ def _sender_key() -> str:
 def too_fast(error: RateLimitExceeded) -> Response:
     """Answer kindly, with 200 so that Twilio delivers the text: never a silent drop."""
     log.info("an SMS sender went over the rate limit (%s)", error.description)
-    with force_locale(_language_hint()):
-        return twiml([render.rate_limited()])
+    language = _language_hint()
+    with force_locale(language):
+        return twiml([render.rate_limited()], language)
 
 
 def _language_hint() -> str:
@@ -95,7 +99,7 @@ def inbound() -> Response:
     """Advance the sender's conversation by one step and reply with TwiML."""
     sender = request.form.get("From", "").strip()
     if not sender:
-        return twiml([])
+        return twiml([], languages.DEFAULT)
     # The reply is built before the commit and nothing is read after it: expiring every loaded
     # object at the commit would be work for nothing (this session ends with the request).
     db.session().expire_on_commit = False
@@ -113,9 +117,10 @@ def inbound() -> Response:
     except Exception:
         db.session.rollback()
         log.exception("an inbound text could not be handled")
-        with force_locale(_language_hint()):
-            return twiml([render.trouble()])
-    response = twiml(list(reply.messages))
+        language = _language_hint()
+        with force_locale(language):
+            return twiml([render.trouble()], language)
+    response = twiml(list(reply.messages), reply.language)
     if reply.confirm is not None:
         response.call_on_close(functools.partial(_reply_written, current_app._get_current_object(),
                                                  *reply.confirm))

@@ -69,6 +69,7 @@ def test_security_headers_on_every_response(client: FlaskClient, path: str) -> N
     assert "'unsafe-eval'" not in csp
     assert "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp
+    assert "font-src 'self'" in csp  # the Arabic and Myanmar fonts come from here, nowhere else
     assert "Strict-Transport-Security" not in response.headers
 
 
@@ -228,7 +229,7 @@ def test_defaults_and_overrides(tmp_path: Path) -> None:
     assert defaults["SESSION_COOKIE_HTTPONLY"] is True
     assert defaults["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert defaults["SESSION_COOKIE_SECURE"] is False
-    assert defaults["LANGUAGES"] == ["en", "es"]
+    assert defaults["LANGUAGES"] == ["en", "es", "vi", "so", "ar", "my"]
     given = DevelopmentConfig(
         str(tmp_path),
         environ={

@@ -102,3 +102,40 @@ def test_no_channel_hard_codes_a_language_list():
                     hits = quoted & (others | names) or {n for n in names - {"English"} if n in row}
                     found.extend(f"{path.relative_to(ROOT)}:{number} {hit!r}" for hit in hits)
     assert found == []
+
+
+def test_a_voice_speaks_only_its_own_language():
+    """Twilio reads a language only with a voice made for it: no language borrows another's voice,
+    a keypad-only language has none (``voice_for`` refuses), and <Gather> gets a recognizer tag."""
+    from voice.speech import voice_for
+
+    voices = [lang.voice for lang in REGISTRY if lang.voice is not None]
+    assert len({v.voice for v in voices}) == len(voices)
+    for lang in REGISTRY:
+        if lang.voice is None:
+            with pytest.raises(KeyError):
+                voice_for(lang.code)
+            continue
+        voice = voice_for(lang.code)
+        assert voice == lang.voice
+        assert voice.listens_in.split("-")[0] == lang.code
+        assert lang.code == "en" or voice.voice != languages.ENGLISH.voice.voice  # type: ignore[union-attr]
+    assert languages.language("vi").voice == languages.Voice("vi-VN", "Google.vi-VN-Standard-A")
+    assert languages.language("ar").voice.listens_in == "ar-SA"  # type: ignore[union-attr]
+    assert languages.language("so").keypad_only and languages.language("my").keypad_only
+
+
+def test_the_new_languages_are_registered_in_menu_order_and_marked_for_review():
+    assert languages.CODES == ("en", "es", "vi", "so", "ar", "my")
+    assert [lang.direction for lang in REGISTRY].count(languages.Direction.RTL) == 1
+    assert languages.language("ar").direction is languages.Direction.RTL
+    assert {lang.code for lang in REGISTRY if lang.folds} == {"en", "es", "so"}
+    for code in ("vi", "so", "ar", "my"):
+        assert languages.language(code).review is languages.Review.MACHINE_DRAFTED
+    assert languages.keyword("stop", normalize("Dừng lại")) == "vi"
+    assert languages.keyword("stop", normalize("JOOJI")) == "so"
+    assert languages.keyword("stop", normalize("تَوَقَّفْ")) == "ar"
+    assert languages.keyword("stop", normalize("ရပ်ပါ")) == "my"
+    assert languages.keyword("stop", normalize("đúng")) is None  # "right": an answer, never a stop
+    assert languages.names()[normalize("မြန်မာ")] == "my"
+    assert languages.names()[normalize("Tiếng Việt")] == "vi"

@@ -289,11 +289,12 @@ def _on_status_check(session: Session, call: VoiceCall, raw: str) -> Turn:
         throttle.miss(keys, client)
         call.phase = CallPhase.STATUS_CODE
         return _status_retry(call, [Line(status_service.not_found())])
-    with force_locale(found.language):
+    spoken = speech.speakable(found.language, call.language or speech.DEFAULT_LANGUAGE)
+    with force_locale(spoken):
         names = (found.place.name,) if found.place is not None else ()
-        lines = [Line(speech.say_numbers(text), found.language, names=names)
+        lines = [Line(speech.say_numbers(text), spoken, names=names)
                  for text in status_service.sentences(found)]
-        lines.append(Line(_goodbye(), found.language))
+        lines.append(Line(_goodbye(), spoken))
     return _close(session, call, lines)
 
 

@@ -38,6 +38,15 @@ def voice_for(language: str | None) -> Voice:
     return voice
 
 
+def speakable(language: str | None, fallback: str) -> str:
+    """Return ``language`` when the line has a voice for it, else ``fallback`` (the call's own).
+
+    A keypad-only language (Somali, Burmese) is never read by another language's voice: a status
+    asked by phone about an intake made in one is answered in the language the caller chose.
+    """
+    return language if language is not None and language in VOICES else fallback
+
+
 @dataclass(frozen=True)
 class Line:
     """One thing to say; an empty ``text`` is a one-second pause. ``language`` None: the call's.

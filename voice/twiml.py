@@ -54,7 +54,7 @@ def _gather(prompt: Prompt, language: str) -> Gather:
         "input": "dtmf speech",
         "action": url_for("voice.step", n=prompt.step),
         "method": "POST",
-        "language": voice.language,
+        "language": voice.listens_in,
         "timeout": prompt.timeout,
         "speech_timeout": "auto",
         # Silence posts to the action too, so a re-ask counts as one of the caller's tries.

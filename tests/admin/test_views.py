@@ -499,4 +499,7 @@ def test_the_languages_page_shows_each_language_and_its_review(client: FlaskClie
         assert f'<span lang="{lang.code}" dir="{lang.direction.value}">{lang.native_name}</span>' in html
     assert "read by a native speaker" in html and "spoken and keypad" in html
     assert "translations/&lt;language code&gt;/LC_MESSAGES/messages.po" in html  # the path shown whole
+    assert html.count("<code>machine-drafted</code>") == 4 and "right to left" in html
+    assert "<code>Polly.Zeina</code>, <code>ar-SA</code>" in html and "<code>UCS-2</code>" in html
+    assert "review=Review.COMMUNITY_REVIEWED" in html
     assert 'href="/staff/admin/languages"' in client.get("/staff/admin/").get_data(as_text=True)

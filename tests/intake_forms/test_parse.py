@@ -192,3 +192,41 @@ def test_endless_digits_never_raise_on_any_kind(key):
 def test_zip_codes_that_do_not_exist_are_refused(raw):
     result = parse_answer(question("location"), raw, "en")
     assert (result.ok, result.error) == (False, "invalid_location")
+
+
+@pytest.mark.parametrize(("raw", "folded"), [
+    ("Dừng lại", "dung lai"),  # Vietnamese: tones and accents fold like Spanish ones
+    ("ĐỔI SỐ", "doi so"),  # đ has no decomposition; it still reads as d
+    ("Tiếng Việt", "tieng viet"),
+    ("Soomaali", "soomaali"),
+    ("မြန်မာ", "မြန်မာ"),  # Myanmar: medial ra, asat and vowel sign are part of the word
+    ("ကျော်ပါ။", "ကျော်ပါ"),  # the sentence mark is punctuation
+    ("ဦး", "ဦး"),  # a letter that decomposes comes back whole (NFC)
+    ("العربية", "العربية"),
+    ("مُسَاعَدَة", "مساعدة"),  # Arabic vowel marks are dropped
+    ("عربـــي", "عربي"),  # and the tatweel
+    ("أحتاج", "احتاج"),  # a hamza seat reads as the bare letter
+    ("\u200fنعم\u200f", "نعم"),  # direction marks copied with the text
+    ("٢ ၃", "2 3"),  # Arabic-Indic and Myanmar digits
+])
+def test_normalize_keeps_the_letters_of_every_script(raw: str, folded: str) -> None:
+    assert normalize(raw) == folded
+    assert normalize(folded) == folded
+
+
+def test_myanmar_words_that_differ_by_a_mark_stay_different() -> None:
+    """Without its marks "ကျော်" (skip) would be "က" (the first letter) and many words one."""
+    assert normalize("ကျော်") != normalize("က")
+    assert normalize("ရပ်") != normalize("ရ")
+    assert len({normalize(w) for w in ("ကူ", "ကု", "ကို", "ကေ")}) == 4
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Xin chào, tôi cần giúp đỡ", "vi"),
+    ("Fadlan i caawi", "so"),
+    ("مرحبا، أحتاج مساعدة", "ar"),
+    ("ကျွန်တော့်ကို ကူညီပေးပါ", "my"),  # no spaces between words: the script tells
+    ("hello I need help", "en"),
+])
+def test_a_first_text_in_each_language_is_detected(text: str, language: str) -> None:
+    assert detect_language(text) == language

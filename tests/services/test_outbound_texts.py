@@ -1,5 +1,7 @@
-"""Every text we send on our own, in every language, leaves as GSM-7 within its segment budget.
+"""Every text we send on our own, in every language, leaves by its language's policy within budget.
 
+A GSM-7 language (``Language.folds``): folded to GSM-7, within each kind's budget. A UCS-2
+language (Vietnamese tones, Arabic, Burmese): sent as written, never folded, within 3 segments.
 The templates are rendered with long but real values (an access point's full name, a street
 address, a date in December) and passed through ``sms_text.outbound`` in strict mode, the one
 function ``outbox.enqueue_sms`` runs on every text.
@@ -16,13 +18,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from extensions import db
-from intake_forms import LANGUAGES
+from intake_forms import LANGUAGES, languages
 from kiosk.presenters import confirmation_text
 from models import AccessPoint, Intake, OutboxMessage
 from models.intake import Channel
 from services import household_texts, outbox
 from services.pii import current_cipher
-from services.sms_text import OverBudget, encoding, is_gsm7, outbound, segments
+from services.sms_text import MAX_SEGMENTS, OverBudget, encoding, is_gsm7, outbound, segments
 
 AP_NAME = "Salina Rescue Mission Coordinated Entry"
 ADDRESS = "Room 2, 1716 Summers Road, Salina"
@@ -63,17 +65,48 @@ def every_text(language: str) -> list[tuple[str, str, str]]:
     return texts
 
 
+def tidy(text: str) -> str:
+    """The spacing ``outbound`` gives every text, without folding."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_outbound_template_is_gsm7_within_its_budget(app: Flask, language: str) -> None:
+def test_every_outbound_template_follows_its_languages_policy_within_budget(app: Flask, language: str) -> None:
+    folds = languages.language(language).folds
     with app.test_request_context():
         texts = every_text(language)
     assert len(texts) == 16
     for kind, name, raw in texts:
         assert raw.strip(), f"{language} {name} is empty"
-        sent = outbound(raw, purpose=name, budget=BUDGETS[kind], strict=True)
-        assert is_gsm7(sent), f"{language} {name}: {[ch for ch in sent if not is_gsm7(ch)]}"
-        assert segments(sent) <= BUDGETS[kind], f"{language} {name}: {segments(sent)} segments"
+        budget = BUDGETS[kind] if folds else MAX_SEGMENTS
+        sent = outbound(raw, language=language, purpose=name, budget=budget, strict=True)
+        if folds:
+            assert is_gsm7(sent), f"{language} {name}: {[ch for ch in sent if not is_gsm7(ch)]}"
+        else:
+            assert sent == tidy(raw), f"{language} {name} was folded"
+        assert segments(sent) <= budget, f"{language} {name}: {segments(sent)} segments"
         print(f"{language} {name}: {len(sent)} chars, {segments(sent)} segment(s), {encoding(sent)}")
+
+
+def test_a_vietnamese_appointment_keeps_its_tones(app: Flask) -> None:
+    """The day is written by the registry's pattern in Vietnamese whatever the catalog holds."""
+    with app.test_request_context():
+        raw = household_texts.staff_text("appointment", household("vi"), WHEN, ADDRESS)
+    sent = outbound(raw, language="vi", purpose="appointment", strict=True)
+    assert "Thứ Ba, ngày 8 tháng 12" in sent
+    assert outbound(raw, language="es", purpose="appointment") != sent  # a folded language would lose them
+
+
+def test_the_reminder_gives_the_place_s_number_when_it_fits(app: Flask) -> None:
+    with app.test_request_context():
+        english = household_texts.reminder(household("en"), WHEN, ADDRESS)
+        burmese = household_texts.reminder(household("my"), WHEN, ADDRESS)
+        near = household("my")
+        near.routed_access_point.name = "Salina"
+        short = household_texts.reminder(near, WHEN, "Room 2")
+    assert "785-555-0100" in english  # GSM-7: two segments hold it
+    assert "785-555-0100" not in burmese and segments(outbound(burmese, language="my")) <= MAX_SEGMENTS
+    assert "785-555-0100" in short  # a shorter name and address leave room for it
 
 
 def test_the_templates_are_in_the_households_language(app: Flask) -> None:
@@ -93,20 +126,34 @@ def test_the_english_appointment_date_has_no_narrow_no_break_space(app: Flask) -
 
 
 def test_outbound_folds_and_refuses_over_budget_only_when_strict() -> None:
-    assert outbound("Cita el martes\u202fa las 2:30 \u2014 «sí»") == 'Cita el martes a las 2:30 - "si"'
+    assert outbound("Cita el martes\u202fa las 2:30 \u2014 «sí»", language="es") == 'Cita el martes a las 2:30 - "si"'
     long = "x" * 400
     with pytest.raises(OverBudget):
-        outbound(long, budget=2, strict=True)
-    assert outbound(long, budget=2) == long  # sent all the same: nothing is lost
+        outbound(long, language="en", budget=2, strict=True)
+    assert outbound(long, language="en", budget=2) == long  # sent all the same: nothing is lost
+
+
+def test_outbound_folds_by_the_languages_policy() -> None:
+    assert outbound("Dừng lại  nhé", language="vi") == "Dừng lại nhé"  # tones are the words: kept
+    assert outbound("توقف", language="ar") == "توقف"
+    assert outbound("ရပ်ပါ", language="my") == "ရပ်ပါ"
+    assert outbound("Joojí", language="so") == "Jooji"  # Somali is GSM-7: folded
+    # A folded language's text that stays UCS-2 anyway (a menu in every script) keeps every tone.
+    assert outbound("1 English\n3 Tiếng Việt\n5 العربية", language="en") == "1 English\n3 Tiếng Việt\n5 العربية"
+    with pytest.raises(KeyError):
+        outbound("hello", language="xx")
 
 
 def test_enqueue_sms_stores_the_folded_text(app: Flask) -> None:
     with app.app_context():
         outbox.enqueue_sms(db.session, to="+17855550142", body="Su cita: martes\u202f2:30\u00a0p.\u00a0m., área 2",
-                           purpose="test")
+                           language="es", purpose="test")
+        outbox.enqueue_sms(db.session, to="+17855550143", body="Hẹn  ngày Thứ Ba", language="vi", purpose="test")
         db.session.commit()
-        body = current_cipher().decrypt(db.session.scalars(select(OutboxMessage)).one().body_enc)
-    assert body == "Su cita: martes 2:30 p. m., area 2" and is_gsm7(body)
+        bodies = [current_cipher().decrypt(m.body_enc)
+                  for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert bodies[0] == "Su cita: martes 2:30 p. m., area 2" and is_gsm7(bodies[0])
+    assert bodies[1] == "Hẹn ngày Thứ Ba"
 
 
 def test_a_confidential_reminder_names_no_agency(app: Flask) -> None:

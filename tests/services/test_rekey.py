@@ -112,7 +112,7 @@ def test_rotating_twice_keeps_every_channel_working(make_app: Callable[..., Flas
                                   note=NOTE, cipher=current_cipher())
         # Fill the duplicate-match index too (it is a blind index of name and date of birth).
         assert queue.possible_duplicates(db.session, staff, household, current_cipher()) == []
-        assert outbox.enqueue_sms(db.session, to=QUEUED_TO, body="Your code is 7KQ-2MD.", purpose="test")
+        assert outbox.enqueue_sms(db.session, to=QUEUED_TO, body="Your code is 7KQ-2MD.", language="en", purpose="test")
         db.session.commit()
 
     stopped = TextingPhone(client, STOPPED)
@@ -154,7 +154,7 @@ def test_rotating_twice_keeps_every_channel_working(make_app: Callable[..., Flas
     assert stopped.text("hello") == []
     with app.app_context():
         assert outbox.is_opted_out(db.session, STOPPED)
-        assert outbox.enqueue_sms(db.session, to=STOPPED, body="hi", purpose="test") is None
+        assert outbox.enqueue_sms(db.session, to=STOPPED, body="hi", language="en", purpose="test") is None
         db.session.rollback()
 
     # The text conversation carries on where it was: "yes" answers "are you safe now?".

@@ -146,3 +146,6 @@ def test_status_request_reads_both_keywords() -> None:
     assert status_service.status_request("status") == ("en", "")
     assert status_service.status_request("statuses 7KQ-2MD") is None
     assert status_service.status_request("my status is bad") is None
+    assert status_service.status_request("Tình trạng 7KQ-2MD") == ("vi", "7kq-2md")  # a two-word keyword
+    assert status_service.status_request("الحالة 7KQ-2MD") == ("ar", "7kq-2md")
+    assert status_service.status_request("tinh") is None

@@ -30,12 +30,13 @@ PHONE = "+17855550142"
 
 def test_enqueue_adds_in_the_callers_transaction_and_encrypts(app: Flask) -> None:
     with app.app_context():
-        message = outbox.enqueue_sms(db.session, to=PHONE, body="Your code is 7KQ-2MD.", purpose="confirmation")
+        message = outbox.enqueue_sms(db.session, to=PHONE, body="Your code is 7KQ-2MD.",
+                                     language="en", purpose="confirmation")
         assert message is not None
         db.session.rollback()
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
-        outbox.enqueue_sms(db.session, to=PHONE, body="Your code is 7KQ-2MD.", purpose="confirmation")
+        outbox.enqueue_sms(db.session, to=PHONE, body="Your code is 7KQ-2MD.", language="en", purpose="confirmation")
         db.session.commit()
         stored = db.session.scalars(select(OutboxMessage)).one()
         assert PHONE.encode() not in stored.to_enc
@@ -47,8 +48,8 @@ def test_enqueue_adds_in_the_callers_transaction_and_encrypts(app: Flask) -> Non
 def test_deliver_pending_sends_once_and_records_the_sid(app: Flask) -> None:
     sender = FakeSender()
     with app.app_context():
-        outbox.enqueue_sms(db.session, to=PHONE, body="one", purpose="test")
-        outbox.enqueue_sms(db.session, to=PHONE, body="two", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="one", language="en", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="two", language="en", purpose="test")
         db.session.commit()
         assert outbox.deliver_pending(db.session, sender, status_callback="https://x.example/sms/status") == 2
         assert outbox.deliver_pending(db.session, sender) == 0
@@ -62,7 +63,7 @@ def test_deliver_pending_sends_once_and_records_the_sid(app: Flask) -> None:
 def test_status_callback_updates_and_never_goes_backwards(app: Flask) -> None:
     sender = FakeSender()
     with app.app_context():
-        outbox.enqueue_sms(db.session, to=PHONE, body="hello", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="hello", language="en", purpose="test")
         db.session.commit()
         outbox.deliver_pending(db.session, sender)
         sid = sender.sent[0].sid
@@ -76,18 +77,18 @@ def test_opted_out_numbers_get_nothing(app: Flask) -> None:
     with app.app_context():
         outbox.opt_out(db.session, PHONE)
         db.session.commit()
-        assert outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test") is None
+        assert outbox.enqueue_sms(db.session, to=PHONE, body="x", language="en", purpose="test") is None
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
         assert outbox.opt_in(db.session, PHONE)
         db.session.commit()
-        assert outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test") is not None
+        assert outbox.enqueue_sms(db.session, to=PHONE, body="x", language="en", purpose="test") is not None
 
 
 def test_error_21610_marks_the_number_opted_out(app: Flask) -> None:
     sender = FakeSender(opted_out={PHONE})
     with app.app_context():
-        outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test")
-        outbox.enqueue_sms(db.session, to=PHONE, body="y", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="x", language="en", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="y", language="en", purpose="test")
         db.session.commit()
         assert outbox.deliver_pending(db.session, sender, limit=1) == 0
         assert db.session.scalar(select(SmsOptOut.source)) == "carrier"
@@ -98,7 +99,7 @@ def test_error_21610_marks_the_number_opted_out(app: Flask) -> None:
 def test_21610_in_a_status_callback_marks_opted_out(app: Flask) -> None:
     sender = FakeSender()
     with app.app_context():
-        outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="x", language="en", purpose="test")
         db.session.commit()
         outbox.deliver_pending(db.session, sender)
         outbox.record_status(db.session, sender.sent[0].sid, "failed", "21610")
@@ -110,7 +111,7 @@ def test_failures_are_retried_with_back_off_then_given_up(app: Flask) -> None:
     backoff = outbox.Backoff(base=timedelta(minutes=1), cap=timedelta(minutes=5))
     now = utcnow()
     with app.app_context():
-        outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="x", language="en", purpose="test")
         db.session.commit()
         waits = []
         for _ in range(outbox.MAX_ATTEMPTS + 2):
@@ -186,10 +187,10 @@ def test_console_sender_masks_the_number_shows_the_body_and_never_repeats_an_id(
 def test_a_second_console_worker_does_not_strand_its_texts(make_app: Any) -> None:
     first, second = make_app(SMS_BACKEND="console"), make_app(SMS_BACKEND="console")
     with first.app_context():
-        outbox.enqueue_sms(db.session, to=PHONE, body="one", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="one", language="en", purpose="test")
         db.session.commit()
         assert outbox.deliver_pending(db.session, ConsoleSender()) == 1
-        outbox.enqueue_sms(db.session, to=PHONE, body="two", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="two", language="en", purpose="test")
         db.session.commit()
     with second.app_context():
         assert outbox.deliver_pending(db.session, ConsoleSender()) == 1
@@ -210,10 +211,10 @@ def test_a_row_stranded_in_sending_is_recovered_and_sent_once(app: Flask) -> Non
     sender = FakeSender()
     with app.app_context():
         sent_before_crash = outbox.enqueue_sms(db.session, to=PHONE, body="accepted, then the worker died",
-                                               purpose="test")
+                                               language="en", purpose="test")
         never_sent = outbox.enqueue_sms(db.session, to=PHONE, body="claimed, then the worker died",
-                                        purpose="test")
-        fresh = outbox.enqueue_sms(db.session, to=PHONE, body="being sent right now", purpose="test")
+                                        language="en", purpose="test")
+        fresh = outbox.enqueue_sms(db.session, to=PHONE, body="being sent right now", language="en", purpose="test")
         db.session.commit()
         assert sent_before_crash and never_sent and fresh
         # The first reached the backend before the crash (same key as the worker would use).
@@ -236,7 +237,7 @@ def test_a_row_stranded_in_sending_is_recovered_and_sent_once(app: Flask) -> Non
 
 def test_a_stranded_row_out_of_attempts_is_marked_failed(app: Flask) -> None:
     with app.app_context():
-        row = outbox.enqueue_sms(db.session, to=PHONE, body="x", purpose="test")
+        row = outbox.enqueue_sms(db.session, to=PHONE, body="x", language="en", purpose="test")
         db.session.commit()
         assert row is not None
         _strand(row.id, minutes=10)
@@ -250,7 +251,7 @@ def test_outbox_work_command(app: Flask) -> None:
     fake = FakeSender()
     set_sender(app, fake)
     with app.app_context():
-        outbox.enqueue_sms(db.session, to=PHONE, body="queued", purpose="test")
+        outbox.enqueue_sms(db.session, to=PHONE, body="queued", language="en", purpose="test")
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["outbox", "work", "--once"])
     assert result.exit_code == 0, result.output
@@ -270,8 +271,8 @@ def test_purge_clears_old_sms_history_and_keeps_what_is_still_needed(app: Flask)
         db.session.add(SmsConversation(phone_index=cipher.blind_index("recent"), state=ConversationState.DONE))
         db.session.add(InboundMessage(message_sid="SM-old", phone_index="x", received_at=old))
         db.session.add(InboundMessage(message_sid="SM-new", phone_index="x"))
-        sent = outbox.enqueue_sms(db.session, to=PHONE, body="sent long ago", purpose="test")
-        queued = outbox.enqueue_sms(db.session, to=PHONE, body="still waiting", purpose="test")
+        sent = outbox.enqueue_sms(db.session, to=PHONE, body="sent long ago", language="en", purpose="test")
+        queued = outbox.enqueue_sms(db.session, to=PHONE, body="still waiting", language="en", purpose="test")
         db.session.commit()
         assert sent and queued
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id == sent.id)

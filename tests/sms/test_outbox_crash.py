@@ -61,7 +61,8 @@ def test_every_text_is_delivered_once_through_four_kills_and_a_lost_database(
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         for n in range(MESSAGES):
-            outbox.enqueue_sms(db.session, to=f"+1785555{n:04d}", body=f"text number {n}", purpose="test")
+            outbox.enqueue_sms(db.session, to=f"+1785555{n:04d}", body=f"text number {n}",
+                               language="en", purpose="test")
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -26,7 +26,8 @@ def _run_workers(app: Flask, skip_locked: bool) -> tuple[list[FakeSender], int]:
     """Queue TEXTS texts, let WORKERS workers deliver them at once; return their senders and lost claims."""
     with app.app_context():
         for n in range(TEXTS):
-            outbox.enqueue_sms(db.session, to=f"+1785555{n % 10_000:04d}", body=f"text {n}", purpose="staff")
+            outbox.enqueue_sms(db.session, to=f"+1785555{n % 10_000:04d}", body=f"text {n}",
+                               language="en", purpose="staff")
         db.session.commit()
     senders = [FakeSender() for _ in range(WORKERS)]
     lost_before = outbox.CLAIMS_LOST[0]

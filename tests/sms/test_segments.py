@@ -10,11 +10,12 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from intake_forms import ERRORS, LANGUAGES, NOTICES, QUESTIONS
+from intake_forms import ERRORS, LANGUAGES, NOTICES, QUESTIONS, languages
 from models import AccessPoint, Intake
 from services.hotlines import hotline
 from services.intake import SubmitResult
 from services.routing import CocContact
+from services.sms_text import outbound, split
 from services.status import Stage, StatusAnswer
 from sms import render
 from sms.segments import MAX_SEGMENTS, encoding, is_gsm7, plain, segments, units
@@ -97,16 +98,57 @@ def all_texts(app: Flask, language: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_text_fits_the_budget(app: Flask, language: str) -> None:
-    texts = all_texts(app, language)
+    """By the language's policy: a GSM-7 language sends every text as GSM-7 and most in one
+    segment; a UCS-2 language (tones, other scripts) sends every text unfolded within 3 segments.
+    The language menu, in every language at once, has its own test below."""
+    texts = {name: text for name, text in all_texts(app, language).items() if not is_language_menu(name)}
+    assert all(len(text) <= 1600 for text in texts.values())
+    if not languages.language(language).folds:
+        # What is sent: a long text goes as two messages, cut between sentences, each within budget.
+        sent = {name: [outbound(part, language=language) for part in split(text, language=language)]
+                for name, text in texts.items()}
+        over = {name: [segments(m) for m in parts] for name, parts in sent.items()
+                if any(segments(m) > MAX_SEGMENTS for m in parts)}
+        assert not over, over
+        assert all(len(parts) <= 2 for parts in sent.values()), {n: len(p) for n, p in sent.items() if len(p) > 2}
+        folded = [name for name, text in texts.items() if outbound(text, language=language) != tidy(text)]
+        assert not folded, f"these texts would lose their tones or marks: {folded}"
+        return
     over = {name: segments(text) for name, text in texts.items() if segments(text) > MAX_SEGMENTS}
     assert not over, over
+    assert all(split(text, language=language) == [text] for text in texts.values())  # one message each
     not_gsm = [name for name, text in texts.items() if not is_gsm7(text)]
     assert not not_gsm, f"these texts would go as UCS-2: {not_gsm}"
-    assert all(len(text) <= 1600 for text in texts.values())
     questions = Counter(segments(t) for n, t in texts.items() if n.startswith("question:"))
     assert questions[1] > sum(questions.values()) / 2, questions
     everything = Counter(segments(t) for t in texts.values())
     assert everything[1] > sum(everything.values()) / 2, everything
+
+
+def is_language_menu(name: str) -> bool:
+    return name == "question:language" or name.startswith("hint:language:")
+
+
+def test_the_language_menu_fits_the_budget(app: Flask) -> None:
+    """The menu and its hint name every language in its own script: within 3 segments."""
+    menus = {name: text for name, text in all_texts(app, languages.DEFAULT).items() if is_language_menu(name)}
+    assert menus
+    over = {name: segments(text) for name, text in menus.items() if segments(text) > MAX_SEGMENTS}
+    assert not over, over
+
+
+def tidy(text: str) -> str:
+    """The spacing ``outbound`` gives every text, without folding."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+
+
+@pytest.mark.parametrize("language", [lang.code for lang in languages.REGISTRY if not lang.folds])
+def test_a_ucs2_language_keeps_its_tones_and_marks(app: Flask, language: str) -> None:
+    words = {"vi": "Dừng lại, Tiếng Việt", "ar": "مُسَاعَدَة «العربية»", "my": "ကျော်ပါ။ မြန်မာ"}[language]
+    with app.test_request_context(), force_locale(language):
+        assert render.plain(words) == words
+    with app.test_request_context(), force_locale("es"):
+        assert render.plain("Dừng lại") == "Dung lai"  # a folded language would lose them
 
 
 def segment_table(app: Flask) -> str:
@@ -127,3 +169,24 @@ def test_print_segment_figures(app: Flask, capsys: pytest.CaptureFixture[str]) -
     with capsys.disabled():
         print("\n" + table)
     assert table
+
+
+def test_a_long_ucs2_reply_goes_as_two_texts_cut_between_sentences(app: Flask) -> None:
+    from xml.etree import ElementTree
+
+    from sms.views import twiml
+
+    sentences = ["Cảm ơn bạn. Mã số của bạn là 7KQ-2MD.",
+                 "Salina Rescue Mission Coordinated Entry sẽ liên lạc với bạn sớm.",
+                 "Điện thoại: 785-555-0100. Địa chỉ: 1716 Summers Road, Salina, phòng 2.",
+                 "Giờ mở cửa: thứ Hai đến thứ Sáu, 9 giờ sáng đến 5 giờ chiều.", "Khẩn cấp: 911."]
+    text = " ".join(sentences)
+    assert segments(text) > MAX_SEGMENTS
+    parts = split(text, language="vi")
+    assert len(parts) == 2 and " ".join(parts) == text  # nothing lost, nothing cut mid-sentence
+    assert all(segments(part) <= MAX_SEGMENTS for part in parts)
+    with app.test_request_context():
+        body = twiml([text], "vi").get_data(as_text=True)
+    messages = [m.text for m in ElementTree.fromstring(body).iter("Message")]  # noqa: S314 (our own reply)
+    assert messages == parts  # tones kept, in two texts
+    assert split("Khẩn cấp: 911.", language="vi") == ["Khẩn cấp: 911."]

@@ -72,7 +72,8 @@ def test_status_callback_is_recorded(app: Flask) -> None:
     fake = FakeSender()
     set_sender(app, fake)
     with app.app_context():
-        outbox.enqueue_sms(db.session, to="+17855550142", body="Your code is 7KQ-2MD.", purpose="confirmation")
+        outbox.enqueue_sms(db.session, to="+17855550142", body="Your code is 7KQ-2MD.",
+                           language="en", purpose="confirmation")
         db.session.commit()
         outbox.deliver_pending(db.session, fake)
     sid = fake.sent[0].sid
@@ -95,7 +96,7 @@ def test_in_process_delivery_after_the_request(make_app: Callable[..., Flask]) -
 
     @app.get("/_test/queue")
     def queue() -> str:
-        outbox.enqueue_sms(db.session, to="+17855550142", body="hello", purpose="test")
+        outbox.enqueue_sms(db.session, to="+17855550142", body="hello", language="en", purpose="test")
         db.session.commit()
         return "ok"
 

@@ -136,3 +136,25 @@ def test_phone_numbers_in_a_sentence_are_read_digit_by_digit() -> None:
     # Short numbers, codes, dates and times are left alone.
     kept = "Emergency: 911. Request 7KQ-2MD, December 8, 2026 at 2:30 PM."
     assert say_numbers(kept) == kept
+
+
+def test_a_keypad_only_language_is_answered_in_the_callers_language(app: Flask, phone: Callable[..., Phone],
+                                                                      demo: None) -> None:
+    """An intake made in Somali (no Twilio voice) asked about by phone: read in the language the
+    caller picked on the menu, never Somali words in another language's voice."""
+    from voice import speech
+
+    _code, keys, _place = make(app)
+    with app.app_context():
+        db.session.query(Intake).update({"language": "so"})
+        db.session.commit()
+    english_status = next(key for key, code in speech.STATUS_KEYS.items() if code == "en")
+    call = phone()
+    call.dial()
+    call.press(english_status)
+    call.press(keys)
+    final = call.press("0142")
+    assert final.find("Hangup") is not None
+    assert "We received your request." in call.spoken()
+    assert {say.attrib["voice"] for say in final.iter("Say")} == {"Polly.Joanna"}
+    assert speech.speakable("so", "en") == "en" and speech.speakable("vi", "en") == "vi"
