@@ -79,17 +79,25 @@ def finish(session: Session, intake: Intake, *, phone: str | None, safe_to_text:
     return intakes.submit(session, intake, incomplete=True, method=method, channel=channel, weights=weights)
 
 
+def code_label(code: str | None) -> str | None:
+    """Return a language to call back in by its code, in the reader's words and its own ("Swahili
+    (Kiswahili)"); None for no code or for ``UNLISTED`` (only the household's words name it)."""
+    name = interpreter.english_name(code) if code else None
+    if name is None:
+        return None
+    shown = str(_(name))
+    native = interpreter.native_name(code or "")
+    return f"{shown} ({native})" if native and native != shown else shown
+
+
 def label(intake: Intake, cipher: PiiCipher | None = None) -> str | None:
-    """Return the language staff call back in, for the queue and the intake page; None if none."""
+    """Return the language staff call back in, for the intake page: its name, else the words the
+    household gave for it (decrypted); None if no interpreter was asked for."""
     code = intake.interpreter_language
     if not code:
         return None
+    named = code_label(code)
+    if named is not None:
+        return named
     said = (cipher or current_cipher()).decrypt(intake.interpreter_said_enc) if intake.interpreter_said_enc else None
-    name = interpreter.english_name(code)
-    if name is None:
-        return said or _("a language not given")
-    native = interpreter.native_name(code)
-    shown = str(_(name))
-    if native and native != shown:
-        shown = f"{shown} ({native})"
-    return shown
+    return said or str(_("a language not given"))
