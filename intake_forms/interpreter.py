@@ -129,7 +129,7 @@ def clean_said(text: str | None) -> str | None:
     kept = []
     for ch in unicodedata.normalize("NFC", text):
         category = unicodedata.category(ch)
-        if category[0] in "LMN" or ch in " '-.,()/’":
+        if category[0] in "LMN" or ch in " '-.,()/\u2019":
             kept.append(ch)
         elif category[0] in "ZC":
             kept.append(" ")

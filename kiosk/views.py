@@ -48,12 +48,14 @@ from intake_forms import (
     Medium,
     Question,
     compute_outcomes,
+    interpreter,
     is_non_answer,
+    languages,
+    parse_answer,
     path,
     previous_question,
     question,
 )
-from intake_forms import interpreter, languages, parse_answer
 from intake_forms.definition import N_, NO, NOT_SURE, YES
 from intake_forms.flow import applies
 from kiosk import device
@@ -517,7 +519,8 @@ def other_language_sent(mode: str) -> Any:
         return redirect(url_for("kiosk.start", mode=mode))
     return render_template("kiosk/other_language_sent.html", **page_context(
         mode, queued=interpreter_service.bridge(interpreter.QUEUED, code=intake.reference_code or ""),
-        again=interpreter_service.bridge(N_("Start again")), title=interpreter_service.bridge(interpreter.OTHER_LANGUAGE)))
+        again=interpreter_service.bridge(N_("Start again")),
+        title=interpreter_service.bridge(interpreter.OTHER_LANGUAGE)))
 
 
 @route("/language", "language", methods=("POST",))

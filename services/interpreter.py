@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask_babel import force_locale
+from flask_babel import force_locale  # type: ignore[import-untyped]  # ships no type hints
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 

@@ -65,8 +65,10 @@ def flag_column(flag: str) -> Any:
 
 def flag_condition(flag: str) -> ColumnElement[bool]:
     """Return the condition that an intake carries ``flag``."""
-    column = flag_column(flag)
-    return column.is_not(None) if flag == "needs_interpreter" else column.is_(True)
+    if flag == "needs_interpreter":
+        return Intake.interpreter_language.is_not(None)
+    condition: ColumnElement[bool] = getattr(Intake, flag).is_(True)
+    return condition
 
 #: Filters on who holds an intake.
 CLAIM_FILTERS: tuple[str, ...] = ("unclaimed", "mine", "claimed")

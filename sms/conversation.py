@@ -24,12 +24,12 @@ from intake_forms import (
     Kind,
     Question,
     detect_language,
+    interpreter,
     languages,
     normalize,
     parse_answer,
     previous_question,
 )
-from intake_forms import interpreter
 from intake_forms import question as question_for
 from intake_forms.parse import ParseResult
 from models.base import utcnow
@@ -37,8 +37,8 @@ from models.checkin import CheckIn
 from models.intake import Channel, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
 from services import checkins, household_messages, outbox, routing
-from services import interpreter as interpreter_service
 from services import intake as intakes
+from services import interpreter as interpreter_service
 from services import resume as resume_service
 from services import status as status_service
 from services.pii import current_cipher

@@ -41,8 +41,8 @@ def test_the_queue_and_the_intake_page_show_the_interpreter_language(
 
 
 def test_a_completed_intake_that_asked_for_an_interpreter_is_flagged_in_its_language(app: Flask) -> None:
-    from services import intake as intakes
     from models import Channel
+    from services import intake as intakes
 
     with app.app_context():
         intake = intakes.start_intake(db.session, channel=Channel.KIOSK, language="es")

@@ -61,7 +61,7 @@ def test_another_language_by_keypad_only_with_another_number(app: Flask, phone: 
     call.press("#")  # no words: go on
     call.press("2")  # not this number
     call.press("7855550123")
-    intake, codes, values, label = _only(app)
+    intake, _codes, values, label = _only(app)
     assert intake.callback_requested and intake.interpreter_language == "other"
     assert values["phone"] == "+17855550123" and label == "a language not given"
 
@@ -85,7 +85,7 @@ def test_a_keypad_only_language_is_offered_in_english_and_takes_the_interpreter_
     for say in call.twiml.iter("Say"):
         assert say.attrib["language"] in ("en-US", "es-US")  # never a voice for a language it cannot speak
     call.press("1")
-    intake, codes, values, label = _only(app)
+    intake, _codes, values, label = _only(app)
     assert intake.language == "so" and intake.interpreter_language == "so" and label == "Somali (Soomaali)"
     assert intake.callback_requested and values["phone"] == CALLER
     with app.app_context():
