@@ -100,7 +100,8 @@ def language_menu(registry: tuple[languages.Language, ...] | None = None) -> tup
         else:
             with force_locale(DEFAULT_LANGUAGE):
                 lines.append(Line(_(interpreter.KEYPAD_PICK, language=_(lang.name), key=n), DEFAULT_LANGUAGE))
-    lines += [Line(languages.language(code).voice_status.format(key=key), code) for key, code in keys.status.items()]
+    by_code = {lang.code: lang for lang in registry}
+    lines += [Line(by_code[code].voice_status.format(key=key), code) for key, code in keys.status.items()]
     lines += [Line(words, code) for code, words in bridge(interpreter.OTHER_PICK, key=keys.other)]
     return tuple(lines)
 

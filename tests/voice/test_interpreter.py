@@ -90,3 +90,21 @@ def test_a_keypad_only_language_is_offered_in_english_and_takes_the_interpreter_
     assert intake.callback_requested and values["phone"] == CALLER
     with app.app_context():
         assert db.session.scalars(select(VoiceCall)).one().status is CallStatus.SUBMITTED
+
+
+def test_the_menu_keys_for_six_languages(app: Flask) -> None:
+    """A test-only list shaped like en, es, vi, so, ar, my: each language its registry number, the
+    keypad-only ones said in English, status keys while 1-9 last, another language on 0."""
+    en, es = languages.ENGLISH, languages.SPANISH
+    six = (en, es, dataclasses.replace(en, code="vi", name="Vietnamese"),
+           dataclasses.replace(en, code="so", name="Somali", voice=None),
+           dataclasses.replace(en, code="ar", name="Arabic"),
+           dataclasses.replace(en, code="my", name="Burmese", voice=None))
+    keys = speech.menu_keys(six)
+    assert keys.spoken == {"1": "en", "2": "es", "3": "vi", "5": "ar"}
+    assert keys.keypad == {"4": "so", "6": "my"}
+    assert keys.status == {"7": "en", "8": "es", "9": "vi"} and keys.other == "0"
+    with app.test_request_context():
+        lines = [line.text for line in speech.language_menu(six)]
+    assert "For Somali, press 4." in lines and "For Burmese, press 6." in lines
+    assert lines[-2:] == ["For another language, press 0.", "Para otro idioma, oprima 0."]
