@@ -475,6 +475,8 @@ def _other_language_page(mode: str, *, error: str | None = None, status: int = 2
 def other_language(mode: str) -> Any:
     """Another language: which one (typed in any script, or picked), a phone number, then queued as a
     callback with an interpreter. The page speaks English and Spanish with icons; nobody is turned away."""
+    if mode == ASSISTED:  # staff with the household call an interpreter line themselves
+        abort(404)
     if mode == KIOSK and paired_kiosk() is None:
         return redirect(url_for("kiosk.start", mode=mode))
     if request.method == "GET":
@@ -486,6 +488,9 @@ def other_language(mode: str) -> Any:
     kiosk = paired_kiosk() if mode == KIOSK else None
     device_token = session.get("device")
     web = mode == WEB
+    old = current_intake(mode)
+    if old is not None:  # an intake begun in a language of ours gives way to this one
+        intakes.abandon(db.session, old, commit=False)
     intake = interpreter_service.start(
         db.session, channel=channel(mode), kiosk_id=kiosk.id if kiosk else None,
         source_index=address_key() if web else None,
