@@ -56,8 +56,11 @@ class OtherLanguage:
     words: tuple[str, ...] = ()
 
 
-#: Short list on the pages, in a rough order of how many Kansas households speak it.
+#: Short list on the pages, in a rough order of how many Kansas households speak it. A language that
+#: becomes a registered one drops off the list by itself (``listed``): it has its own button then.
 KANSAS_LANGUAGES: tuple[OtherLanguage, ...] = (
+    OtherLanguage("vi", "Tiếng Việt", N_("Vietnamese"), ("vietnamese", "tieng viet")),
+    OtherLanguage("so", "Soomaali", N_("Somali"), ("somali", "af soomaali")),
     OtherLanguage("pdt", "Plautdietsch", N_("Plautdietsch (Low German)"), ("low german", "mennonite", "deitsch")),
     OtherLanguage("sw", "Kiswahili", N_("Swahili"), ("swahili",)),
     OtherLanguage("rw", "Kinyarwanda", N_("Kinyarwanda"), ("rwanda", "kirundi")),
@@ -72,6 +75,8 @@ KANSAS_LANGUAGES: tuple[OtherLanguage, ...] = (
     OtherLanguage("ne", "नेपाली", N_("Nepali"), ("nepali", "nepalese")),
     OtherLanguage("prs", "دری", N_("Dari"), ("dari", "farsi", "persian")),
     OtherLanguage("ps", "پښتو", N_("Pashto"), ("pashto", "pushto")),
+    OtherLanguage("ar", "العربية", N_("Arabic"), ("arabic", "arabi", "عربي")),
+    OtherLanguage("my", "မြန်မာဘာသာ", N_("Burmese"), ("burmese", "myanmar", "bamar", "မြန်မာ")),
     OtherLanguage("fr", "Français", N_("French"), ("french",)),
     OtherLanguage("ht", "Kreyòl ayisyen", N_("Haitian Creole"), ("haitian", "creole", "kreyol")),
     OtherLanguage("lo", "ພາສາລາວ", N_("Lao"), ("lao", "laotian")),
@@ -104,6 +109,11 @@ NO_PHONE = N_("We need a phone number to call you. To talk to someone, call %(ph
 KEYPAD_PICK = N_("For %(language)s, press %(key)s.")
 OTHER_PICK = N_("For another language, press %(key)s.")
 VOICE_INTRO = N_("We will call you back with an interpreter.")
+
+
+def listed() -> tuple[OtherLanguage, ...]:
+    """Return the Kansas languages we do not offer (registered ones are left out)."""
+    return tuple(lang for lang in KANSAS_LANGUAGES if not languages.known(lang.code))
 
 
 def other_language(code: str) -> OtherLanguage:

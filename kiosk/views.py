@@ -467,7 +467,7 @@ def _other_language_page(mode: str, *, error: str | None = None, status: int = 2
             "phone_hint": bridge(question("phone").hint(Medium.SCREEN) or ""),
             "safe": [(code, icon, bridge(label)) for code, icon, label in SAFE_CHOICES],
             "back": bridge(N_("Back"))},
-            listed=interpreter.KANSAS_LANGUAGES, error=error, form=form)), status
+            listed=interpreter.listed(), error=error, form=form)), status
 
 
 @route("/other-language", "other_language", methods=("GET", "POST"))

@@ -113,7 +113,7 @@ LANGUAGE_MENU = tuple(Line(lang.voice_pick.format(key=languages.menu_number(lang
 #: Words the recognizer should expect on the language menu: each language's names.
 LANGUAGE_HINTS = tuple(dict.fromkeys(word for lang in _SPOKEN for word in (lang.native_name, lang.name)))
 #: Words the recognizer should expect when a caller names a language we do not offer.
-OTHER_LANGUAGE_HINTS = tuple(lang.name for lang in interpreter.KANSAS_LANGUAGES)
+OTHER_LANGUAGE_HINTS = tuple(lang.name for lang in interpreter.listed())
 
 #: The lines read when a caller presses 0 (product rule: 911, 988, the Kansas Crisis Hotline,
 #: 211 and the VA homeless veterans line are always one key away).
