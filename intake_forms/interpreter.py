@@ -104,11 +104,17 @@ TEXTS_SAFE = N_("Is it safe to send you texts?")
 VOICEMAIL_SAFE = N_("Is it safe to leave a voice message?")
 SEND = N_("Ask for a call")
 QUEUED = N_("Thank you. We will call you with an interpreter. Your code is %(code)s. Emergency: 911.")
-NO_PHONE = N_("We need a phone number to call you. To talk to someone, call %(phone)s. Emergency: 911.")
 #: The phone line's menu line for a registered language it has no voice for (said in English words).
 KEYPAD_PICK = N_("For %(language)s, press %(key)s.")
 OTHER_PICK = N_("For another language, press %(key)s.")
 VOICE_INTRO = N_("We will call you back with an interpreter.")
+
+#: Every sentence of the path, for the readability gate (tests/intake_forms/test_readability.py).
+WORDS: dict[str, str] = {
+    "ask_language_text": ASK_LANGUAGE_TEXT, "ask_language_screen": ASK_LANGUAGE_SCREEN,
+    "ask_language_voice": ASK_LANGUAGE_VOICE, "ask_phone_text": ASK_PHONE_TEXT, "texts_safe": TEXTS_SAFE,
+    "voicemail_safe": VOICEMAIL_SAFE, "queued": QUEUED, "voice_intro": VOICE_INTRO,
+}
 
 
 def listed() -> tuple[OtherLanguage, ...]:
