@@ -48,7 +48,7 @@ def test_another_language_on_a_phone(demo: Flask, live_server: Any, new_page: Ca
     page.get_by_role("button", name="Ask for a call").tap()
     page.locator(".interpreter-sent").wait_for()
     text = page.locator(".interpreter-sent").inner_text()
-    assert "We will call you with an interpreter" in text and "Lo llamaremos con un intérprete" in text
+    assert "We will call you with an interpreter" in text and "Lo vamos a llamar con un intérprete" in text
     assert "785" not in page.url and "Kiswahili" not in page.url and "Kiswahili" not in page.title()
     assert serious() == []
     page.screenshot(path=str(artifacts_dir / "other-language-sent.png"), full_page=True)
