@@ -154,10 +154,9 @@ def clean_said(text: str | None) -> str | None:
 
 
 def match(text: str | None) -> str | None:
-    """Return the code a household's words name: a registered language, a listed one, else None.
-
-    "somali" names a registered language (its code, once the registry has it); "Kiswahili", "swahili"
-    or "1" ... are not numbers here: numbers are read by the channel against its own list.
+    """Return the code a household's words name: a registered language first, else a listed one
+    ("Kiswahili", "swahili", "ትግርኛ"), else None. Digits name nothing here: a channel reads them
+    against its own menu.
     """
     words = normalize(text or "")
     if not words:
