@@ -58,7 +58,8 @@ def main() -> None:
                 answers = {**ANSWERS, "language": lang.code}
                 asked = [q for q in path(answers) if q.key != "language"]
                 per_question = {q.key: said(q, answers[q.key]) for q in asked}
-                total = (words(list(speech.LANGUAGE_MENU)) + words(speech.welcome_lines()) + sum(per_question.values())
+                total = (words(list(speech.language_menu())) + words(speech.welcome_lines())
+                         + sum(per_question.values())
                          + words(speech.confirmation_lines("7KQ2MD", "Sample: Hays Access Point", "785-555-0101",
                                                            callback=True)))
             longest = sorted(per_question.items(), key=lambda item: -item[1])[:3]

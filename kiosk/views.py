@@ -48,11 +48,15 @@ from intake_forms import (
     Medium,
     Question,
     compute_outcomes,
+    interpreter,
     is_non_answer,
+    languages,
+    parse_answer,
     path,
     previous_question,
     question,
 )
+from intake_forms.definition import N_, NO, NOT_SURE, YES
 from intake_forms.flow import applies
 from kiosk import device
 from kiosk.forms import ELSEWHERE, HERE, MetWhereForm, ResumeForm, StatusForm, form_for
@@ -61,6 +65,7 @@ from models import Intake, IntakeStatus, Kiosk
 from models.base import utcnow
 from models.intake import Channel
 from services import intake as intakes
+from services import interpreter as interpreter_service
 from services import kiosks, outreach
 from services import resume as resume_service
 from services import status as status_service
@@ -376,8 +381,9 @@ def start(mode: str) -> Any:
         session["device"] = secrets.token_urlsafe(16)  # the device cookie the throttle counts
     last = keeps_confirmation(mode) and done_intake() is not None
     key = outreach.new_submission_key() if mode == ASSISTED else None
+    other = interpreter_service.bridge(interpreter.OTHER_LANGUAGE)
     return render_template("kiosk/start.html", **page_context(mode, place=place, last_confirmation=last,
-                                                               submission_key=key))
+                                                               submission_key=key, other_language=other))
 
 
 def _is_kiosk() -> bool:
@@ -443,6 +449,83 @@ def begin(mode: str) -> Any:
     if mode == ASSISTED and outreach.does_outreach(current_user):
         return redirect(url_for("kiosk.met_where", mode=ASSISTED))
     return redirect(next_url(mode, intake))
+
+
+#: The answers a household gives on the "another language" page to "are texts / voice messages safe?".
+SAFE_CHOICES = (("1", "✔", YES.label), ("0", "✖", NO.label), (NOT_SURE.code, "?", NOT_SURE.label))
+
+
+def _other_language_page(mode: str, *, error: str | None = None, status: int = 200) -> Any:
+    bridge = interpreter_service.bridge
+    form = request.form
+    return render_template(
+        "kiosk/other_language.html",
+        **page_context(mode, words={
+            "title": bridge(interpreter.OTHER_LANGUAGE), "ask": bridge(interpreter.ASK_LANGUAGE_SCREEN),
+            "phone": bridge(interpreter.ASK_PHONE_SCREEN), "texts": bridge(interpreter.TEXTS_SAFE),
+            "voicemail": bridge(interpreter.VOICEMAIL_SAFE), "send": bridge(interpreter.SEND),
+            "phone_hint": bridge(question("phone").hint(Medium.SCREEN) or ""),
+            "safe": [(code, icon, bridge(label)) for code, icon, label in SAFE_CHOICES],
+            "back": bridge(N_("Back"))},
+            listed=interpreter.listed(), error=error, form=form)), status
+
+
+@route("/other-language", "other_language", methods=("GET", "POST"))
+@_throttled
+def other_language(mode: str) -> Any:
+    """Another language: which one (typed in any script, or picked), a phone number, then queued as a
+    callback with an interpreter. The page speaks English and Spanish with icons; nobody is turned away."""
+    if mode == ASSISTED:  # staff with the household call an interpreter line themselves
+        abort(404)
+    if mode == KIOSK and paired_kiosk() is None:
+        return redirect(url_for("kiosk.start", mode=mode))
+    if request.method == "GET":
+        return _other_language_page(mode)
+    phone = parse_answer(question("phone"), request.form.get("phone", ""), "en")
+    if not phone.ok or phone.value is None:
+        return _other_language_page(mode, error="phone", status=422)
+    safe = {code for code, _icon, _label in SAFE_CHOICES}
+    kiosk = paired_kiosk() if mode == KIOSK else None
+    device_token = session.get("device")
+    web = mode == WEB
+    old = current_intake(mode)
+    if old is not None:  # an intake begun in a language of ours gives way to this one
+        intakes.abandon(db.session, old, commit=False)
+    intake = interpreter_service.start(
+        db.session, channel=channel(mode), kiosk_id=kiosk.id if kiosk else None,
+        source_index=address_key() if web else None,
+        device_index=current_cipher().blind_index(f"device:{device_token}") if web and device_token else None,
+        commit=False)
+    listed = request.form.get("listed", "")
+    if listed and (languages.known(listed) or listed in {lang.code for lang in interpreter.KANSAS_LANGUAGES}):
+        intake.interpreter_language = listed
+        said = interpreter.clean_said(request.form.get("said"))
+        intake.interpreter_said_enc = current_cipher().encrypt(said) if said else None
+    else:
+        interpreter_service.name_language(intake, request.form.get("said"))
+    texts = request.form.get("texts")
+    voicemail = request.form.get("voicemail")
+    interpreter_service.finish(db.session, intake, phone=phone.value,
+                               safe_to_text=texts if texts in safe else None,
+                               safe_to_voicemail=voicemail if voicemail in safe else None,
+                               channel=channel(mode), weights=current_app.config.get("PRIORITY_WEIGHTS"))
+    clear_household()
+    session.update(done=intake.public_id, mode=mode)
+    if device_token:
+        session["device"] = device_token
+    return redirect(url_for("kiosk.other_language_sent", mode=mode))
+
+
+@route("/other-language/sent", "other_language_sent")
+def other_language_sent(mode: str) -> Any:
+    """Say, in English and Spanish, that staff will call with an interpreter, and give the code."""
+    intake = done_intake()
+    if intake is None or intake.interpreter_language is None:
+        return redirect(url_for("kiosk.start", mode=mode))
+    return render_template("kiosk/other_language_sent.html", **page_context(
+        mode, queued=interpreter_service.bridge(interpreter.QUEUED, code=intake.reference_code or ""),
+        again=interpreter_service.bridge(N_("Start again")),
+        title=interpreter_service.bridge(interpreter.OTHER_LANGUAGE)))
 
 
 @route("/language", "language", methods=("POST",))

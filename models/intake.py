@@ -139,6 +139,12 @@ class Intake(Base):
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     out_of_area: Mapped[bool] = mapped_column(Boolean, default=False)
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language staff call back in with an interpreter (intake_forms.interpreter): a registered
+    # language the phone line cannot speak, a listed Kansas language, or "other"; None: no interpreter
+    # asked for. ``language`` stays a registered code (the words shown), so exports are unchanged.
+    interpreter_language: Mapped[str | None] = mapped_column(String(16))
+    # What the household typed or said for its language, encrypted (free text).
+    interpreter_said_enc: Mapped[bytes | None] = mapped_column(Encrypted)
     # Blind index of the E.164 phone number answer (re-derived from ``answers`` on key rotation).
     contact_phone_index: Mapped[str | None] = mapped_column(BlindIndex(), index=True)
     # Keyed hashes (never the address or the cookie) of the web client and device that started

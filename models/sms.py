@@ -39,6 +39,7 @@ class ConversationState(enum.StrEnum):
     NEW = "new"  # no intake yet, or the last one ended without a code
     ACTIVE = "active"  # an intake in progress
     DONE = "done"  # the intake was submitted; a new text gets the reference code
+    INTERPRETER = "interpreter"  # "another language": which one, then the number to call with an interpreter
 
 
 class OutboxChannel(enum.StrEnum):

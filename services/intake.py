@@ -411,6 +411,8 @@ def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] 
     intake.diversion_candidate = outcome.diversion_candidate
     intake.confidential = outcome.confidential
     intake.callback_requested = outcome.callback_requested or incomplete
+    if answers.get("interpreter") == "1" and intake.interpreter_language is None:
+        intake.interpreter_language = intake.language  # staff call back with an interpreter in it
     intake.routed_access_point_id = result.access_point.id if result.access_point else None
     intake.coc_id = result.coc.id if result.coc else None
     intake.county_fips = location.county.fips if location.county is not None else None

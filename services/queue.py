@@ -53,8 +53,22 @@ PER_PAGE = 25
 DEFAULT_ZONE = "America/Chicago"
 
 #: Flags a queue row can carry, in the order they are shown; each is an Intake boolean column.
-FLAGS: tuple[str, ...] = ("diversion_candidate", "out_of_area", "callback_requested", "confidential",
-                          "possible_flood")
+FLAGS: tuple[str, ...] = ("diversion_candidate", "out_of_area", "callback_requested", "needs_interpreter",
+                          "confidential", "possible_flood")
+
+
+def flag_column(flag: str) -> Any:
+    """Return the Intake column a flag reads: a boolean, or for "needs_interpreter" the language
+    staff call back in (``Intake.interpreter_language``, a code; any value is the flag)."""
+    return Intake.interpreter_language if flag == "needs_interpreter" else getattr(Intake, flag)
+
+
+def flag_condition(flag: str) -> ColumnElement[bool]:
+    """Return the condition that an intake carries ``flag``."""
+    if flag == "needs_interpreter":
+        return Intake.interpreter_language.is_not(None)
+    condition: ColumnElement[bool] = getattr(Intake, flag).is_(True)
+    return condition
 
 #: Filters on who holds an intake.
 CLAIM_FILTERS: tuple[str, ...] = ("unclaimed", "mine", "claimed")
@@ -240,6 +254,8 @@ class QueueRow:
     sealed: bool = False
     #: The response clock (services.timers), None when nothing is awaited.
     clock: timers.Clock | None = None
+    #: The language to call back in with an interpreter (a code, ``intake_forms.interpreter``).
+    interpreter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -323,7 +339,7 @@ def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None
     if filters.language:
         conditions.append(Intake.language == filters.language)
     if filters.flag in FLAGS:
-        conditions.append(getattr(Intake, filters.flag).is_(True))
+        conditions.append(flag_condition(filters.flag))
     if filters.claim == "unclaimed":
         conditions.append(Intake.claimed_by_id.is_(None))
     elif filters.claim == "mine":
@@ -344,7 +360,7 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | No
     columns: list[Any] = [func.count().label("total")]
     columns.append(count_if(Intake.claimed_by_id.is_(None), "unclaimed"))
     columns.append(count_if(Intake.claimed_by_id == user_id, "mine"))
-    columns.extend(count_if(getattr(Intake, flag).is_(True), flag) for flag in FLAGS)
+    columns.extend(count_if(flag_condition(flag), flag) for flag in FLAGS)
     columns.append(count_if(Intake.track == "homeless", "homeless"))
     columns.append(count_if(Intake.track == "prevention", "prevention"))
     moment = now or utcnow()
@@ -478,7 +494,7 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
         select(
             Intake.public_id, Intake.reference_code, Intake.priority, Intake.priority_reasons,
             Intake.track, Intake.channel, Intake.language, Intake.submitted_at,
-            *(getattr(Intake, flag) for flag in FLAGS),
+            *(flag_column(flag) for flag in FLAGS),
             AccessPoint.name, holder.display_name, Intake.claimed_by_id, Intake.claimed_at,
             Intake.new_message_at, Intake.routed_access_point_id, Intake.closed_at, Intake.outcome,
             AccessPoint.timezone, Intake.status, Intake.first_contact_at, Intake.claim_clock_from,
@@ -515,6 +531,7 @@ def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[Col
             track=str(r.track) if r.track else None, channel=str(r.channel),
             language=r.language, submitted_at=r.submitted_at or utcnow(),
             flags=tuple(flag for flag, on in zip(FLAGS, flag_values, strict=True) if on),
+            interpreter=flag_values[FLAGS.index("needs_interpreter")],
             access_point=ap_name, claimed_by=holder_name, claimed_by_me=holder_id == user.id,
             claimed_at=claimed_at, new_message=new_message_at is not None,
             in_scope=scope.allows(ap_id) and (confidential or not scope.confidential_only),

@@ -24,6 +24,7 @@ from intake_forms import (
     Kind,
     Question,
     detect_language,
+    interpreter,
     languages,
     normalize,
     parse_answer,
@@ -37,6 +38,7 @@ from models.intake import Channel, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
 from services import checkins, household_messages, outbox, routing
 from services import intake as intakes
+from services import interpreter as interpreter_service
 from services import resume as resume_service
 from services import status as status_service
 from services.pii import current_cipher
@@ -68,6 +70,9 @@ COLLISION_RETRIES = 5
 TOUCH_EVERY = timedelta(minutes=1)
 
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+#: The states that hold an intake in progress.
+_IN_PROGRESS = (ConversationState.ACTIVE, ConversationState.INTERPRETER)
 
 # Built once: every text runs these. ``keys`` are the sender's blind indexes (one per PII key).
 _KEYS = bindparam("keys", expanding=True)
@@ -267,6 +272,8 @@ class Conversation:
             messages = self._active(conversation, conversation.intake, text, words)
         elif conversation.state is ConversationState.DONE and conversation.intake is not None:
             messages = self._done(conversation, conversation.intake, text, words)
+        elif conversation.state is ConversationState.INTERPRETER and conversation.intake is not None:
+            messages = self._interpreter(conversation, conversation.intake, text, words)
         else:
             messages = self._new(conversation, text, words, first=created)
         language = self._language(conversation)
@@ -278,7 +285,7 @@ class Conversation:
         in the middle of a form (its answers are numbers too) nor asking for HELP or a new form."""
         if words in HELP_WORDS or words in RESTART_WORDS or words in START_WORDS:
             return None
-        if (conversation.state is ConversationState.ACTIVE and conversation.intake is not None
+        if (conversation.state in _IN_PROGRESS and conversation.intake is not None
                 and conversation.intake.status is IntakeStatus.IN_PROGRESS):
             return None
         with self.session.no_autoflush:  # a read: the text's rows are still written in one flush at the end
@@ -382,7 +389,7 @@ class Conversation:
         if intake is None:
             conversation.state = ConversationState.NEW
             return
-        if conversation.state is ConversationState.ACTIVE:
+        if conversation.state in _IN_PROGRESS:
             if intake.status is not IntakeStatus.IN_PROGRESS:
                 conversation.state = (ConversationState.DONE if intake.status is IntakeStatus.SUBMITTED
                                       else ConversationState.NEW)
@@ -408,9 +415,14 @@ class Conversation:
                 messages = [render.help_text()]
             if asked_in != languages.DEFAULT:
                 return messages + self._start(conversation, asked_in, welcome=False)
-            return [*messages, render.language_question()]
+            return [*messages, *render.language_menu()]
+        if interpreter.is_other(words):
+            return self._begin_interpreter(conversation, None)
         parsed = parse_answer(question_for("language"), text, languages.DEFAULT)
         detected = detect_language(text)
+        named = interpreter.match(text) if not parsed.ok and detected is None else None
+        if named is not None and not languages.known(named):  # "Kiswahili": a language we do not offer
+            return self._begin_interpreter(conversation, text)
         if parsed.ok and parsed.code in LANGUAGES and words not in SKIP_WORDS and len(words) <= 40:
             chosen = parsed.code
         elif detected is not None and detected != languages.DEFAULT:
@@ -418,10 +430,48 @@ class Conversation:
         if chosen is not None:
             return self._start(conversation, chosen)
         if first or not words or words in RESTART_WORDS:
-            return [render.language_question()]
+            return list(render.language_menu())
+        menu = render.language_menu()
         with force_locale(self._language(conversation)):
-            return list(_combine(render.hint_text(question_for("language"), parsed.error),
-                                 render.language_question()))
+            return [*_combine(render.hint_text(question_for("language"), parsed.error), menu[0]), *menu[1:]]
+
+    def _begin_interpreter(self, conversation: SmsConversation, said: str | None) -> list[str]:
+        """"Another language": queue a callback with an interpreter; ask which language unless
+        the text already named one."""
+        intake = interpreter_service.start(self.session, channel=Channel.SMS, commit=False)
+        if said is not None:
+            interpreter_service.name_language(intake, said)
+        conversation.intake = intake
+        conversation.language = intake.language
+        conversation.state = ConversationState.INTERPRETER
+        return [self._interpreter_prompt(intake)]
+
+    @staticmethod
+    def _interpreter_prompt(intake: Intake) -> str:
+        if intake.interpreter_language is None:
+            return render.interpreter_ask_language()
+        return render.interpreter_ask_phone()
+
+    def _interpreter(self, conversation: SmsConversation, intake: Intake, text: str, words: str) -> list[str]:
+        """The steps of "another language": the language's name (any words), then the number."""
+        if words in HELP_WORDS:
+            with force_locale(intake.language):
+                return [render.help_text(), self._interpreter_prompt(intake)]
+        if words in RESTART_WORDS:
+            intakes.abandon(self.session, intake, commit=False)
+            conversation.intake = None
+            conversation.state = ConversationState.NEW
+            return list(render.language_menu())
+        if intake.interpreter_language is None:
+            interpreter_service.name_language(intake, text)
+            return [render.interpreter_ask_phone()]
+        parsed = parse_answer(question_for("phone"), text, languages.DEFAULT, offered=self.offered)
+        if not parsed.ok or parsed.value is None:
+            return list(_combine(render.interpreter_phone_hint(), render.interpreter_ask_phone()))
+        conversation.state = ConversationState.DONE  # committed with the submission
+        result = interpreter_service.finish(self.session, intake, phone=parsed.value, channel=Channel.SMS,
+                                            weights=self.weights)
+        return [render.interpreter_queued(result)]
 
     def _start(self, conversation: SmsConversation, language: str, *, welcome: bool = True) -> list[str]:
         intake = intakes.start_intake(self.session, channel=Channel.SMS, language=language, commit=False)
@@ -522,5 +572,7 @@ class Conversation:
         if conversation.state is ConversationState.ACTIVE and conversation.intake is not None:
             return self._ask(intakes.current_question(conversation.intake))
         if conversation.state is ConversationState.NEW:
-            return [render.language_question()]
+            return list(render.language_menu())
+        if conversation.state is ConversationState.INTERPRETER and conversation.intake is not None:
+            return [self._interpreter_prompt(conversation.intake)]
         return []

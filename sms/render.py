@@ -7,18 +7,24 @@ language that fits GSM-7, untouched for one that goes as UCS-2) and must be call
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from intake_forms import ERRORS, Kind, Medium, Notice, Question, languages
+from intake_forms import ERRORS, Kind, Medium, Notice, Question, interpreter, languages
+from intake_forms import question as question_for
+from services import interpreter as interpreter_service
 from services import status as status_service
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines
 from services.intake import SubmitResult, confirmation_contact, reach_back
 from services.sms_text import fold
 from services.status import StatusAnswer
+
+from .segments import is_gsm7, segments
+from .segments import plain as fold_to_gsm7
 
 
 def plain(text: str) -> str:
@@ -61,14 +67,74 @@ def _fold(lang: languages.Language, text: str) -> str:
     return fold(text, lang.code)
 
 
+def _gsm7_name(lang: languages.Language) -> str:
+    """Return a language's name as a GSM-7 text can show it honestly: its own name when it is
+    written in Latin letters (folded where the language allows it: "Tieng Viet", "Soomaali"),
+    else its name in English ("Arabic", "Burmese"), never a row of question marks."""
+    folded = fold_to_gsm7(lang.native_name)
+    latin = all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in lang.native_name)
+    return folded if latin and is_gsm7(folded) else lang.name
+
+
+#: The first text of the menu is one GSM-7 segment; the second (own scripts) at most two.
+MENU_SEGMENTS = 1
+SECOND_SEGMENTS = 2
+
+
+def language_menu(registry: tuple[languages.Language, ...] | None = None) -> tuple[str, ...]:
+    """Return the language menu as one or two texts, for any number of languages.
+
+    What a household sees on a basic phone decides the layout:
+
+    1. The first text is GSM-7 and one segment: it costs one text, and every phone shows it, even
+       one with no font for Ethiopic, Arabic or Myanmar script. It names the service, numbers
+       every language by a name a GSM-7 phone shows honestly (its own name in Latin letters, else
+       its English name: "5 Arabic"), offers "0 Other language" in the bridge languages (English
+       and Spanish, ``intake_forms.interpreter``), and gives the emergency number with each
+       GSM-7 language's crisis-line keyword. One character outside GSM-7 would make the whole
+       text UCS-2 (70 characters a segment): a six-language menu would then cost four segments.
+    2. A second text, only when some language's own name is not in the first one exactly (a
+       script or tones GSM-7 cannot show), lists those names in their own script under the same
+       numbers ("3 Tiếng Việt", "5 العربية"): a household that reads only its own script finds its
+       number there, and a phone that cannot draw a script garbles only this text. The crisis
+       lines left out of the first text follow, then those of the other scripts while the text
+       stays within two segments.
+
+    The first layout that fits one segment wins: every language's title, then the first
+    language's title alone, then only the first language's crisis line (the others move to the
+    second text). The numbers are the registry's order, as on the pages and the phone line.
+    """
+    registry = languages.REGISTRY if registry is None else registry
+    numbered = [f"{n} {_gsm7_name(lang)}" for n, lang in enumerate(registry, start=1)]
+    other = f"{interpreter.OTHER_KEY} " + " / ".join(
+        fold_to_gsm7(words) for _code, words in interpreter_service.bridge(interpreter.OTHER_LANGUAGE))
+    shown = [lang for lang in registry if lang.folds]
+    titles = [fold_to_gsm7(lang.sms_title) for lang in shown]
+    crises = [fold_to_gsm7(lang.sms_crisis.format(word=lang.words("help")[0].upper())) for lang in shown]
+    layouts = (
+        ([" ".join(titles)], crises),
+        (titles[:1], crises),
+        (titles[:1], crises[:1]),
+    )
+    first, kept = layouts[-1][0], layouts[-1][1]
+    for title_lines, crisis_lines in layouts:
+        if segments("\n".join((*title_lines, *numbered, other, *crisis_lines))) <= MENU_SEGMENTS:
+            first, kept = title_lines, crisis_lines
+            break
+    text = "\n".join((*first, *numbered, other, *kept))
+    second = [f"{n} {lang.native_name}" for n, lang in enumerate(registry, start=1)
+              if f"{n} {lang.native_name}" not in text]
+    second.extend(c for c in crises if c not in kept)
+    for lang in registry:
+        line = lang.sms_crisis.format(word=lang.words("help")[0].upper())
+        if lang not in shown and segments("\n".join((*second, line))) <= SECOND_SEGMENTS:
+            second.append(line)
+    return (text, "\n".join(second)) if second else (text,)
+
+
 def language_question() -> str:
-    """Return the first question, each language in its own words, with the emergency number."""
-    registry = languages.REGISTRY
-    return "\n".join((
-        " ".join(_fold(lang, lang.sms_title) for lang in registry),
-        *(_fold(lang, f"{languages.menu_number(lang.code)} {lang.native_name}") for lang in registry),
-        *(_fold(lang, lang.sms_crisis.format(word=lang.words("help")[0].upper())) for lang in registry),
-    ))
+    """Return the first text of the language menu (``language_menu``)."""
+    return language_menu()[0]
 
 
 def language_hint() -> str:
@@ -76,6 +142,27 @@ def language_hint() -> str:
     return " ".join(
         _fold(lang, f"{lang.sms_not_read} {lang.sms_pick_hint.format(key=languages.menu_number(lang.code))}")
         for lang in languages.REGISTRY)
+
+
+def interpreter_ask_language() -> str:
+    """Ask, in the bridge languages, which language a household speaks ("another language")."""
+    return fold_to_gsm7(interpreter_service.bridge_text(interpreter.ASK_LANGUAGE_TEXT))
+
+
+def interpreter_ask_phone() -> str:
+    """Ask, in the bridge languages, for the number to call back with an interpreter."""
+    return fold_to_gsm7(interpreter_service.bridge_text(interpreter.ASK_PHONE_TEXT))
+
+
+def interpreter_phone_hint() -> str:
+    """Say, in the bridge languages, that a reply was not a phone number, and how to send one."""
+    return fold_to_gsm7(interpreter_service.bridge_text(question_for("phone").hint(Medium.TEXT) or ""))
+
+
+def interpreter_queued(result: SubmitResult) -> str:
+    """Say, in the bridge languages, that staff will call with an interpreter, and the code."""
+    return fold_to_gsm7(interpreter_service.bridge_text(interpreter.QUEUED, sep=" ",
+                                                        code=result.intake.reference_code or ""))
 
 
 def welcome() -> str:

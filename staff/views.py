@@ -39,6 +39,7 @@ from intake_forms.outcomes import REASON_LABELS
 from models import AccessPoint, Channel, Intake, Role, Track, User
 from models.base import utcnow
 from services import checkins, household_texts, notify, outreach, queue, reminders, staff_actions
+from services import interpreter as interpreter_service
 from services.accounts import AccountError, create_user, end_sessions, set_password, staff_session_over
 from services.pii import current_cipher
 
@@ -165,6 +166,7 @@ def _labels() -> dict[str, Any]:
         "EVENT_LABELS": forms.EVENT_LABELS,
         "Role": Role,
         "button_form": forms.ButtonForm(),
+        "interpreter_names": interpreter_service.code_label,
     }
 
 
@@ -412,6 +414,8 @@ def intake(public_id: str) -> Reply:
         "staff/intake.html", page=page, item=item, holds=holds, user=user,
         met_where=outreach.met_where(item) if queue.identity_visible(user, item) else None,
         manages=queue.may_manage(user), zone=_zone(item).key,
+        interpreter=(interpreter_service.label(item) if queue.identity_visible(user, item)
+                     else interpreter_service.code_label(item.interpreter_language)),
         can_text=staff_actions.sms_allowed(user, item),
         reminder=reminders.state(db.session, item, cipher), check_in=checkins.latest(db.session, item),
         contact_form=forms.ContactForm(), sms_form=forms.SmsForm(), schedule_form=forms.ScheduleForm(),

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from extensions import limiter
-from intake_forms import NOT_ASKED, Kind, Question, normalize, parse_answer, question
+from intake_forms import NOT_ASKED, Kind, Question, interpreter, languages, normalize, parse_answer, question
 from intake_forms import conditions as flow_conditions
 from intake_forms.definition import NO, YES
 from models import Channel, Intake, IntakeStatus
@@ -30,6 +30,7 @@ from models.base import utcnow
 from models.intake import ConsentMethod
 from models.voice import CallPhase, CallStatus, VoiceCall, VoiceStep
 from services import intake as intakes
+from services import interpreter as interpreter_service
 from services import resume as resume_service
 from services import status as status_service
 from services.pii import current_cipher
@@ -194,7 +195,7 @@ def _dispatch(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> T
     ):
         return _turn(call, speech.emergency_lines())
     if call.phase is CallPhase.LANGUAGE:
-        return _on_language(session, call, raw)
+        return _on_language(session, call, raw, by_speech)
     if call.phase is CallPhase.STATUS_CODE:
         return _on_status_code(call, raw, by_speech)
     if call.phase is CallPhase.STATUS_CHECK:
@@ -204,6 +205,8 @@ def _dispatch(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> T
         return _close(session, call, speech.goodbye_lines())
     if call.phase in _ASKING:
         return _on_question(session, call, intake, raw, by_speech)
+    if call.phase is CallPhase.INTERPRETER_NAME:
+        return _on_interpreter_name(call, intake, raw, by_speech)
     if call.phase is CallPhase.PHONE_CONFIRM:
         return _on_phone_confirm(session, call, intake, raw)
     if call.phase is CallPhase.PHONE_ENTRY:
@@ -223,16 +226,25 @@ def _zero_is_an_answer(call: VoiceCall) -> bool:
     return q.kind is Kind.COUNT and q.minimum == 0
 
 
-def _on_language(session: Session, call: VoiceCall, raw: str) -> Turn:
-    if raw in speech.STATUS_KEYS:  # a status lookup: no intake is started
-        call.language = speech.STATUS_KEYS[raw]
+def _on_language(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> Turn:
+    keys = speech.menu_keys()
+    if raw in keys.status:  # a status lookup: no intake is started
+        call.language = keys.status[raw]
         call.phase = CallPhase.STATUS_CODE
         call.retries = 0
         return _current(call)
-    chosen = speech.LANGUAGE_KEYS.get(raw)
+    if raw == keys.other:
+        return _begin_interpreter(session, call, None)
+    if raw in keys.keypad:
+        return _begin_interpreter(session, call, keys.keypad[raw])
+    chosen = keys.spoken.get(raw)
     if chosen is None:  # said, not pressed: a language's name
         result = parse_answer(question("language"), raw)
-        chosen = result.code if result.ok and result.code in speech.VOICES else None
+        named = result.code if result.ok else interpreter.match(raw) if by_speech else None
+        if named in keys.spoken.values():
+            chosen = named
+        elif named is not None:  # a keypad-only language, or one we do not offer
+            return _begin_interpreter(session, call, named, said=raw if by_speech else None)
     if chosen is not None:
         language = chosen
     elif call.retries < MAX_RETRIES:
@@ -250,6 +262,38 @@ def _on_language(session: Session, call: VoiceCall, raw: str) -> Turn:
             # A call can drop at any moment: the code now lets the caller go on by text from this phone.
             said.append(speech.resume_code_line(resume_service.give_code(session, intake)))
         return _advance(session, call, intake, said)
+
+
+def _begin_interpreter(session: Session, call: VoiceCall, code: str | None, said: str | None = None) -> Turn:
+    """A language the line cannot speak (keypad only, or another language): a callback with an
+    interpreter. The caller names the language if we do not know it yet, then confirms the number by key.
+
+    The call goes on in the bridge languages' words (English, with Spanish where said both); the
+    intake keeps a registered language (the keypad-only one, else English) and the one to call in.
+    """
+    registered = code if code is not None and languages.known(code) else languages.DEFAULT
+    intake = interpreter_service.start(session, channel=Channel.VOICE, language=registered,
+                                       interpreter_language=code)
+    if said is not None:
+        interpreter_service.name_language(intake, said)
+    call.intake_id = intake.id
+    call.intake = intake
+    call.language = speech.DEFAULT_LANGUAGE
+    call.callback = True
+    call.retries = 0
+    if intake.interpreter_language is None:
+        call.phase = CallPhase.INTERPRETER_NAME
+        return _current(call)
+    return _ask_phone(call, speech.interpreter_lines())
+
+
+def _on_interpreter_name(call: VoiceCall, intake: Intake, raw: str, by_speech: bool) -> Turn:
+    """Keep the language's name as the recognizer heard it; a key or silence goes on without it."""
+    if by_speech:
+        interpreter_service.name_language(intake, raw)
+    else:
+        intake.interpreter_language = interpreter.UNLISTED
+    return _ask_phone(call, speech.interpreter_lines())
 
 
 def _status_keys(raw: str, by_speech: bool) -> str | None:
@@ -493,7 +537,7 @@ def _turn(call: VoiceCall, said: list[Line]) -> Turn:
 def _current(call: VoiceCall) -> Turn:
     """Build the prompt the call is waiting on (the same one again after a repeated request)."""
     if call.phase is CallPhase.LANGUAGE:
-        return Turn(speech.DEFAULT_LANGUAGE, (), Prompt(call.step, speech.LANGUAGE_MENU, num_digits=1,
+        return Turn(speech.DEFAULT_LANGUAGE, (), Prompt(call.step, speech.language_menu(), num_digits=1,
                                                         hints=speech.LANGUAGE_HINTS))
     language = call.language or speech.DEFAULT_LANGUAGE
     with force_locale(language):
@@ -503,6 +547,9 @@ def _current(call: VoiceCall) -> Turn:
             caller = _caller(call) or ""
             return Turn(language, (), Prompt(call.step, tuple(speech.phone_confirm_lines(caller[-4:])),
                                              num_digits=1, hints=_yes_no_hints(language)))
+        if call.phase is CallPhase.INTERPRETER_NAME:
+            return Turn(language, (), Prompt(call.step, tuple(speech.interpreter_name_lines()),
+                                             finish_on_key="#", timeout=6, hints=speech.OTHER_LANGUAGE_HINTS))
         if call.phase is CallPhase.PHONE_ENTRY:
             return Turn(language, (), Prompt(call.step, tuple(speech.phone_entry_lines()),
                                              num_digits=10, timeout=8))

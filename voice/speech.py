@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from intake_forms import ERRORS, Kind, Notice, Question, languages
+from intake_forms import ERRORS, Kind, Notice, Question, interpreter, languages
 from intake_forms.languages import Voice
 from services.hotlines import ALWAYS_REACHABLE, Hotline, emergency_hotlines, hotline
+from services.interpreter import bridge
 
 
 def N_(msgid: str) -> str:
@@ -62,18 +64,65 @@ class Line:
 
 PAUSE = Line("")
 
-#: The language menu: each sentence in its own language, so it is not translated. Keys 1..n pick a
-#: language (registry order); the next n keys look up a request by reference code in that language.
+@dataclass(frozen=True)
+class MenuKeys:
+    """The keys of the phone line's language menu for one registry (``menu_keys``)."""
+
+    #: Key -> a language with a voice: the intake goes on in it.
+    spoken: dict[str, str]
+    #: Key -> a keypad-only language: a callback with an interpreter in it.
+    keypad: dict[str, str]
+    #: Key -> a language with a voice: check on a request by reference code, in that language.
+    status: dict[str, str]
+    #: "Another language": a callback with an interpreter.
+    other: str
+
+
+def menu_keys(registry: tuple[languages.Language, ...] | None = None) -> MenuKeys:
+    """Lay out the language menu's keys: each language its registry number (as on the SMS menu and
+    the pages), then a status key per language with a voice while keys 1-9 last, and 0 for
+    another language (0, as for an operator; on this menu it is not the emergency key)."""
+    registry = languages.REGISTRY if registry is None else registry
+    picks = {str(n): lang for n, lang in enumerate(registry, start=1)}
+    if len(picks) > 9:
+        raise ValueError("the phone menu has keys 1-9 for languages")
+    free = [str(n) for n in range(len(registry) + 1, 10)]
+    spoken = [lang for lang in registry if lang.voice is not None]
+    return MenuKeys(
+        spoken={key: lang.code for key, lang in picks.items() if lang.voice is not None},
+        keypad={key: lang.code for key, lang in picks.items() if lang.keypad_only},
+        status={key: lang.code for key, lang in zip(free, spoken, strict=False)},
+        other=interpreter.OTHER_KEY,
+    )
+
+
+def language_menu(registry: tuple[languages.Language, ...] | None = None) -> tuple[Line, ...]:
+    """Say the language menu: each language with a voice in itself; a keypad-only language in
+    English words from ``intake_forms.interpreter`` ("For Somali, press 4.": Twilio has no voice
+    to say it in), the status keys, then another language in the bridge languages."""
+    registry = languages.REGISTRY if registry is None else registry
+    keys = menu_keys(registry)
+    lines: list[Line] = []
+    for n, lang in enumerate(registry, start=1):
+        if lang.voice is not None:
+            lines.append(Line(lang.voice_pick.format(key=n), lang.code))
+        else:
+            with force_locale(DEFAULT_LANGUAGE):
+                lines.append(Line(_(interpreter.KEYPAD_PICK, language=_(lang.name), key=n), DEFAULT_LANGUAGE))
+    by_code = {lang.code: lang for lang in registry}
+    lines += [Line(by_code[code].voice_status.format(key=key), code) for key, code in keys.status.items()]
+    lines += [Line(words, code) for code, words in bridge(interpreter.OTHER_PICK, key=keys.other)]
+    return tuple(lines)
+
+
+#: The spoken languages' lines of the menu (read from the registry; ``language_menu`` adds the rest).
 _SPOKEN = tuple(lang for lang in languages.REGISTRY if lang.voice is not None)
-LANGUAGE_MENU = (
-    *(Line(lang.voice_pick.format(key=n), lang.code) for n, lang in enumerate(_SPOKEN, start=1)),
-    *(Line(lang.voice_status.format(key=n), lang.code) for n, lang in enumerate(_SPOKEN, start=len(_SPOKEN) + 1)),
-)
-#: Keys on the language menu that pick a language, and that look up a request by reference code.
-LANGUAGE_KEYS = {str(n): lang.code for n, lang in enumerate(_SPOKEN, start=1)}
-STATUS_KEYS = {str(n): lang.code for n, lang in enumerate(_SPOKEN, start=len(_SPOKEN) + 1)}
+LANGUAGE_MENU = tuple(Line(lang.voice_pick.format(key=languages.menu_number(lang.code)), lang.code)
+                      for lang in _SPOKEN)
 #: Words the recognizer should expect on the language menu: each language's names.
 LANGUAGE_HINTS = tuple(dict.fromkeys(word for lang in _SPOKEN for word in (lang.native_name, lang.name)))
+#: Words the recognizer should expect when a caller names a language we do not offer.
+OTHER_LANGUAGE_HINTS = tuple(lang.name for lang in interpreter.listed())
 
 #: The lines read when a caller presses 0 (product rule: 911, 988, the Kansas Crisis Hotline,
 #: 211 and the VA homeless veterans line are always one key away).
@@ -329,6 +378,16 @@ def no_number_lines(*, caller_id: bool) -> list[Line]:
         *hotline_lines(("ks_211", "emergency")),
         Line(_("Goodbye.")),
     ]
+
+
+def interpreter_name_lines() -> list[Line]:
+    """Ask a caller whose language we do not offer to say its name, in the bridge languages."""
+    return [Line(words, code) for code, words in bridge(interpreter.ASK_LANGUAGE_VOICE)]
+
+
+def interpreter_lines() -> list[Line]:
+    """Say, in the bridge languages, that staff will call back with an interpreter."""
+    return [Line(words, code) for code, words in bridge(interpreter.VOICE_INTRO)]
 
 
 def goodbye_lines() -> list[Line]:

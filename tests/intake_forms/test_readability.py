@@ -15,7 +15,7 @@ import pytest
 import textstat
 from babel.messages.pofile import read_po
 
-from intake_forms import ERRORS, NOTICES, QUESTIONS, Kind
+from intake_forms import ERRORS, NOTICES, QUESTIONS, Kind, interpreter
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_GRADE = 6.0
@@ -38,6 +38,7 @@ def intake_texts() -> dict[str, str]:
             texts.setdefault(f"{q.key} option {opt.code}", opt.label)
     texts.update({f"notice {key}": notice.message for key, notice in NOTICES.items()})
     texts.update({f"error {key}": message for key, message in ERRORS.items()})
+    texts.update({f"another language {key}": words for key, words in interpreter.WORDS.items()})
     return texts
 
 

@@ -93,6 +93,13 @@ def all_texts(app: Flask, language: str) -> dict[str, str]:
         texts["resume:code"] = render.resume_code("7KQ-2MD")
         texts["resume:resumed"] = render.resumed()
         texts["resume:not_found"] = render.resume_not_found()
+        # The language menu's first text (GSM-7 always; other scripts follow in their own text) and
+        # the "another language" path, said in the bridge languages whatever the language.
+        texts["menu"] = render.language_menu()[0]
+        texts["interpreter:ask_language"] = render.interpreter_ask_language()
+        texts["interpreter:ask_phone"] = render.interpreter_ask_phone()
+        texts["interpreter:phone_hint"] = render.interpreter_phone_hint()
+        texts["interpreter:queued"] = render.interpreter_queued(result)
     return texts
 
 

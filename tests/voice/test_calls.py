@@ -75,13 +75,16 @@ def test_a_whole_call_in_english_by_keypad(app: Flask, phone: Dial, demo: None) 
     assert gather.attrib["input"] == "dtmf speech"
     assert gather.attrib["numDigits"] == "1"
     assert gather.attrib["action"] == "/voice/step/1"
-    first, second, third, fourth = gather.findall("Say")
+    first, second, third, fourth, *other = gather.findall("Say")
     assert (first.text, first.attrib["language"], first.attrib["voice"]) == (
         "For English press 1.", "en-US", "Polly.Joanna")
     assert (second.text, second.attrib["language"], second.attrib["voice"]) == (
         "Para español oprima 2.", "es-US", "Polly.Lupe")
     # The status keys (docs/status.md), each in its own language and voice too.
     assert (third.attrib["voice"], fourth.attrib["voice"]) == ("Polly.Joanna", "Polly.Lupe")
+    # Last, another language (a callback with an interpreter), in English and Spanish.
+    assert [(say.text, say.attrib["voice"]) for say in other] == [
+        ("For another language, press 0.", "Polly.Joanna"), ("Para otro idioma, oprima 0.", "Polly.Lupe")]
     assert menu.find("Redirect") is not None
 
     for step, (keys, asked) in enumerate(ENGLISH_KEYS, start=1):
