@@ -32,6 +32,7 @@ class CallPhase(enum.StrEnum):
     PHONE_ENTRY = "phone_entry"  # ten digits
     CALLBACK_OFFER = "callback_offer"  # after three unreadable answers to ``question_key``
     INTERPRETER_NAME = "interpreter_name"  # another language: its name, said (or # to go on)
+    STATUS_LANGUAGE = "status_language"  # the shared status key: which language the lookup is in
     STATUS_CODE = "status_code"  # a status lookup: the reference code on the keypad
     STATUS_CHECK = "status_check"  # then the phone's last 4 digits (or the date of birth)
     DONE = "done"

@@ -196,6 +196,8 @@ def _dispatch(session: Session, call: VoiceCall, raw: str, by_speech: bool) -> T
         return _turn(call, speech.emergency_lines())
     if call.phase is CallPhase.LANGUAGE:
         return _on_language(session, call, raw, by_speech)
+    if call.phase is CallPhase.STATUS_LANGUAGE:
+        return _on_status_language(call, raw, by_speech)
     if call.phase is CallPhase.STATUS_CODE:
         return _on_status_code(call, raw, by_speech)
     if call.phase is CallPhase.STATUS_CHECK:
@@ -233,6 +235,10 @@ def _on_language(session: Session, call: VoiceCall, raw: str, by_speech: bool) -
         call.phase = CallPhase.STATUS_CODE
         call.retries = 0
         return _current(call)
+    if keys.status_any is not None and raw == keys.status_any:  # a lookup: its language first
+        call.phase = CallPhase.STATUS_LANGUAGE
+        call.retries = 0
+        return _current(call)
     if raw == keys.other:
         return _begin_interpreter(session, call, None)
     if raw in keys.keypad:
@@ -262,6 +268,22 @@ def _on_language(session: Session, call: VoiceCall, raw: str, by_speech: bool) -
             # A call can drop at any moment: the code now lets the caller go on by text from this phone.
             said.append(speech.resume_code_line(resume_service.give_code(session, intake)))
         return _advance(session, call, intake, said)
+
+
+def _on_status_language(call: VoiceCall, raw: str, by_speech: bool) -> Turn:
+    """The language of a status lookup, by its menu number (or its name, said)."""
+    spoken = speech.menu_keys().spoken
+    chosen = spoken.get(raw)
+    if chosen is None and by_speech:
+        result = parse_answer(question("language"), raw)
+        chosen = result.code if result.ok and result.code in spoken.values() else None
+    if chosen is None and call.retries < MAX_RETRIES:
+        call.retries += 1
+        return _current(call)
+    call.language = chosen or speech.DEFAULT_LANGUAGE
+    call.phase = CallPhase.STATUS_CODE
+    call.retries = 0
+    return _current(call)
 
 
 def _begin_interpreter(session: Session, call: VoiceCall, code: str | None, said: str | None = None) -> Turn:
@@ -539,6 +561,9 @@ def _current(call: VoiceCall) -> Turn:
     if call.phase is CallPhase.LANGUAGE:
         return Turn(speech.DEFAULT_LANGUAGE, (), Prompt(call.step, speech.language_menu(), num_digits=1,
                                                         hints=speech.LANGUAGE_HINTS))
+    if call.phase is CallPhase.STATUS_LANGUAGE:
+        return Turn(speech.DEFAULT_LANGUAGE, (), Prompt(call.step, speech.status_language_menu(),
+                                                        num_digits=1, hints=speech.LANGUAGE_HINTS))
     language = call.language or speech.DEFAULT_LANGUAGE
     with force_locale(language):
         if call.phase is CallPhase.DONE:

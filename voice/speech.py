@@ -76,23 +76,29 @@ class MenuKeys:
     status: dict[str, str]
     #: "Another language": a callback with an interpreter.
     other: str
+    #: When keys 1-9 cannot give every spoken language its own status key: one key for all, then
+    #: the caller picks the language of the lookup (``status_language_menu``). Else None.
+    status_any: str | None = None
 
 
 def menu_keys(registry: tuple[languages.Language, ...] | None = None) -> MenuKeys:
     """Lay out the language menu's keys: each language its registry number (as on the SMS menu and
-    the pages), then a status key per language with a voice while keys 1-9 last, and 0 for
-    another language (0, as for an operator; on this menu it is not the emergency key)."""
+    the pages), then a status key per language with a voice when keys 1-9 leave one for each, else
+    one status key for all (the caller then picks the lookup's language), and 0 for another
+    language (0, as for an operator; on this menu it is not the emergency key)."""
     registry = languages.REGISTRY if registry is None else registry
     picks = {str(n): lang for n, lang in enumerate(registry, start=1)}
-    if len(picks) > 9:
-        raise ValueError("the phone menu has keys 1-9 for languages")
     free = [str(n) for n in range(len(registry) + 1, 10)]
+    if not free:
+        raise ValueError("the phone menu needs a key after the languages for status lookups")
     spoken = [lang for lang in registry if lang.voice is not None]
+    each = len(spoken) <= len(free)
     return MenuKeys(
         spoken={key: lang.code for key, lang in picks.items() if lang.voice is not None},
         keypad={key: lang.code for key, lang in picks.items() if lang.keypad_only},
-        status={key: lang.code for key, lang in zip(free, spoken, strict=False)},
+        status={key: lang.code for key, lang in zip(free, spoken, strict=False)} if each else {},
         other=interpreter.OTHER_KEY,
+        status_any=None if each else free[0],
     )
 
 
@@ -111,8 +117,18 @@ def language_menu(registry: tuple[languages.Language, ...] | None = None) -> tup
                 lines.append(Line(_(interpreter.KEYPAD_PICK, language=_(lang.name), key=n), DEFAULT_LANGUAGE))
     by_code = {lang.code: lang for lang in registry}
     lines += [Line(by_code[code].voice_status.format(key=key), code) for key, code in keys.status.items()]
+    if keys.status_any is not None:
+        lines += [Line(lang.voice_status.format(key=keys.status_any), lang.code)
+                  for lang in registry if lang.voice is not None]
     lines += [Line(words, code) for code, words in bridge(interpreter.OTHER_PICK, key=keys.other)]
     return tuple(lines)
+
+
+def status_language_menu(registry: tuple[languages.Language, ...] | None = None) -> tuple[Line, ...]:
+    """After the shared status key: each language with a voice, in itself, under its menu number."""
+    registry = languages.REGISTRY if registry is None else registry
+    return tuple(Line(lang.voice_pick.format(key=n), lang.code)
+                 for n, lang in enumerate(registry, start=1) if lang.voice is not None)
 
 
 #: The spoken languages' lines of the menu (read from the registry; ``language_menu`` adds the rest).

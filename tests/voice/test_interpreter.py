@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -33,7 +32,7 @@ def test_the_menu_offers_another_language_last_on_zero(app: Flask, phone: Dial) 
     call.dial()
     menu = call.prompt()
     assert menu.endswith("For another language, press 0. Para otro idioma, oprima 0.")
-    assert "For English press 1." in menu and "To check on a request you already made, press 3." in menu
+    assert "For English press 1." in menu and "To check on a request you already made, press 7." in menu
 
 
 def test_another_language_said_then_the_caller_id_confirmed(app: Flask, phone: Dial, demo: None) -> None:
@@ -67,20 +66,15 @@ def test_another_language_by_keypad_only_with_another_number(app: Flask, phone: 
 
 
 def test_a_keypad_only_language_is_offered_in_english_and_takes_the_interpreter_path(
-        app: Flask, phone: Dial, demo: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A test-only registry entry (a copy of English with no voice, as Somali will be): the real
-    REGISTRY is untouched; monkeypatch puts it back after the test."""
-    somali = dataclasses.replace(languages.ENGLISH, code="so", native_name="Soomaali", name="Somali", voice=None)
-    registry = (*languages.REGISTRY, somali)
-    monkeypatch.setattr(languages, "REGISTRY", registry)
-    monkeypatch.setattr(languages, "_BY_CODE", {lang.code: lang for lang in registry})
+        app: Flask, phone: Dial, demo: None) -> None:
+    """Somali has no Twilio voice: offered in English words, it takes the interpreter path."""
     keys = speech.menu_keys()
-    assert keys.keypad == {"3": "so"} and keys.status == {"4": "en", "5": "es"} and keys.other == "0"
+    assert keys.keypad == {"4": "so", "6": "my"} and keys.other == "0"
     call = phone()
     call.dial()
     menu = call.prompt()
-    assert "For Somali, press 3." in menu and "press 4." in menu and "oprima 5." in menu
-    call.press("3")
+    assert "For Somali, press 4." in menu and "For Burmese, press 6." in menu
+    call.press("4")
     assert "We will call you back with an interpreter." in call.spoken()
     for say in call.twiml.iter("Say"):
         assert say.attrib["language"] in ("en-US", "es-US")  # never a voice for a language it cannot speak
@@ -94,7 +88,8 @@ def test_a_keypad_only_language_is_offered_in_english_and_takes_the_interpreter_
 
 def test_the_menu_keys_for_six_languages(app: Flask) -> None:
     """A test-only list shaped like en, es, vi, so, ar, my: each language its registry number, the
-    keypad-only ones said in English, status keys while 1-9 last, another language on 0."""
+    keypad-only ones said in English, one status key when 1-9 cannot give each spoken language its
+    own, another language on 0."""
     en, es = languages.ENGLISH, languages.SPANISH
     six = (en, es, dataclasses.replace(en, code="vi", name="Vietnamese"),
            dataclasses.replace(en, code="so", name="Somali", voice=None),
@@ -103,8 +98,16 @@ def test_the_menu_keys_for_six_languages(app: Flask) -> None:
     keys = speech.menu_keys(six)
     assert keys.spoken == {"1": "en", "2": "es", "3": "vi", "5": "ar"}
     assert keys.keypad == {"4": "so", "6": "my"}
-    assert keys.status == {"7": "en", "8": "es", "9": "vi"} and keys.other == "0"
+    # Keys 7-9 are too few for a status key per spoken language (4): one key for all.
+    assert keys.status == {} and keys.status_any == "7" and keys.other == "0"
     with app.test_request_context():
         lines = [line.text for line in speech.language_menu(six)]
     assert "For Somali, press 4." in lines and "For Burmese, press 6." in lines
     assert lines[-2:] == ["For another language, press 0.", "Para otro idioma, oprima 0."]
+
+
+def test_a_status_key_for_each_language_while_the_keys_last() -> None:
+    en, es = languages.ENGLISH, languages.SPANISH
+    three = (en, es, dataclasses.replace(en, code="so", name="Somali", voice=None))
+    keys = speech.menu_keys(three)
+    assert keys.status == {"4": "en", "5": "es"} and keys.status_any is None

@@ -1,4 +1,5 @@
-"""Status by phone: key 3 (or 4) on the opening menu, the code on the keypad, then the check."""
+"""Status by phone: the status key on the opening menu (then the lookup's language when one key
+serves every language), the code on the keypad, then the check."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import pytest
 from flask import Flask
 
 from extensions import db
+from intake_forms import languages
 from models import Intake
 from services import intake as intakes
 from services.hotlines import hotline
 from tests.services.test_status import submitted
+from voice import speech
 from voice.speech import say_number, say_numbers
 
 from .conftest import Phone
@@ -30,24 +33,41 @@ def make(app: Flask, **changes: str) -> tuple[str, str, str]:
         return code, intake.reference_keypad or "", place
 
 
+def ask_status(call: Phone, language: str = "en") -> None:
+    """Press the status key for ``language`` as the menu lays it out: its own key, or the shared
+    key and then the language's menu number."""
+    keys = speech.menu_keys()
+    if keys.status_any is None:
+        call.press(next(key for key, code in keys.status.items() if code == language))
+        return
+    call.press(keys.status_any)
+    assert "For English press 1." in call.prompt() and "Para español oprima 2." in call.prompt()
+    call.press(str(languages.menu_number(language)))
+
+
 def test_keypad_digits_follow_the_letters_on_the_keys() -> None:
     assert intakes.keypad_digits("7KQ-2MD") == "757263"
     assert intakes.keypad_digits("ABC-XYZ") == "222999"
     assert intakes.keypad_digits("0HJ-VW1") == "045891"
 
 
-def test_the_menu_offers_status_in_both_languages(app: Flask, phone: Callable[..., Phone]) -> None:
+def test_the_menu_offers_status_in_every_spoken_language(app: Flask, phone: Callable[..., Phone]) -> None:
     call = phone()
     call.dial()
-    assert "To check on a request you already made, press 3." in call.prompt()
-    assert "Para saber de una solicitud que ya hizo, oprima 4." in call.prompt()
+    # Six languages leave keys 7-9: one status key for all, said in each language with a voice.
+    assert "To check on a request you already made, press 7." in call.prompt()
+    assert "Para saber de una solicitud que ya hizo, oprima 7." in call.prompt()
+    call.press("7")
+    assert [say.attrib["language"] for say in call.gather.iter("Say")] == ["en-US", "es-US", "vi-VN", "arb"]
+    call.press("9")  # no such language: asked again
+    assert "For English press 1." in call.prompt()
 
 
 def test_right_code_and_last_four(app: Flask, phone: Callable[..., Phone], demo: None) -> None:
     _code, keys, place = make(app)
     call = phone("+13165550100")  # any phone: the check is the number given on the intake
     call.dial()
-    call.press("3")
+    ask_status(call)
     assert "key in your reference code" in call.prompt()
     assert call.gather.attrib["finishOnKey"] == "#"
     call.press(keys)
@@ -68,7 +88,7 @@ def test_spanish_key_and_birth_date_when_no_phone(app: Flask, phone: Callable[..
     _code, keys, _place = make(app, contact_method="skip", phone="skip", dob="03/25/1980")
     call = phone()
     call.dial()
-    call.press("4")
+    ask_status(call, "es")
     assert "código de referencia" in call.prompt()
     call.press(keys)
     call.press("25031980")  # day, month, year: the order the Spanish prompt asks for
@@ -80,12 +100,12 @@ def test_wrong_code_and_wrong_check_sound_the_same(app: Flask, phone: Callable[.
     _code, keys, _place = make(app)
     wrong_code = phone()
     wrong_code.dial()
-    wrong_code.press("3")
+    ask_status(wrong_code)
     wrong_code.press("000000")
     wrong_code.press("0142")
     wrong_check = phone()
     wrong_check.dial()
-    wrong_check.press("3")
+    ask_status(wrong_check)
     wrong_check.press(keys)
     wrong_check.press("9999")
     assert wrong_code.spoken() == wrong_check.spoken()
@@ -97,7 +117,7 @@ def test_confidential_says_received_and_the_advocate_line(app: Flask, phone: Cal
     _code, keys, place = make(app, fleeing_violence="yes", safe_now="yes", dv_next="advocate")
     call = phone()
     call.dial()
-    call.press("3")
+    ask_status(call)
     call.press(keys)
     call.press("0142")
     spoken = call.spoken()
@@ -119,7 +139,7 @@ def test_wrong_tries_are_throttled(strict: Flask) -> None:
     client = strict.test_client()
     call = Phone(strict, client, "+17855550999")
     call.dial()
-    call.press("3")
+    ask_status(call)
     for guess in ("111111", "222222"):
         call.press(guess)
         call.press("0142")
@@ -142,16 +162,13 @@ def test_a_keypad_only_language_is_answered_in_the_callers_language(app: Flask, 
                                                                       demo: None) -> None:
     """An intake made in Somali (no Twilio voice) asked about by phone: read in the language the
     caller picked on the menu, never Somali words in another language's voice."""
-    from voice import speech
-
     _code, keys, _place = make(app)
     with app.app_context():
         db.session.query(Intake).update({"language": "so"})
         db.session.commit()
-    english_status = next(key for key, code in speech.STATUS_KEYS.items() if code == "en")
     call = phone()
     call.dial()
-    call.press(english_status)
+    ask_status(call)
     call.press(keys)
     final = call.press("0142")
     assert final.find("Hangup") is not None
