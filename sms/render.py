@@ -138,10 +138,15 @@ def language_question() -> str:
 
 
 def language_hint() -> str:
-    """Return, in every language, that a reply to the language menu could not be read."""
+    """Return that a reply to the language menu could not be read, in each language GSM-7 shows.
+
+    The menu follows it again, with every language's number (and, in its second text, the names
+    in their own scripts), so the hint stays one GSM-7 text: a line in Vietnamese, Arabic or
+    Burmese would turn it into UCS-2 and make it cost several segments for everyone.
+    """
     return " ".join(
         _fold(lang, f"{lang.sms_not_read} {lang.sms_pick_hint.format(key=languages.menu_number(lang.code))}")
-        for lang in languages.REGISTRY)
+        for lang in languages.REGISTRY if lang.folds)
 
 
 def interpreter_ask_language() -> str:

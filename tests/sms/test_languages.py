@@ -77,13 +77,17 @@ def test_an_unreadable_reply_to_the_language_menu_is_explained_in_every_language
         assert f"{languages.menu_number(lang.code)} {lang.native_name}" in reply
 
 
-def test_the_language_menu_names_every_language_in_its_own_words_in_one_segment(demo: Flask) -> None:
-    from sms.segments import segments
+def test_the_language_menu_names_every_language_first_in_one_gsm7_segment(demo: Flask) -> None:
+    from sms.segments import encoding, segments
 
     with demo.app_context():
-        menu = render.language_question()
-    assert segments(menu) == 1
-    assert "Crisis lines: text HELP." in menu and "Lineas de crisis: envie AYUDA." in menu
+        first, *rest = render.language_menu()
+    assert segments(first) == 1 and encoding(first) == "GSM-7"
+    assert "1 English" in first and "2 Español" in first and "5 Arabic" in first
+    assert "Crisis lines: text HELP." in first
+    # The names GSM-7 cannot show, and the other crisis lines, follow in a second text.
+    assert rest and "5 العربية" in rest[0] and "Lineas de crisis: envie AYUDA." in rest[0]
+    assert segments(rest[0]) <= 2
 
 
 @pytest.mark.parametrize("language", languages.CODES)

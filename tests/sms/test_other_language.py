@@ -43,7 +43,9 @@ def test_other_language_by_text_queues_a_callback_with_an_interpreter(
         assert interpreter_service.label(intake) == "Swahili (Kiswahili)"
         values = {a.key: a.code for a in intake.answers}
         assert values["phone"] == "given" and values["start_choice"] == "talk"
-    assert all(segments(text) == 1 for reply in p.replies for text in reply)  # each text one GSM-7 segment
+    # Each text one GSM-7 segment, but the menu's second text (the names in their own scripts).
+    assert segments(p.replies[0][0]) == 1
+    assert all(segments(text) == 1 for reply in p.replies[1:] for text in reply)
 
 
 def render_in(app: Flask, fn: Callable[[], str]) -> str:
@@ -96,10 +98,11 @@ def _six() -> tuple[languages.Language, ...]:
 
 
 def test_the_menu_fits_two_languages_in_one_gsm7_segment(demo: Flask) -> None:
+    two = (languages.ENGLISH, languages.SPANISH)
     with demo.test_request_context():
-        menu = render.language_menu()
+        menu = render.language_menu(two)
     assert len(menu) == 1 and encoding(menu[0]) == "GSM-7" and segments(menu[0]) == 1
-    for n, lang in enumerate(languages.REGISTRY, start=1):
+    for n, lang in enumerate(two, start=1):
         assert f"{n} {lang.native_name}" in menu[0]
     assert "Crisis lines: text HELP." in menu[0] and "Lineas de crisis: envie AYUDA." in menu[0]
 
