@@ -147,13 +147,14 @@ YES = Option(
     words={
         "en": ("yes", "y", "yeah", "yep", "yea", "ya", "ok", "okay", "sure", "true"),
         "es": ("si", "s", "claro", "sip", "vale", "bueno", "ok"),
+        **languages.answer_words("yes"),
     },
 )
 NO = Option(
     "0",
     N_("No"),
     hud=0,
-    words={"en": ("no", "n", "nope", "nah", "not"), "es": ("no", "n", "nel")},
+    words={"en": ("no", "n", "nope", "nah", "not"), "es": ("no", "n", "nel"), **languages.answer_words("no")},
 )
 NOT_SURE = Option(
     DONT_KNOW,
@@ -162,6 +163,7 @@ NOT_SURE = Option(
     words={
         "en": ("not sure", "dont know", "don't know", "i dont know", "idk", "unsure", "maybe not sure"),
         "es": ("no se", "no estoy seguro", "no estoy segura", "nose", "ni idea"),
+        **languages.answer_words("not_sure"),
     },
 )
 PREFER_NOT = Option(
@@ -171,6 +173,7 @@ PREFER_NOT = Option(
     words={
         "en": ("prefer not", "prefer not to answer", "rather not", "pass", "skip", "no answer"),
         "es": ("prefiero no", "prefiero no contestar", "prefiero no responder", "paso", "saltar"),
+        **languages.answer_words("prefer_not"),
     },
 )
 #: What a decline or an unknown is called wherever an answer is shown (msgids), on every kind.

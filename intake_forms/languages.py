@@ -14,7 +14,7 @@ reply (lower case, no accents), because that is how every channel compares them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -123,6 +123,11 @@ class Language:
     #: them marks the language even when its words are not on ``detection_words`` (Burmese is
     #: written without spaces between words). Empty: a Latin script shared with other languages.
     script: str = ""
+    #: Words that answer the shared yes / no / not sure / prefer-not options in this language
+    #: ("yes", "no", "not_sure", "prefer_not"), beyond the option's own translated label.
+    answer_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Numbers written as words ("hai" is 2 in Vietnamese), for counts and numbered options.
+    number_words: dict[str, int] = field(default_factory=dict)
 
     @property
     def menu_words(self) -> tuple[str, ...]:
@@ -262,6 +267,14 @@ VIETNAMESE = Language(
     voice_pick="Để nghe tiếng Việt, bấm {key}.",
     voice_status="Để hỏi về yêu cầu bạn đã gửi, bấm {key}.",
     review=Review.MACHINE_DRAFTED,
+    answer_words={
+        "yes": ("co", "vang", "da", "dung", "duoc", "dong y"),
+        "no": ("khong", "ko", "khong phai", "khong co"),
+        "not_sure": ("khong biet", "khong ro", "khong chac"),
+        "prefer_not": ("khong muon noi", "khong muon tra loi"),
+    },
+    number_words={"khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7,
+                  "tam": 8, "chin": 9, "muoi": 10},
 )
 
 SOMALI = Language(
@@ -300,6 +313,14 @@ SOMALI = Language(
     voice_pick="Soomaali, riix {key}.",
     voice_status="Si aad u ogaato codsi aad hore u dirtay, riix {key}.",
     review=Review.MACHINE_DRAFTED,
+    answer_words={
+        "yes": ("haa", "haye", "waa haa"),
+        "no": ("maya", "may"),
+        "not_sure": ("ma hubo", "ma aqaan", "garan maayo"),
+        "prefer_not": ("ma rabo", "ma rabo inaan ka jawaabo"),
+    },
+    number_words={"eber": 0, "kow": 1, "laba": 2, "saddex": 3, "afar": 4, "shan": 5, "lix": 6,
+                  "toddoba": 7, "siddeed": 8, "sagaal": 9, "toban": 10},
 )
 
 ARABIC = Language(
@@ -340,6 +361,14 @@ ARABIC = Language(
     voice_pick="للعربية اضغط {key}.",
     voice_status="لمعرفة حالة طلب قدمته من قبل، اضغط {key}.",
     review=Review.MACHINE_DRAFTED,
+    answer_words={
+        "yes": ("نعم", "ايوه", "اي", "اجل"),
+        "no": ("لا", "كلا"),
+        "not_sure": ("لا اعرف", "مش عارف", "لست متاكدا"),
+        "prefer_not": ("افضل عدم الاجابة", "لا اريد الاجابة"),
+    },
+    number_words={"صفر": 0, "واحد": 1, "اثنين": 2, "اثنان": 2, "ثلاثة": 3, "اربعة": 4, "خمسة": 5,
+                  "ستة": 6, "سبعة": 7, "ثمانية": 8, "تسعة": 9, "عشرة": 10},
     script="\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff",
 )
 
@@ -379,6 +408,14 @@ BURMESE = Language(
     voice_pick="မြန်မာဘာသာအတွက် {key} ကို နှိပ်ပါ။",
     voice_status="ယခင် တောင်းဆိုချက်၏ အခြေအနေ သိရန် {key} ကို နှိပ်ပါ။",
     review=Review.MACHINE_DRAFTED,
+    answer_words={
+        "yes": ("ဟုတ်ကဲ့", "ဟုတ်", "ဟုတ်တယ်", "ရှိတယ်"),
+        "no": ("မဟုတ်ဘူး", "မဟုတ်", "ဟင့်အင်း", "မရှိဘူး"),
+        "not_sure": ("မသေချာဘူး", "မသိဘူး"),
+        "prefer_not": ("မပြောချင်ဘူး",),
+    },
+    number_words={"သုည": 0, "တစ်": 1, "နှစ်": 2, "သုံး": 3, "လေး": 4, "ငါး": 5, "ခြောက်": 6, "ခုနစ်": 7,
+                  "ရှစ်": 8, "ကိုး": 9, "ဆယ်": 10},
     script="\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f",
 )
 
@@ -428,6 +465,16 @@ def keyword_languages(table: str) -> dict[str, str]:
         for word in lang.words(table):
             table_words.setdefault(word, lang.code)
     return table_words
+
+
+def answer_words(kind: str) -> dict[str, tuple[str, ...]]:
+    """Return {language: words} answering one shared option ("yes", "no", "not_sure", "prefer_not")."""
+    return {lang.code: lang.answer_words[kind] for lang in REGISTRY if kind in lang.answer_words}
+
+
+def number_words() -> dict[str, int]:
+    """Return every registered language's numbers written as words (as written, not folded)."""
+    return {word: n for lang in REGISTRY for word, n in lang.number_words.items()}
 
 
 def names() -> dict[str, str]:

@@ -15,7 +15,7 @@ import phonenumbers
 import zipcodes
 from email_validator import EmailNotValidError, validate_email
 
-from intake_forms import languages
+from intake_forms import catalogs, languages
 from intake_forms.definition import DONT_KNOW, N_, NOT_SURE, Kind, Question
 
 #: Why a reply could not be read; channels show the message with the question again.
@@ -118,6 +118,10 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
+#: Numbers written as words in every registered language, folded as replies are.
+NUMBER_WORDS.update({normalize(word): n for word, n in languages.number_words().items()})
+
+
 def detect_language(text: str) -> str | None:
     """Guess the language of a first message ("hola", "ayuda" -> es); None when unsure."""
     return languages.detect(set(normalize(text).split()))
@@ -164,7 +168,8 @@ def _phrases(question: Question, locale: str) -> dict[str, set[str]]:
     """Map every word or phrase that names an option to the option codes it names."""
     table: dict[str, set[str]] = {}
     for opt in question.options:
-        names = [normalize(opt.label)]
+        # What the option is called where the household read it: its label in their language.
+        names = [normalize(opt.label), normalize(catalogs.translate(opt.label, locale))]
         for lang in (locale, *sorted(opt.words)):
             names.extend(normalize(w) for w in opt.words.get(lang, ()))
         for name in names:

@@ -230,3 +230,20 @@ def test_myanmar_words_that_differ_by_a_mark_stay_different() -> None:
 ])
 def test_a_first_text_in_each_language_is_detected(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(("locale", "key", "reply", "code"), [
+    # The option's label as the household read it in their language.
+    ("vi", "safe_now", "có", "1"), ("vi", "safe_now", "Không", "0"), ("vi", "safe_now", "không muốn nói", "declined"),
+    ("vi", "slept_last_night", "Tạm trú", "shelter"),
+    ("es", "safe_now", "Sí", "1"),
+    # Yes and no words of the registry, and numbers written as words or in the language's digits.
+    ("so", "safe_now", "haa", "1"), ("so", "safe_now", "maya", "0"), ("so", "children", "laba", "2"),
+    ("ar", "safe_now", "نعم", "1"), ("ar", "safe_now", "لا", "0"), ("ar", "adults", "ثلاثة", "3"),
+    ("ar", "adults", "٣", "3"),
+    ("my", "safe_now", "ဟုတ်ကဲ့", "1"), ("my", "safe_now", "မဟုတ်ဘူး", "0"), ("my", "adults", "၂", "2"),
+    ("vi", "adults", "hai", "2"), ("vi", "children", "không", "0"),
+])
+def test_replies_in_every_registered_language(locale: str, key: str, reply: str, code: str) -> None:
+    result = parse_answer(question(key), reply, locale)
+    assert (result.ok, result.code) == (True, code)
