@@ -72,9 +72,10 @@ BRIDGE_VOICES = {(v.language, v.voice) for code in interpreter.BRIDGE
                  if (v := languages.language(code).voice) is not None}
 
 
-def test_the_keypad_only_languages_are_somali_and_burmese() -> None:
+def test_each_keypad_only_language_has_its_menu_number_as_its_key() -> None:
     keys = speech.menu_keys()
-    assert keys.keypad == {"4": "so", "6": "my"} and keys.other == "0"
+    assert keys.keypad == {str(languages.menu_number(code)): code for code in KEYPAD_ONLY}
+    assert {"so", "my"} <= set(KEYPAD_ONLY) and keys.other == "0"
     assert {("en-US", "Polly.Joanna"), ("es-US", "Polly.Lupe")} == BRIDGE_VOICES
 
 
