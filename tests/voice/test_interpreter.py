@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from extensions import db
-from intake_forms import languages
+from intake_forms import interpreter, languages
 from models import Intake, IntakeStatus, VoiceCall
 from models.voice import CallStatus
 from services import intake as intakes
@@ -65,23 +66,43 @@ def test_another_language_by_keypad_only_with_another_number(app: Flask, phone: 
     assert values["phone"] == "+17855550123" and label == "a language not given"
 
 
-def test_a_keypad_only_language_is_offered_in_english_and_takes_the_interpreter_path(
-        app: Flask, phone: Dial, demo: None) -> None:
-    """Somali has no Twilio voice: offered in English words, it takes the interpreter path."""
+KEYPAD_ONLY = [code for code in languages.CODES if languages.language(code).keypad_only]
+#: The voices the line may use for a language it cannot speak: the bridge languages' own.
+BRIDGE_VOICES = {(v.language, v.voice) for code in interpreter.BRIDGE
+                 if (v := languages.language(code).voice) is not None}
+
+
+def test_each_keypad_only_language_has_its_menu_number_as_its_key() -> None:
     keys = speech.menu_keys()
-    assert keys.keypad == {"4": "so", "6": "my"} and keys.other == "0"
+    assert keys.keypad == {str(languages.menu_number(code)): code for code in KEYPAD_ONLY}
+    assert {"so", "my"} <= set(KEYPAD_ONLY) and keys.other == "0"
+    assert {("en-US", "Polly.Joanna"), ("es-US", "Polly.Lupe")} == BRIDGE_VOICES
+
+
+@pytest.mark.parametrize("code", KEYPAD_ONLY)
+def test_a_keypad_only_language_is_offered_in_english_and_takes_the_interpreter_path(
+        app: Flask, phone: Dial, demo: None, code: str) -> None:
+    """A language with no Twilio voice: offered in English words, its key takes the interpreter path."""
+    lang = languages.language(code)
+    key = str(languages.menu_number(code))
+    assert speech.menu_keys().keypad[key] == code
     call = phone()
     call.dial()
-    menu = call.prompt()
-    assert "For Somali, press 4." in menu and "For Burmese, press 6." in menu
-    call.press("4")
+    assert f"For {lang.name}, press {key}." in call.prompt()
+    call.press(key)
     assert "We will call you back with an interpreter." in call.spoken()
     for say in call.twiml.iter("Say"):
-        assert say.attrib["language"] in ("en-US", "es-US")  # never a voice for a language it cannot speak
+        # Never a voice for a language it cannot speak.
+        assert (say.attrib["language"], say.attrib["voice"]) in BRIDGE_VOICES
     call.press("1")
-    intake, _codes, values, label = _only(app)
-    assert intake.language == "so" and intake.interpreter_language == "so" and label == "Somali (Soomaali)"
-    assert intake.callback_requested and values["phone"] == CALLER
+    for say in call.twiml.iter("Say"):
+        assert (say.attrib["language"], say.attrib["voice"]) in BRIDGE_VOICES
+    assert call.twiml.find("Hangup") is not None
+    intake, codes, values, label = _only(app)
+    assert intake.status is IntakeStatus.SUBMITTED and intake.reference_code
+    assert intake.language == code and intake.interpreter_language == code
+    assert label == f"{lang.name} ({lang.native_name})"
+    assert intake.callback_requested and values["phone"] == CALLER and codes["start_choice"] == "talk"
     with app.app_context():
         assert db.session.scalars(select(VoiceCall)).one().status is CallStatus.SUBMITTED
 
