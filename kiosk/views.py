@@ -97,11 +97,15 @@ MIN_WARNING_SECONDS = 20
 SERVER_GRACE_SECONDS = 5
 
 
-def route(rule: str, endpoint: str, methods: tuple[str, ...] = ("GET",)) -> Any:
-    """Register a view under both /intake and /kiosk, telling them apart by ``mode``."""
+def route(rule: str, endpoint: str, methods: tuple[str, ...] = ("GET",),
+          modes: tuple[str, ...] = tuple(PREFIX)) -> Any:
+    """Register a view under /intake, /kiosk and /staff/assist (or only ``modes``), telling them
+    apart by ``mode``."""
 
     def decorator(view: Any) -> Any:
         for mode, prefix in PREFIX.items():
+            if mode not in modes:
+                continue
             bp.add_url_rule(prefix + rule, endpoint, view, methods=list(methods), defaults={"mode": mode})
         return view
 
@@ -470,13 +474,12 @@ def _other_language_page(mode: str, *, error: str | None = None, status: int = 2
             listed=interpreter.listed(), error=error, form=form)), status
 
 
-@route("/other-language", "other_language", methods=("GET", "POST"))
+# Not in assisted mode: staff with the household call an interpreter line themselves.
+@route("/other-language", "other_language", methods=("GET", "POST"), modes=(WEB, KIOSK))
 @_throttled
 def other_language(mode: str) -> Any:
     """Another language: which one (typed in any script, or picked), a phone number, then queued as a
     callback with an interpreter. The page speaks English and Spanish with icons; nobody is turned away."""
-    if mode == ASSISTED:  # staff with the household call an interpreter line themselves
-        abort(404)
     if mode == KIOSK and paired_kiosk() is None:
         return redirect(url_for("kiosk.start", mode=mode))
     if request.method == "GET":
@@ -516,7 +519,7 @@ def other_language(mode: str) -> Any:
     return redirect(url_for("kiosk.other_language_sent", mode=mode))
 
 
-@route("/other-language/sent", "other_language_sent")
+@route("/other-language/sent", "other_language_sent", modes=(WEB, KIOSK))
 def other_language_sent(mode: str) -> Any:
     """Say, in English and Spanish, that staff will call with an interpreter, and give the code."""
     intake = done_intake()
