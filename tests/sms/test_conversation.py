@@ -249,6 +249,31 @@ def test_the_same_text_delivered_twice_at_once_is_kept_once(demo: Flask, phone: 
         assert db.session.scalar(select(func.count(InboundMessage.id))) == 3
 
 
+def test_the_same_answer_delivered_twice_at_once_is_kept_once(demo: Flask, phone: Callable[[str], Phone],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same race on the common step (an answer, written without the ORM): the unique MessageSid decides."""
+    from dataclasses import replace
+
+    from services import conversation_store
+
+    p = phone()
+    start(p)
+    p.text("1", sid="SM" + "f" * 32)
+    load = conversation_store.load
+
+    def not_seen_yet(*args: object) -> conversation_store.ConversationSnapshot | None:
+        found = load(*args)  # type: ignore[arg-type]
+        return replace(found, seen=False) if found is not None else None
+
+    monkeypatch.setattr(conversation_store, "load", not_seen_yet)
+    assert p.text("2", sid="SM" + "f" * 32) == []
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert intakes.codes(intake).get("start_choice") == "questions"
+        assert intakes.current_question(intake).key == "safe_now"
+        assert db.session.scalar(select(func.count(InboundMessage.id))) == 3
+
+
 def test_last_text_time_is_written_at_most_once_a_minute(demo: Flask, phone: Callable[[str], Phone]) -> None:
     p = phone()
     start(p)
