@@ -429,24 +429,26 @@ def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] 
     result = routing.route(session, location, confidential=outcome.confidential,
                            kiosk_access_point_id=kiosk_ap_id, household=routing.HouseholdProfile.from_answers(answers))
 
-    intake.finished_channel = channel
-    intake.homeless_category = outcome.homeless_category
-    intake.track = Track(outcome.track) if outcome.track else None
-    intake.priority = outcome.priority
-    intake.priority_reasons = list(outcome.reasons)
-    intake.diversion_candidate = outcome.diversion_candidate
-    intake.confidential = outcome.confidential
-    intake.callback_requested = outcome.callback_requested or incomplete
-    intake.routed_access_point_id = result.access_point.id if result.access_point else None
-    intake.coc_id = result.coc.id if result.coc else None
-    intake.county_fips = location.county.fips if location.county is not None else None
-    intake.out_of_area = result.out_of_area
-    intake.out_of_area_coc_code = result.out_of_area_coc.code if result.out_of_area_coc else None
-    intake.routing_note = result.note
-    intake.consents.extend(_consents(intake, answers, method or DEFAULT_METHOD[intake.channel]))
-    session.flush()
-    _flag_flood(session, intake)
-    _start_clock_and_alert(session, intake, result.access_point)
+    # Everything below is written in one flush at the commit: the intake row once, not once for
+    # the routing and again for its clock.
+    with session.no_autoflush:
+        intake.finished_channel = channel
+        intake.homeless_category = outcome.homeless_category
+        intake.track = Track(outcome.track) if outcome.track else None
+        intake.priority = outcome.priority
+        intake.priority_reasons = list(outcome.reasons)
+        intake.diversion_candidate = outcome.diversion_candidate
+        intake.confidential = outcome.confidential
+        intake.callback_requested = outcome.callback_requested or incomplete
+        intake.routed_access_point_id = result.access_point.id if result.access_point else None
+        intake.coc_id = result.coc.id if result.coc else None
+        intake.county_fips = location.county.fips if location.county is not None else None
+        intake.out_of_area = result.out_of_area
+        intake.out_of_area_coc_code = result.out_of_area_coc.code if result.out_of_area_coc else None
+        intake.routing_note = result.note
+        intake.consents.extend(_consents(intake, answers, method or DEFAULT_METHOD[intake.channel]))
+        _flag_flood(session, intake)
+        _start_clock_and_alert(session, intake, result.access_point)
     session.commit()
     return SubmitResult(intake, result.access_point, result.out_of_area_coc, already=False)
 
