@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Table, bindparam, exists, insert, select, update
+from sqlalchemy import BindParameter, Connection, Table, bindparam, exists, insert, select, update
 
 from models import Answer, InboundMessage, Intake, SmsConversation, SmsOptOut
 from models.intake import IntakeStatus
@@ -159,6 +159,6 @@ def update_conversation(session: DbSession, conversation_id: int, **values: Any)
     session.connection().execute(_UPDATE_CONVERSATION, {"b_id": conversation_id, **values})
 
 
-def clear_body_index(session: DbSession, conversation_id: int, body_index: str) -> None:
+def clear_body_index(connection: Connection, conversation_id: int, body_index: str) -> None:
     """Forget the last text's hash once its reply went out, unless a newer text replaced it."""
-    session.connection().execute(_CLEAR_BODY_INDEX, {"b_id": conversation_id, "b_body_index": body_index})
+    connection.execute(_CLEAR_BODY_INDEX, {"b_id": conversation_id, "b_body_index": body_index})

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import force_locale
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import Connection, bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -101,10 +101,9 @@ class Reply:
     confirm: tuple[int, str] | None = None
 
 
-def reply_written(session: Session, conversation_id: int, body_index: str) -> None:
+def reply_written(connection: Connection, conversation_id: int, body_index: str) -> None:
     """Note that the reply to the last text went out (so that text again is a new answer)."""
-    store.clear_body_index(session, conversation_id, body_index)
-    session.commit()
+    store.clear_body_index(connection, conversation_id, body_index)
 
 
 def indexed_value(phone: str) -> str:
