@@ -164,8 +164,20 @@ def parse_answer(question: Question, raw: str | None, locale: str = "en", *,
 
 # Choices ------------------------------------------------------------------------------------
 
+#: ``_phrases`` per question object and locale (the question is kept, so its id stays its own):
+#: a question's options are fixed, and every choice answered by text or speech reads the table.
+_PHRASES: dict[tuple[int, str], tuple[Question, dict[str, set[str]]]] = {}
+
+
 def _phrases(question: Question, locale: str) -> dict[str, set[str]]:
-    """Map every word or phrase that names an option to the option codes it names."""
+    """Map every word or phrase that names an option to the option codes it names (read only)."""
+    cached = _PHRASES.get((id(question), locale))
+    if cached is None or cached[0] is not question:
+        cached = _PHRASES[(id(question), locale)] = (question, _phrase_table(question, locale))
+    return cached[1]
+
+
+def _phrase_table(question: Question, locale: str) -> dict[str, set[str]]:
     table: dict[str, set[str]] = {}
     for opt in question.options:
         # What the option is called where the household read it: its label in their language.

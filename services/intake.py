@@ -225,11 +225,22 @@ def _store(session: Session, intake: Intake, key: str, code: str, value: str | N
         existing.code = code
         existing.value_enc = encrypted
         existing.answered_at = now
+    for name, changed in intake_changes(key, code, value, intake.last_activity_at, now, cipher).items():
+        setattr(intake, name, changed)
+
+
+def intake_changes(key: str, code: str, value: str | None, last_activity_at: datetime | None, now: datetime,
+                   cipher: PiiCipher | None = None) -> dict[str, object]:
+    """Return the intake's own columns that an answer to ``key`` sets: the language, the phone's
+    blind index, and the activity time when it is ACTIVITY_RESOLUTION old (see ``touch``)."""
+    changes: dict[str, object] = {}
     if key == "language" and code:
-        intake.language = code
+        changes["language"] = code
     if key == "phone":
-        intake.contact_phone_index = (cipher or current_cipher()).phone_index(value) if value else None
-    touch(intake, now)
+        changes["contact_phone_index"] = (cipher or current_cipher()).phone_index(value) if value else None
+    if last_activity_at is None or now - last_activity_at >= ACTIVITY_RESOLUTION:
+        changes["last_activity_at"] = now
+    return changes
 
 
 #: ``Intake.last_activity_at`` is kept to this resolution (it only decides when an unfinished
@@ -250,14 +261,11 @@ def record(session: Session, intake: Intake, key: str, result: ParseResult, *,
     """Save a parsed answer (or report why it was not taken) and say what comes next."""
     if intake.status != IntakeStatus.IN_PROGRESS:
         raise IntakeError("this intake is no longer open for answers")
-    if not result.ok or result.code is None:
-        return StepResult(ok=False, error=result.error or "not_understood", notices=(),
-                          next=question(key))
-    _store(session, intake, key, result.code, result.value, cipher=None)
-    if commit:
-        session.commit()
-    return StepResult(ok=True, error=None, notices=notices_for(key, result.code),
-                      next=current_question(intake))
+    if result.ok and result.code is not None:
+        _store(session, intake, key, result.code, result.value, cipher=None)
+        if commit:
+            session.commit()
+    return step_after(key, result, codes(intake))
 
 
 def change_phone(session: Session, intake: Intake, phone: str, *, cipher: PiiCipher | None = None) -> None:
@@ -271,12 +279,27 @@ def change_phone(session: Session, intake: Intake, phone: str, *, cipher: PiiCip
 def answer(session: Session, intake: Intake, key: str, raw: str | None, *,
            offered: str | None = None, commit: bool = True) -> StepResult:
     """Parse a reply to question `key` in the intake's language and save it."""
-    result = parse_answer(question(key), raw, intake.language, offered=offered)
+    return record(session, intake, key, read_answer(session, key, raw, intake.language, offered=offered),
+                  commit=commit)
+
+
+def read_answer(session: Session, key: str, raw: str | None, language: str, *,
+                offered: str | None = None) -> ParseResult:
+    """Parse a reply to question `key` in `language` (nothing is saved)."""
+    result = parse_answer(question(key), raw, language, offered=offered)
     if result.ok and result.code and result.code.startswith("county:") \
             and routing.find_county(session, result.code.removeprefix("county:")) is None:
         # A county name we do not know is asked again rather than routed blindly.
         result = ParseResult.fail("invalid_location")
-    return record(session, intake, key, result, commit=commit)
+    return result
+
+
+def step_after(key: str, result: ParseResult, answers: Mapping[str, str]) -> StepResult:
+    """Say what comes after a reply to `key`: its error, or its notices and the next question
+    given the intake's codes `answers` (with this answer in them)."""
+    if not result.ok or result.code is None:
+        return StepResult(ok=False, error=result.error or "not_understood", notices=(), next=question(key))
+    return StepResult(ok=True, error=None, notices=notices_for(key, result.code), next=next_question(answers))
 
 
 def set_code(session: Session, intake: Intake, key: str, code: str, value: str | None = None, *,
@@ -395,6 +418,9 @@ def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] 
         forget(session, intake)
         session.commit()
         return SubmitResult(intake, None, None, already=False)
+    # First, while nothing the daily report summary counts has changed yet: the savepoint's own
+    # commit then has no day to recount (report_days recounts once, at the commit below).
+    _assign_reference_code(session, intake)
 
     location = routing.resolve_location(session, answers.get("location"))
     kiosk_ap_id = intake.kiosk.access_point_id if intake.kiosk is not None else None
@@ -403,27 +429,28 @@ def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] 
     result = routing.route(session, location, confidential=outcome.confidential,
                            kiosk_access_point_id=kiosk_ap_id, household=routing.HouseholdProfile.from_answers(answers))
 
-    intake.finished_channel = channel
-    intake.homeless_category = outcome.homeless_category
-    intake.track = Track(outcome.track) if outcome.track else None
-    intake.priority = outcome.priority
-    intake.priority_reasons = list(outcome.reasons)
-    intake.diversion_candidate = outcome.diversion_candidate
-    intake.confidential = outcome.confidential
-    intake.callback_requested = outcome.callback_requested or incomplete
-    if answers.get("interpreter") == "1" and intake.interpreter_language is None:
-        intake.interpreter_language = intake.language  # staff call back with an interpreter in it
-    intake.routed_access_point_id = result.access_point.id if result.access_point else None
-    intake.coc_id = result.coc.id if result.coc else None
-    intake.county_fips = location.county.fips if location.county is not None else None
-    intake.out_of_area = result.out_of_area
-    intake.out_of_area_coc_code = result.out_of_area_coc.code if result.out_of_area_coc else None
-    intake.routing_note = result.note
-    intake.consents.extend(_consents(intake, answers, method or DEFAULT_METHOD[intake.channel]))
-    session.flush()
-    _assign_reference_code(session, intake)
-    _flag_flood(session, intake)
-    _start_clock_and_alert(session, intake, result.access_point)
+    # Everything below is written in one flush at the commit: the intake row once, not once for
+    # the routing and again for its clock.
+    with session.no_autoflush:
+        intake.finished_channel = channel
+        intake.homeless_category = outcome.homeless_category
+        intake.track = Track(outcome.track) if outcome.track else None
+        intake.priority = outcome.priority
+        intake.priority_reasons = list(outcome.reasons)
+        intake.diversion_candidate = outcome.diversion_candidate
+        intake.confidential = outcome.confidential
+        intake.callback_requested = outcome.callback_requested or incomplete
+        if answers.get("interpreter") == "1" and intake.interpreter_language is None:
+            intake.interpreter_language = intake.language  # staff call back with an interpreter in it
+        intake.routed_access_point_id = result.access_point.id if result.access_point else None
+        intake.coc_id = result.coc.id if result.coc else None
+        intake.county_fips = location.county.fips if location.county is not None else None
+        intake.out_of_area = result.out_of_area
+        intake.out_of_area_coc_code = result.out_of_area_coc.code if result.out_of_area_coc else None
+        intake.routing_note = result.note
+        intake.consents.extend(_consents(intake, answers, method or DEFAULT_METHOD[intake.channel]))
+        _flag_flood(session, intake)
+        _start_clock_and_alert(session, intake, result.access_point)
     session.commit()
     return SubmitResult(intake, result.access_point, result.out_of_area_coc, already=False)
 

@@ -21,11 +21,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, String, and_, case, delete, event, func, insert, literal, or_, select
+from sqlalchemy import Date, String, and_, bindparam, case, delete, event, func, insert, literal, or_, select
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.orm import Session, attributes
 
 from models import EventKind, Intake, IntakeEvent, IntakeStatus, report_day_codes, report_days
+from models.base import UTCDateTime
 from models.reports import COUNTS, count_column
 
 from .routing import DbSession
@@ -93,45 +94,67 @@ def refresh(session: DbSession, days: Iterable[date], zone: str | None = None) -
     """Recount the summary rows of ``days`` from the intakes (in the caller's transaction)."""
     zone = zone or zone_name()
     postgres = session.get_bind().dialect.name == "postgresql"
+    statements = _statements()
     for day in sorted(set(days)):
         if postgres:
             session.execute(select(func.pg_advisory_xact_lock(LOCK_BASE + day.toordinal())))
-        session.execute(delete(report_days).where(report_days.c.day == day))
-        session.execute(delete(report_day_codes).where(report_day_codes.c.day == day))
         start, end = day_bounds(day, zone)
-        where = [Intake.status == IntakeStatus.SUBMITTED, Intake.submitted_at >= start, Intake.submitted_at < end]
-        # The HUD 4.20.A result of a diverted intake: the one its latest outcome recorded.
-        result = (select(IntakeEvent.data["prob_sol_div_rr_result"].as_integer())
-                  .where(IntakeEvent.intake_id == Intake.id, IntakeEvent.kind == EventKind.OUTCOME.value)
-                  .order_by(IntakeEvent.id.desc()).limit(1).scalar_subquery())
-        settled = and_(or_(Intake.first_claimed_at.is_not(None), Intake.closed_at.is_not(None)),
-                       or_(Intake.first_contact_at.is_not(None), Intake.closed_at.is_not(None)))
-        missed_claim = and_(Intake.claim_due_at.is_not(None),
-                            func.coalesce(Intake.first_claimed_at, Intake.closed_at) > Intake.claim_due_at)
-        missed_contact = and_(Intake.contact_due_at.is_not(None),
-                              func.coalesce(Intake.first_contact_at, Intake.closed_at) > Intake.contact_due_at)
-        inner = select(
-            Intake.routed_access_point_id.label("ap"), Intake.confidential.label("conf"),
-            sa_cast(Intake.channel, String).label("channel"),
-            func.coalesce(sa_cast(Intake.track, String), "unknown").label("track"),
-            func.coalesce(sa_cast(Intake.homeless_category, String), "unknown").label("category"),
-            func.coalesce(Intake.outcome, "open").label("outcome"), Intake.diversion_candidate.label("candidate"),
-            Intake.out_of_area.label("out_of_area"), Intake.callback_requested.label("callback_requested"),
-            case((Intake.outcome == "diverted", result), else_=None).label("result"),
-            settled.label("settled"), missed_claim.label("missed_claim"), missed_contact.label("missed_contact"),
-        ).where(*where).subquery()
-        sums = [func.count() if cond is None else func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
-                for cond in _conditions(inner)]
-        names = ["day", "access_point_id", "confidential", *(count_column(d, c) for d, c in COUNTS)]
-        session.execute(insert(report_days).from_select(
-            names, select(literal(day, Date), inner.c.ap, inner.c.conf, *sums).group_by(inner.c.ap, inner.c.conf)))
-        for dimension, column in (("language", Intake.language), ("county", Intake.county_fips)):
-            session.execute(insert(report_day_codes).from_select(
-                ["day", "access_point_id", "confidential", "dimension", "code", "n"],
-                select(literal(day, Date), Intake.routed_access_point_id, Intake.confidential,
-                       literal(dimension), column, func.count())
-                .where(*where, column.is_not(None))
-                .group_by(Intake.routed_access_point_id, Intake.confidential, column)))
+        params = {"day": day, "start": start, "end": end}
+        for statement in statements:
+            session.execute(statement, params)
+
+
+_STATEMENTS: list[Any] = []
+
+
+def _statements() -> list[Any]:
+    """The statements that recount one day (``day``, its bounds ``start`` and ``end`` bound at
+    execution), built once: building them costs more than running them."""
+    if not _STATEMENTS:
+        _STATEMENTS.extend(_build_statements())
+    return _STATEMENTS
+
+
+def _build_statements() -> list[Any]:
+    day = bindparam("day", type_=Date)
+    where = [Intake.status == IntakeStatus.SUBMITTED, Intake.submitted_at >= bindparam("start", type_=UTCDateTime()),
+             Intake.submitted_at < bindparam("end", type_=UTCDateTime())]
+    # The HUD 4.20.A result of a diverted intake: the one its latest outcome recorded.
+    result = (select(IntakeEvent.data["prob_sol_div_rr_result"].as_integer())
+              .where(IntakeEvent.intake_id == Intake.id, IntakeEvent.kind == EventKind.OUTCOME.value)
+              .order_by(IntakeEvent.id.desc()).limit(1).scalar_subquery())
+    settled = and_(or_(Intake.first_claimed_at.is_not(None), Intake.closed_at.is_not(None)),
+                   or_(Intake.first_contact_at.is_not(None), Intake.closed_at.is_not(None)))
+    missed_claim = and_(Intake.claim_due_at.is_not(None),
+                        func.coalesce(Intake.first_claimed_at, Intake.closed_at) > Intake.claim_due_at)
+    missed_contact = and_(Intake.contact_due_at.is_not(None),
+                          func.coalesce(Intake.first_contact_at, Intake.closed_at) > Intake.contact_due_at)
+    inner = select(
+        Intake.routed_access_point_id.label("ap"), Intake.confidential.label("conf"),
+        sa_cast(Intake.channel, String).label("channel"),
+        func.coalesce(sa_cast(Intake.track, String), "unknown").label("track"),
+        func.coalesce(sa_cast(Intake.homeless_category, String), "unknown").label("category"),
+        func.coalesce(Intake.outcome, "open").label("outcome"), Intake.diversion_candidate.label("candidate"),
+        Intake.out_of_area.label("out_of_area"), Intake.callback_requested.label("callback_requested"),
+        case((Intake.outcome == "diverted", result), else_=None).label("result"),
+        settled.label("settled"), missed_claim.label("missed_claim"), missed_contact.label("missed_contact"),
+    ).where(*where).subquery()
+    sums = [func.count() if cond is None else func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+            for cond in _conditions(inner)]
+    names = ["day", "access_point_id", "confidential", *(count_column(d, c) for d, c in COUNTS)]
+    statements: list[Any] = [
+        delete(report_days).where(report_days.c.day == day),
+        delete(report_day_codes).where(report_day_codes.c.day == day),
+        insert(report_days).from_select(
+            names, select(day, inner.c.ap, inner.c.conf, *sums).group_by(inner.c.ap, inner.c.conf)),
+    ]
+    for dimension, column in (("language", Intake.language), ("county", Intake.county_fips)):
+        statements.append(insert(report_day_codes).from_select(
+            ["day", "access_point_id", "confidential", "dimension", "code", "n"],
+            select(day, Intake.routed_access_point_id, Intake.confidential, literal(dimension), column, func.count())
+            .where(*where, column.is_not(None))
+            .group_by(Intake.routed_access_point_id, Intake.confidential, column)))
+    return statements
 
 
 def refresh_all(session: DbSession, zone: str | None = None) -> int:

@@ -161,6 +161,7 @@ def normalize_county_name(name: str) -> str:
     return " ".join(text.split())
 
 
+@functools.lru_cache(maxsize=4096)
 def _county_key(name: str) -> str:
     # Spaces are ignored when comparing, so "mc pherson" matches "mcpherson".
     return normalize_county_name(name).replace(" ", "")
@@ -217,15 +218,16 @@ def find_county(session: DbSession, name: str, state: str | None = None) -> Coun
     key = _county_key(name)
     if not key:
         return None
-    stmt = select(County)
+    # The names alone (a state has about a hundred counties), then the one county that matches.
+    stmt = select(County.id, County.name, County.fips, ContinuumOfCare.is_home).join(County.coc)
     if state:
         stmt = stmt.where(County.state == state.upper())
-    candidates = [c for c in session.scalars(stmt) if _county_key(c.name) == key]
+    candidates = [row for row in session.execute(stmt) if _county_key(row.name) == key]
     if not candidates:
         return None
     # Prefer the home CoC's county when a name exists in several states.
-    candidates.sort(key=lambda c: (not c.coc.is_home, c.fips))
-    return candidates[0]
+    candidates.sort(key=lambda row: (not row.is_home, row.fips))
+    return session.get(County, candidates[0].id)
 
 
 def _access_point_centroid(session: DbSession, county: County) -> tuple[float, float] | None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import force_locale
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import Connection, bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -26,6 +26,7 @@ from intake_forms import (
     detect_language,
     interpreter,
     languages,
+    next_question,
     normalize,
     parse_answer,
     previous_question,
@@ -37,6 +38,7 @@ from models.checkin import CheckIn
 from models.intake import Channel, Intake, IntakeStatus
 from models.sms import ConversationState, InboundMessage, SmsConversation, SmsOptOut
 from services import checkins, household_messages, outbox, routing
+from services import conversation_store as store
 from services import intake as intakes
 from services import interpreter as interpreter_service
 from services import resume as resume_service
@@ -57,6 +59,10 @@ BACK_WORDS = languages.keywords("back")
 RESTART_WORDS = languages.keywords("restart")
 SKIP_WORDS = languages.keywords("skip")
 LANGUAGE_WORDS = languages.names()
+#: Texts the common step leaves to the general one (``Conversation._step``): every keyword that
+#: means something to a conversation in progress. A keyword added there is added here.
+NOT_AN_ANSWER = STOP_WORDS | HELP_WORDS | RESTART_WORDS | BACK_WORDS | frozenset(LANGUAGE_WORDS) \
+    | frozenset(resume_service.CODE_WORDS)
 
 #: The same text again within this window, while our reply to it was never written out, is the
 #: person sending again because no reply came: they get the current question, not a next step.
@@ -100,15 +106,9 @@ class Reply:
     confirm: tuple[int, str] | None = None
 
 
-def reply_written(session: Session, conversation_id: int, body_index: str) -> None:
+def reply_written(connection: Connection, conversation_id: int, body_index: str) -> None:
     """Note that the reply to the last text went out (so that text again is a new answer)."""
-    session.execute(
-        update(SmsConversation)
-        .where(SmsConversation.id == conversation_id, SmsConversation.last_body_index == body_index)
-        .values(last_body_index=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
+    store.clear_body_index(connection, conversation_id, body_index)
 
 
 def indexed_value(phone: str) -> str:
@@ -129,9 +129,14 @@ def conversation_language(conversation: SmsConversation | None) -> str:
     """Return the language a number's texts are in: its intake's, else the one it chose, else the default."""
     if conversation is None:
         return languages.DEFAULT
-    if conversation.intake is not None and conversation.intake.language in LANGUAGES:
-        return conversation.intake.language
-    return conversation.language if conversation.language in LANGUAGES else languages.DEFAULT
+    return _language_of(conversation.intake.language if conversation.intake is not None else None,
+                        conversation.language)
+
+
+def _language_of(intake_language: str | None, chosen: str | None) -> str:
+    if intake_language in LANGUAGES:
+        return intake_language
+    return chosen if chosen is not None and chosen in LANGUAGES else languages.DEFAULT
 
 
 def known_language(session: Session, phone: str) -> str | None:
@@ -142,6 +147,11 @@ def known_language(session: Session, phone: str) -> str | None:
     if conversation is None or (conversation.language is None and conversation.intake is None):
         return None
     return conversation_language(conversation)
+
+
+def _touched(last: datetime | None, now: datetime) -> bool:
+    """Tell whether a text now changes when the number last texted (see TOUCH_EVERY)."""
+    return last is None or now - last >= TOUCH_EVERY or now < last
 
 
 def _combine(first: str, second: str) -> tuple[str, ...]:
@@ -193,6 +203,9 @@ class Conversation:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _handle(self, body: str, sid: str) -> Reply:
+        quick = self._answer(body, sid)
+        if quick is not None:
+            return quick
         conversation, created, seen = self._conversation(sid)
         if seen:
             # Twilio sends the same MessageSid again only when our answer failed to reach it:
@@ -205,6 +218,53 @@ class Conversation:
         self.session.add(InboundMessage(message_sid=sid, phone_index=self.key,
                                         conversation_id=conversation.id, received_at=self.now))
         return self._step(conversation, body, created=created)
+
+    def _answer(self, text: str, sid: str) -> Reply | None:
+        """The common text, an answer to the question an intake in progress is on: decided on a
+        snapshot read in one statement and written with Core statements, one commit
+        (``services.conversation_store``). None for any other text, which ``_step`` takes; this
+        decides as ``_step`` and ``_active`` would for the texts it keeps."""
+        found = store.load(self.session, self.keys, sid)
+        if found is None or found.seen or found.opted_out or found.no_phone:
+            return None
+        intake = found.intake
+        if (found.state is not ConversationState.ACTIVE or intake is None
+                or intake.status is not IntakeStatus.IN_PROGRESS
+                or found.last_inbound_at < self.now - timedelta(days=self.resume_days)):
+            return None  # _refresh has something to change
+        words = normalize(text)
+        if (words in NOT_AN_ANSWER or status_service.status_request(text) is not None
+                or resume_service.resume_request(text) is not None):
+            return None
+        q = next_question(intake.codes)
+        body_index = current_cipher().blind_index(f"sms-body:{words}")
+        if q is None or self._repeated(found, body_index):
+            return None
+        if words in SKIP_WORDS:
+            result = ParseResult(ok=True, code=q.skip_code)
+        else:
+            result = intakes.read_answer(self.session, q.key, text, intake.language,
+                                         offered=self.offered if q.kind is Kind.PHONE else None)
+        step = intakes.step_after(q.key, result, {**intake.codes, q.key: result.code}
+                                  if result.ok and result.code else intake.codes)
+        if step.ok and step.next is None:
+            return None  # the last answer: _active submits
+        store.record_inbound(self.session, sid=sid, phone_index=self.key, conversation_id=found.id, now=self.now)
+        if step.ok and result.code is not None:
+            value = current_cipher().encrypt(result.value) if result.value is not None else None
+            store.put_answer(self.session, intake, q.key, result.code, value, self.now)
+            store.update_intake(self.session, intake, intakes.intake_changes(
+                q.key, result.code, result.value, intake.last_activity_at, self.now))
+        changes: dict[str, Any] = {"last_body_index": body_index, "last_body_at": self.now}
+        if _touched(found.last_inbound_at, self.now):
+            changes["last_inbound_at"] = self.now
+        if q.kind is Kind.LANGUAGE:
+            changes["language"] = found.language = intake.language
+        store.update_conversation(self.session, found.id, **changes)
+        with force_locale(intake.language):
+            messages = self._answered(q, step)
+        self.session.commit()
+        return Reply(tuple(messages), _language_of(intake.language, found.language), confirm=(found.id, body_index))
 
     def _step(self, conversation: SmsConversation, text: str, *, created: bool) -> Reply:
         words = normalize(text)
@@ -295,7 +355,7 @@ class Conversation:
         intake = self.session.get(Intake, check_in.intake_id)
         return intake.language if intake is not None and intake.language in LANGUAGES else "en"
 
-    def _repeated(self, conversation: SmsConversation, body_index: str) -> bool:
+    def _repeated(self, conversation: SmsConversation | store.ConversationSnapshot, body_index: str) -> bool:
         """Tell whether this text repeats the last one, whose reply was never written out."""
         last = conversation.last_body_at
         return (conversation.state is ConversationState.ACTIVE
@@ -373,8 +433,7 @@ class Conversation:
 
     def _touch(self, conversation: SmsConversation) -> None:
         """Note when this number last texted; at most once a minute (see TOUCH_EVERY)."""
-        last = conversation.last_inbound_at
-        if last is None or self.now - last >= TOUCH_EVERY or self.now < last:
+        if _touched(conversation.last_inbound_at, self.now):
             conversation.last_inbound_at = self.now
 
     def _opt_in(self) -> None:
@@ -543,12 +602,16 @@ class Conversation:
         if q.kind is Kind.LANGUAGE:
             conversation.language = intake.language
         with force_locale(intake.language):
-            if not step.ok:
-                return list(_combine(render.hint_text(q, step.error), self._question(q)))
-            messages = [render.notice_text(n) for n in step.notices]
-            if step.next is None:
-                return self._submit(conversation, intake, messages)
-            return messages + self._ask(step.next)
+            if step.ok and step.next is None:
+                return self._submit(conversation, intake, [render.notice_text(n) for n in step.notices])
+            return self._answered(q, step)
+
+    def _answered(self, q: Question, step: intakes.StepResult) -> list[str]:
+        """Reply to an answer that does not end the intake: why it was not taken and the question
+        again, or its notices and the next question."""
+        if not step.ok:
+            return list(_combine(render.hint_text(q, step.error), self._question(q)))
+        return [render.notice_text(n) for n in step.notices] + self._ask(step.next)
 
     def _submit(self, conversation: SmsConversation, intake: Intake, messages: list[str]) -> list[str]:
         language = intake.language

@@ -9,10 +9,11 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from flask_babel import force_locale
 from flask_limiter import RateLimitExceeded
+from sqlalchemy import Engine
 from twilio.twiml.messaging_response import MessagingResponse
 
 from extensions import csrf, db, limiter
@@ -122,19 +123,18 @@ def inbound() -> Response:
             return twiml([render.trouble()], language)
     response = twiml(list(reply.messages), reply.language)
     if reply.confirm is not None:
-        response.call_on_close(functools.partial(_reply_written, current_app._get_current_object(),
-                                                 *reply.confirm))
+        response.call_on_close(functools.partial(_reply_written, db.engine, *reply.confirm))
     return response
 
 
-def _reply_written(app: Flask, conversation_id: int, body_index: str) -> None:
-    """After the reply went out to Twilio: the same text again is then a new answer."""
-    with app.app_context():
-        try:
-            reply_written(db.session, conversation_id, body_index)
-        except Exception:  # the text was answered; at worst a repeat gets its question again
-            db.session.rollback()
-            log.exception("could not note that a reply was written")
+def _reply_written(engine: Engine, conversation_id: int, body_index: str) -> None:
+    """After the reply went out to Twilio: the same text again is then a new answer (one statement
+    in its own transaction, on the engine: no app context or session is needed for it)."""
+    try:
+        with engine.begin() as connection:
+            reply_written(connection, conversation_id, body_index)
+    except Exception:  # the text was answered; at worst a repeat gets its question again
+        log.exception("could not note that a reply was written")
 
 
 @bp.post("/status")

@@ -249,6 +249,65 @@ def test_the_same_text_delivered_twice_at_once_is_kept_once(demo: Flask, phone: 
         assert db.session.scalar(select(func.count(InboundMessage.id))) == 3
 
 
+def test_the_same_answer_delivered_twice_at_once_is_kept_once(demo: Flask, phone: Callable[[str], Phone],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same race on the common step (an answer, written without the ORM): the unique MessageSid decides."""
+    from dataclasses import replace
+
+    from services import conversation_store
+
+    p = phone()
+    start(p)
+    p.text("1", sid="SM" + "f" * 32)
+    load = conversation_store.load
+
+    def not_seen_yet(*args: object) -> conversation_store.ConversationSnapshot | None:
+        found = load(*args)  # type: ignore[arg-type]
+        return replace(found, seen=False) if found is not None else None
+
+    monkeypatch.setattr(conversation_store, "load", not_seen_yet)
+    assert p.text("2", sid="SM" + "f" * 32) == []
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert intakes.codes(intake).get("start_choice") == "questions"
+        assert intakes.current_question(intake).key == "safe_now"
+        assert db.session.scalar(select(func.count(InboundMessage.id))) == 3
+
+
+def test_an_answer_is_one_read_and_leaves_the_intake_row_alone(demo: Flask, phone: Callable[[str], Phone]) -> None:
+    """An ordinary answer: one read (after the row lock on PostgreSQL), its own rows, one commit."""
+    from sqlalchemy import event
+
+    p = phone()
+    start(p)
+    with demo.app_context():
+        engine = db.engine
+        postgres = engine.dialect.name == "postgresql"
+    statements: list[str] = []
+    commits: list[bool] = []
+
+    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine, "commit", lambda conn: commits.append(True))
+    try:
+        p.text("1")  # "the questions": an answer in the middle of the intake
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert len(reads) == (2 if postgres else 1) and (not postgres or reads[0].endswith("FOR UPDATE"))
+    assert not [s for s in statements if s.startswith("UPDATE INTAKES")]
+    assert [s.split(" ")[0:3] for s in statements if not s.startswith("SELECT")] == [
+        ["INSERT", "INTO", "SMS_INBOUND"], ["INSERT", "INTO", "ANSWERS"], ["UPDATE", "SMS_CONVERSATIONS", "SET"],
+        ["UPDATE", "SMS_CONVERSATIONS", "SET"]]  # the last one once the reply was written
+    assert len(commits) == 2
+    with demo.app_context():
+        intake = db.session.scalars(select(Intake)).one()
+        assert intakes.codes(intake).get("start_choice") == "questions"
+        assert conversation_of(demo, p.number).last_body_index is None
+
+
 def test_last_text_time_is_written_at_most_once_a_minute(demo: Flask, phone: Callable[[str], Phone]) -> None:
     p = phone()
     start(p)

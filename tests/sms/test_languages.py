@@ -43,7 +43,7 @@ def test_a_failure_on_our_side_answers_in_the_conversations_language(
     def broken(self: object, *args: object, **kwargs: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(conversation_module.Conversation, "_step", broken)
+    monkeypatch.setattr(conversation_module.Conversation, "_handle", broken)
     reply = p.text("1")
     assert reply[0].startswith("Lo sentimos, tuvimos un problema.") and "911" in reply[0]
     english = phone("+17855550173")

@@ -1,0 +1,164 @@
+"""The storage of a text conversation's common step, without the ORM's unit of work.
+
+Most texts answer the question an intake in progress is on. For those, ``sms.conversation`` reads
+the conversation, its intake and the intake's answer codes in one statement (``load``), decides the
+step on that snapshot, and writes what changed with a few Core statements (``record_inbound``,
+``put_answer``, ``update_intake``, ``update_conversation``) before its one commit. No object is
+loaded into the session, so nothing is tracked, flushed or expired. Every other step (a keyword, a
+new conversation, a submission) goes through the ORM as before.
+
+Statements run on the session's connection, so they share its transaction with any ORM work of the
+same request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BindParameter, Connection, Table, bindparam, exists, insert, select, update
+
+from models import Answer, InboundMessage, Intake, SmsConversation, SmsOptOut
+from models.intake import IntakeStatus
+from models.sms import ConversationState
+
+from .routing import DbSession
+
+_conversations: Table = SmsConversation.__table__  # type: ignore[assignment]
+_intakes: Table = Intake.__table__  # type: ignore[assignment]
+_answers: Table = Answer.__table__  # type: ignore[assignment]
+_inbound: Table = InboundMessage.__table__  # type: ignore[assignment]
+_opt_outs: Table = SmsOptOut.__table__  # type: ignore[assignment]
+
+_KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
+#: On PostgreSQL, texts from one number wait for each other here (SQLite serializes writes). A
+#: statement of its own: the read after it then sees what the text before it committed.
+_LOCK = select(_conversations.c.id).where(_conversations.c.phone_index.in_(_KEYS)).with_for_update()
+#: The conversation, its intake and each of the intake's answers (one row per answer), whether the
+#: number opted out and whether this MessageSid was recorded before.
+_LOAD = (
+    select(
+        _conversations.c.id, _conversations.c.state, _conversations.c.language,
+        _conversations.c.last_inbound_at, _conversations.c.last_body_index, _conversations.c.last_body_at,
+        _conversations.c.phone_enc.is_(None).label("no_phone"),
+        exists().where(_opt_outs.c.phone_index.in_(_KEYS)).label("opted_out"),
+        exists().where(_inbound.c.message_sid == bindparam("sid")).label("seen"),
+        _intakes.c.id.label("intake_id"), _intakes.c.status, _intakes.c.language.label("intake_language"),
+        _intakes.c.last_activity_at, _intakes.c.contact_phone_index,
+        _answers.c.key, _answers.c.code,
+    )
+    .select_from(_conversations.outerjoin(_intakes, _intakes.c.id == _conversations.c.intake_id)
+                 .outerjoin(_answers, _answers.c.intake_id == _intakes.c.id))
+    .where(_conversations.c.phone_index.in_(_KEYS))
+)
+
+
+@dataclass
+class IntakeSnapshot:
+    """What the common step needs of an intake: its state and its answers as codes."""
+
+    id: int
+    status: IntakeStatus
+    language: str
+    last_activity_at: datetime
+    contact_phone_index: str | None
+    #: key -> code, as ``services.intake.codes`` gives them (answers without a code left out).
+    codes: dict[str, str] = field(default_factory=dict)
+    #: Every key that has an answer row, with a code or not.
+    stored: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ConversationSnapshot:
+    """A conversation as read by ``load``."""
+
+    id: int
+    state: ConversationState
+    language: str | None
+    last_inbound_at: datetime
+    last_body_index: str | None
+    last_body_at: datetime | None
+    #: Recorded before numbers were kept encrypted for key rotation (the ORM path fills it in).
+    no_phone: bool
+    opted_out: bool
+    seen: bool
+    intake: IntakeSnapshot | None
+
+
+def load(session: DbSession, keys: list[str], sid: str) -> ConversationSnapshot | None:
+    """Read the conversation of the number with these blind indexes, in one statement (two on
+    PostgreSQL, which first locks it); None when the number has none yet."""
+    connection = session.connection()
+    params = {"keys": keys, "sid": sid}
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK, params)
+    rows = connection.execute(_LOAD, params).all()
+    if not rows:
+        return None
+    first = rows[0]
+    intake = None
+    if first.intake_id is not None:
+        intake = IntakeSnapshot(first.intake_id, first.status, first.intake_language, first.last_activity_at,
+                                first.contact_phone_index)
+        for row in rows:
+            if row.key is not None:
+                intake.stored.add(row.key)
+                if row.code is not None:
+                    intake.codes[row.key] = row.code
+    return ConversationSnapshot(first.id, first.state, first.language, first.last_inbound_at,
+                                first.last_body_index, first.last_body_at, bool(first.no_phone),
+                                bool(first.opted_out), bool(first.seen), intake)
+
+
+# The writes, built once: each is executed with its values, the columns to set named by the keys.
+_INSERT_INBOUND = insert(_inbound)
+_INSERT_ANSWER = insert(_answers)
+_UPDATE_ANSWER = update(_answers).where(_answers.c.intake_id == bindparam("b_intake_id"),
+                                        _answers.c.key == bindparam("b_key"))
+_UPDATE_INTAKE = update(_intakes).where(_intakes.c.id == bindparam("b_id"))
+_UPDATE_CONVERSATION = update(_conversations).where(_conversations.c.id == bindparam("b_id"))
+_CLEAR_BODY_INDEX = (update(_conversations)
+                     .where(_conversations.c.id == bindparam("b_id"),
+                            _conversations.c.last_body_index == bindparam("b_body_index"))
+                     .values(last_body_index=None))
+
+
+def record_inbound(session: DbSession, *, sid: str, phone_index: str, conversation_id: int, now: datetime) -> None:
+    """Keep the MessageSid of a text (unique: the same text delivered twice is taken once)."""
+    session.connection().execute(_INSERT_INBOUND, {"message_sid": sid, "phone_index": phone_index,
+                                                   "conversation_id": conversation_id, "received_at": now})
+
+
+def put_answer(session: DbSession, intake: IntakeSnapshot, key: str, code: str, value_enc: bytes | None,
+               now: datetime) -> None:
+    """Write one answer: a new row, or the row the key already has (unique per intake and key)."""
+    values = {"code": code, "value_enc": value_enc, "answered_at": now}
+    if key in intake.stored:
+        session.connection().execute(_UPDATE_ANSWER, {"b_intake_id": intake.id, "b_key": key, **values})
+    else:
+        session.connection().execute(_INSERT_ANSWER, {"intake_id": intake.id, "key": key, **values})
+    intake.stored.add(key)
+    intake.codes[key] = code
+
+
+def update_intake(session: DbSession, intake: IntakeSnapshot, changes: Mapping[str, Any]) -> None:
+    """Write the intake's columns that changed, if any (the row and its indexes are left alone
+    otherwise)."""
+    changed = {name: value for name, value in changes.items() if getattr(intake, name) != value}
+    if not changed:
+        return
+    session.connection().execute(_UPDATE_INTAKE, {"b_id": intake.id, **changed})
+    for name, value in changed.items():
+        setattr(intake, name, value)
+
+
+def update_conversation(session: DbSession, conversation_id: int, **values: Any) -> None:
+    """Write columns of a conversation (``updated_at`` follows)."""
+    session.connection().execute(_UPDATE_CONVERSATION, {"b_id": conversation_id, **values})
+
+
+def clear_body_index(connection: Connection, conversation_id: int, body_index: str) -> None:
+    """Forget the last text's hash once its reply went out, unless a newer text replaced it."""
+    connection.execute(_CLEAR_BODY_INDEX, {"b_id": conversation_id, "b_body_index": body_index})
