@@ -14,12 +14,11 @@ from extensions import db
 from intake_forms import QUESTIONS, languages
 from intake_forms.definition import IDENTIFYING_KINDS, Kind, Question
 from models import Intake, IntakeStatus
+from tests.walks import walk_option
 
 from .conftest import Walker, token_from
 
 BY_KEY = {q.key: q for q in QUESTIONS}
-#: "Is someone hurting you?" yes leads to the advocate's short path; "no" walks every other question.
-NOT_FIRST = {"fleeing_violence": "0"}
 _HTML = re.compile(r'<html lang="([^"]*)" dir="([^"]*)"')
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
@@ -32,8 +31,7 @@ def answer_for(q: Question) -> Any:
         return "1"
     if q.kind is Kind.LOCATION:
         return "67601"
-    assert q.options, q.key
-    first = NOT_FIRST.get(q.key, q.options[0].code)
+    first = walk_option(q).code
     return [first] if q.kind is Kind.MULTI else first
 
 

@@ -16,6 +16,7 @@ from intake_forms.definition import Kind, Question
 from models import Intake, IntakeStatus, VoiceCall
 from models.voice import CallStatus
 from services import intake as intakes
+from tests.walks import walk_reply
 from voice import speech
 
 from .conftest import CALLER, Phone
@@ -25,17 +26,6 @@ BY_KEY = {q.key: q for q in QUESTIONS}
 #: The languages the line speaks in their own voice, other than the two bridge languages already
 #: walked whole in test_calls.py (English by keypad, Spanish by speech).
 VOICED = [code for code in languages.CODES if not languages.language(code).keypad_only and code not in ("en", "es")]
-#: "Is someone hurting you?" yes leads to the advocate's short path; "no" walks every other question.
-NOT_FIRST = {"fleeing_violence": "2"}
-
-
-def key_for(q: Question) -> str:
-    """A valid keypad answer: the first option (1 on the phone question: the number calling), one, a ZIP."""
-    if q.kind is Kind.COUNT:
-        return "1"
-    if q.kind is Kind.LOCATION:
-        return "67601"
-    return NOT_FIRST.get(q.key, "1")
 
 
 def asked_first(q: Question) -> str:
@@ -81,7 +71,7 @@ def test_a_whole_call_by_keypad_in_each_voiced_language(app: Flask, phone: Dial,
         assert prompt != english and prompt in call.prompt(), (key, call.prompt())
         assert english not in call.spoken(), key
         asked.append(key)
-        call.press(key_for(q))
+        call.press(walk_reply(q, identifying="1"))
     else:
         raise AssertionError(f"the call never ended: {asked}")
     assert call.twiml is not None and call.twiml.find("Hangup") is not None
