@@ -90,12 +90,13 @@ class ConversationSnapshot:
     intake: IntakeSnapshot | None
 
 
-def load(session: DbSession, keys: list[str], sid: str) -> ConversationSnapshot | None:
+def load(session: DbSession, keys: list[str], sid: str, *, locked: bool = False) -> ConversationSnapshot | None:
     """Read the conversation of the number with these blind indexes, in one statement (two on
-    PostgreSQL, which first locks it); None when the number has none yet."""
+    PostgreSQL, which first locks it, unless ``count_text`` already holds the number's lock);
+    None when the number has none yet."""
     connection = session.connection()
     params = {"keys": keys, "sid": sid}
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and not locked:
         connection.execute(_LOCK, params)
     rows = connection.execute(_LOAD, params).all()
     if not rows:

@@ -187,6 +187,7 @@ class Conversation:
         self.config: Mapping[str, Any] = config or {}
         #: The per-number limits (``SMS_RATE_LIMIT``), counted in the text's own transaction.
         self.limits = limits
+        self.locked = False
 
     # -- the entry point ------------------------------------------------------------------
     def handle(self, body: str | None, message_sid: str | None) -> Reply:
@@ -213,6 +214,9 @@ class Conversation:
     def _handle(self, body: str, sid: str) -> Reply:
         if not store.count_text(self.session, self.key, self.limits, self.now):
             return self._too_fast(body)
+        # Counting locked the number's count rows until the commit: texts from this number now
+        # wait for each other there, and the conversation needs no lock of its own.
+        self.locked = bool(self.limits)
         quick = self._answer(body, sid)
         if quick is not None:
             return quick
@@ -243,7 +247,7 @@ class Conversation:
         snapshot read in one statement and written with Core statements, one commit
         (``services.conversation_store``). None for any other text, which ``_step`` takes; this
         decides as ``_step`` and ``_active`` would for the texts it keeps."""
-        found = store.load(self.session, self.keys, sid)
+        found = store.load(self.session, self.keys, sid, locked=self.locked)
         if found is None or found.seen or found.opted_out or found.no_phone:
             return None
         intake = found.intake
@@ -428,7 +432,7 @@ class Conversation:
     def _conversation(self, sid: str) -> tuple[SmsConversation, bool, bool]:
         """Return (conversation, created, seen): seen when this MessageSid was recorded before."""
         params = {"keys": self.keys, "sid": sid}
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql" and not self.locked:
             self.session.execute(_LOCK, params)
         row = self.session.execute(_LOAD, params).first()
         if row is not None:
