@@ -27,6 +27,7 @@ from .sms import (
     OutboxStatus,
     SmsConversation,
     SmsOptOut,
+    SmsSenderCount,
 )
 from .staff import (
     AdminChange,
@@ -84,6 +85,7 @@ __all__ = [
     "ScheduledJob",
     "SmsConversation",
     "SmsOptOut",
+    "SmsSenderCount",
     "Track",
     "UTCDateTime",
     "User",

@@ -12,7 +12,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, BlindIndex, Encrypted, str_enum, utcnow
@@ -158,3 +158,26 @@ class InboundMessage(Base):
 
     def __repr__(self) -> str:
         return f"<InboundMessage {self.id}>"
+
+
+class SmsSenderCount(Base):
+    """How many texts a number sent in the current window of one limit of ``SMS_RATE_LIMIT``.
+
+    One row per number and limit (``window`` names the limit, e.g. ``20/60``), counted in the same
+    transaction that answers the text: the upsert that counts also locks the row, so the count is
+    exact across workers and hosts. ``sender_key`` is the number's blind index under the newest
+    key; after a key rotation counts start again, at most one window early.
+    """
+
+    __tablename__ = "sms_sender_counts"
+    __table_args__ = (UniqueConstraint("sender_key", "window"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_key: Mapped[str] = mapped_column(String(64))
+    window: Mapped[str] = mapped_column(String(32))
+    #: The window's start, in seconds since the epoch (a multiple of the limit's period).
+    window_start: Mapped[int] = mapped_column(BigInteger)
+    hits: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<SmsSenderCount {self.id}>"

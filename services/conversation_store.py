@@ -13,14 +13,16 @@ same request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Table, bindparam, exists, insert, select, update
+from limits import RateLimitItem
+from sqlalchemy import BindParameter, Connection, Insert, Table, bindparam, case, exists, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from models import Answer, InboundMessage, Intake, SmsConversation, SmsOptOut
+from models import Answer, InboundMessage, Intake, SmsConversation, SmsOptOut, SmsSenderCount
 from models.intake import IntakeStatus
 from models.sms import ConversationState
 
@@ -31,6 +33,7 @@ _intakes: Table = Intake.__table__  # type: ignore[assignment]
 _answers: Table = Answer.__table__  # type: ignore[assignment]
 _inbound: Table = InboundMessage.__table__  # type: ignore[assignment]
 _opt_outs: Table = SmsOptOut.__table__  # type: ignore[assignment]
+_counts: Table = SmsSenderCount.__table__  # type: ignore[assignment]
 
 _KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
 #: On PostgreSQL, texts from one number wait for each other here (SQLite serializes writes). A
@@ -87,12 +90,13 @@ class ConversationSnapshot:
     intake: IntakeSnapshot | None
 
 
-def load(session: DbSession, keys: list[str], sid: str) -> ConversationSnapshot | None:
+def load(session: DbSession, keys: list[str], sid: str, *, locked: bool = False) -> ConversationSnapshot | None:
     """Read the conversation of the number with these blind indexes, in one statement (two on
-    PostgreSQL, which first locks it); None when the number has none yet."""
+    PostgreSQL, which first locks it, unless ``count_text`` already holds the number's lock);
+    None when the number has none yet."""
     connection = session.connection()
     params = {"keys": keys, "sid": sid}
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and not locked:
         connection.execute(_LOCK, params)
     rows = connection.execute(_LOAD, params).all()
     if not rows:
@@ -162,3 +166,44 @@ def update_conversation(session: DbSession, conversation_id: int, **values: Any)
 def clear_body_index(connection: Connection, conversation_id: int, body_index: str) -> None:
     """Forget the last text's hash once its reply went out, unless a newer text replaced it."""
     connection.execute(_CLEAR_BODY_INDEX, {"b_id": conversation_id, "b_body_index": body_index})
+
+
+def _count_upsert(dialect: Any) -> Insert:
+    """Count a text in each of its windows, in one statement: a new row, else one more hit in the
+    same window, else the first hit of a new window; and read back every count."""
+    statement = dialect.insert(_counts)
+    excluded = statement.excluded
+    same = _counts.c.window_start == excluded.window_start
+    upsert: Insert = statement.on_conflict_do_update(
+        index_elements=[_counts.c.sender_key, _counts.c.window],
+        set_={"hits": case((same, _counts.c.hits + 1), else_=1), "window_start": excluded.window_start},
+    ).returning(_counts.c.window, _counts.c.hits)
+    return upsert
+
+
+_COUNT = {"postgresql": _count_upsert(postgresql), "sqlite": _count_upsert(sqlite)}
+
+
+def window_name(limit: RateLimitItem) -> str:
+    """Name one limit of ``SMS_RATE_LIMIT`` in ``sms_sender_counts`` (amount/period in seconds)."""
+    return f"{limit.amount}/{limit.get_expiry()}"
+
+
+def count_text(session: DbSession, sender_key: str, limits: Sequence[RateLimitItem], now: datetime) -> bool:
+    """Count a text from this number against every limit; False when it goes over one.
+
+    The first statement of the text's transaction and a write: on PostgreSQL it locks the number's
+    rows until the commit, so texts from one number are counted (and answered) one after another on
+    every worker and host; on SQLite it takes the one write lock. A text over the limit still counts
+    (a loop between two robots stays stopped until its window ends). Fixed windows, aligned on
+    multiples of each limit's period.
+    """
+    if not limits:
+        return True
+    seconds = int(now.timestamp())
+    rows = [{"sender_key": sender_key, "window": window_name(limit),
+             "window_start": seconds - seconds % limit.get_expiry(), "hits": 1} for limit in limits]
+    connection = session.connection()
+    result = connection.execute(_COUNT[connection.dialect.name], rows)
+    counted: dict[str, int] = {window: hits for window, hits in result}
+    return all(counted[window_name(limit)] <= limit.amount for limit in limits)

@@ -7,14 +7,16 @@ state), reads keywords, and renders replies with ``sms.render``.
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import force_locale
+from limits import RateLimitItem
 from sqlalchemy import Connection, bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -47,6 +49,8 @@ from services.pii import current_cipher
 
 from . import render
 from .segments import segments
+
+log = logging.getLogger(__name__)
 
 # Keywords: the whole text, after ``normalize`` (case, accents and punctuation folded), in every
 # registered language (``intake_forms.languages``).
@@ -102,6 +106,8 @@ class Reply:
     messages: tuple[str, ...]
     language: str
     duplicate: bool = False
+    #: Over the per-number limit: only the kind "too fast" reply, nothing else changed.
+    limited: bool = False
     #: (conversation id, body index) to clear with ``reply_written`` once the reply is out.
     confirm: tuple[int, str] | None = None
 
@@ -167,7 +173,7 @@ class Conversation:
     def __init__(self, session: Session, *, phone: str, resume_days: int = 7,
                  weights: Mapping[str, int] | None = None, now: datetime | None = None,
                  throttle: status_service.Throttle | None = None,
-                 config: Mapping[str, Any] | None = None) -> None:
+                 config: Mapping[str, Any] | None = None, limits: Sequence[RateLimitItem] = ()) -> None:
         self.session = session
         self.phone = phone
         self.resume_days = resume_days
@@ -179,6 +185,9 @@ class Conversation:
         self.opted_out = False
         self.throttle = throttle
         self.config: Mapping[str, Any] = config or {}
+        #: The per-number limits (``SMS_RATE_LIMIT``), counted in the text's own transaction.
+        self.limits = limits
+        self.locked = False
 
     # -- the entry point ------------------------------------------------------------------
     def handle(self, body: str | None, message_sid: str | None) -> Reply:
@@ -203,6 +212,11 @@ class Conversation:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _handle(self, body: str, sid: str) -> Reply:
+        if not store.count_text(self.session, self.key, self.limits, self.now):
+            return self._too_fast(body)
+        # Counting locked the number's count rows until the commit: texts from this number now
+        # wait for each other there, and the conversation needs no lock of its own.
+        self.locked = bool(self.limits)
         quick = self._answer(body, sid)
         if quick is not None:
             return quick
@@ -219,12 +233,21 @@ class Conversation:
                                         conversation_id=conversation.id, received_at=self.now))
         return self._step(conversation, body, created=created)
 
+    def _too_fast(self, body: str) -> Reply:
+        """A text over the per-number limit: keep its count, change nothing else, answer kindly
+        (with 200 so that Twilio delivers the reply: never a silent drop)."""
+        self.session.commit()
+        log.info("an SMS sender went over the rate limit")
+        language = known_language(self.session, self.phone) or detect_language(body) or languages.DEFAULT
+        with force_locale(language):
+            return Reply((render.rate_limited(),), language, limited=True)
+
     def _answer(self, text: str, sid: str) -> Reply | None:
         """The common text, an answer to the question an intake in progress is on: decided on a
         snapshot read in one statement and written with Core statements, one commit
         (``services.conversation_store``). None for any other text, which ``_step`` takes; this
         decides as ``_step`` and ``_active`` would for the texts it keeps."""
-        found = store.load(self.session, self.keys, sid)
+        found = store.load(self.session, self.keys, sid, locked=self.locked)
         if found is None or found.seen or found.opted_out or found.no_phone:
             return None
         intake = found.intake
@@ -409,7 +432,7 @@ class Conversation:
     def _conversation(self, sid: str) -> tuple[SmsConversation, bool, bool]:
         """Return (conversation, created, seen): seen when this MessageSid was recorded before."""
         params = {"keys": self.keys, "sid": sid}
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql" and not self.locked:
             self.session.execute(_LOCK, params)
         row = self.session.execute(_LOAD, params).first()
         if row is not None:

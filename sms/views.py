@@ -12,9 +12,8 @@ import logging
 from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from flask_babel import force_locale
-from flask_limiter import RateLimitExceeded
+from limits import RateLimitItem, parse_many
 from sqlalchemy import Engine
-from twilio.twiml.messaging_response import MessagingResponse
 
 from extensions import csrf, db, limiter
 from intake_forms import detect_language, languages
@@ -26,7 +25,8 @@ from services.twilio_webhooks import twilio_signed
 
 from . import render
 from .cli import outbox_cli, sms_cli
-from .conversation import Conversation, known_language, phone_key, reply_written
+from .conversation import Conversation, known_language, reply_written
+from .twiml import messages_twiml
 
 log = logging.getLogger(__name__)
 
@@ -50,30 +50,18 @@ def twiml(messages: tuple[str, ...] | list[str], language: str) -> Response:
     policy of ``language``, the language the replies are written in; a reply over the segment
     budget goes as several texts, cut between sentences (``sms_text.split``).
     """
-    response = MessagingResponse()
-    for text in messages:
-        for part in split(text, language=language):
-            response.message(outbound(part, language=language, purpose="reply"))
-    return Response(str(response), mimetype="text/xml")
+    return Response(messages_twiml(outbound(part, language=language, purpose="reply")
+                                   for text in messages for part in split(text, language=language)),
+                    mimetype="text/xml")
 
 
 def _rate_limit() -> str:
     return str(current_app.config.get("SMS_RATE_LIMIT") or DEFAULT_RATE_LIMIT)
 
 
-def _sender_key() -> str:
-    """Rate-limit by the sender's blind index, so no phone number reaches the limiter storage."""
-    sender = request.form.get("From", "")
-    return f"sms:{phone_key(sender)}" if sender else "sms:unknown"
-
-
-@bp.errorhandler(RateLimitExceeded)
-def too_fast(error: RateLimitExceeded) -> Response:
-    """Answer kindly, with 200 so that Twilio delivers the text: never a silent drop."""
-    log.info("an SMS sender went over the rate limit (%s)", error.description)
-    language = _language_hint()
-    with force_locale(language):
-        return twiml([render.rate_limited()], language)
+@functools.lru_cache(maxsize=8)
+def _parsed(limit: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(limit))
 
 
 def _language_hint() -> str:
@@ -95,9 +83,12 @@ def _language_hint() -> str:
 @bp.post("/inbound")
 @csrf.exempt
 @twilio_signed
-@limiter.limit(_rate_limit, key_func=_sender_key)
 def inbound() -> Response:
-    """Advance the sender's conversation by one step and reply with TwiML."""
+    """Advance the sender's conversation by one step and reply with TwiML.
+
+    The per-number limit (``SMS_RATE_LIMIT``) is counted in the database, in the transaction that
+    answers the text (``Conversation.limits``): exact across workers and hosts. Over it, the
+    sender gets a kind reply with 200, so that Twilio delivers it: never a silent drop."""
     sender = request.form.get("From", "").strip()
     if not sender:
         return twiml([], languages.DEFAULT)
@@ -112,6 +103,7 @@ def inbound() -> Response:
         throttle=status_service.Throttle(limiter.limiter, str(current_app.config["STATUS_RATE_LIMIT"]),
                                          current_cipher()),
         config=current_app.config,
+        limits=_parsed(_rate_limit()),
     )
     try:
         reply = conversation.handle(request.form.get("Body"), request.form.get("MessageSid"))

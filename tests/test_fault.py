@@ -1,7 +1,8 @@
 """Fault test: gunicorn on PostgreSQL with Redis gone, and a worker killed mid-load.
 
 Production settings, two gunicorn workers, RATELIMIT_STORAGE_URI on a port where nothing
-listens. 24 phones text whole intakes at once (real signed requests); once a third of the texts
+listens (the per-number limit of texts is counted in the database, so texts do not notice).
+24 phones text whole intakes at once (real signed requests); once a third of the texts
 have been answered one worker is killed with SIGKILL. Every text must be answered (200 with a
 reply) or fail in a way Twilio treats as a failed webhook (connection dropped, 5xx), and every
 answered text must be stored. The figures are printed (``-s``) and quoted in the README.
@@ -179,5 +180,6 @@ def test_texts_are_answered_with_redis_down_and_a_worker_killed(pg_url: str, tmp
     assert stored_count == sent, "every text sent is stored in the end"
     # A sync worker holds one request at a time: only the text it was handling can fail.
     assert len(retry) <= 2, retry
-    # Each worker process (the two, and the one started in place of the killed one) says it once.
-    assert 1 <= log_text.count("falling back to in-memory storage") <= 3
+    # Texts are counted in the database (SMS_RATE_LIMIT): they never ask the limiter storage, so
+    # Redis being away is not even noticed (a STATUS or RESUME code would fall back, once per worker).
+    assert log_text.count("falling back to in-memory storage") == 0

@@ -261,8 +261,8 @@ def test_the_same_answer_delivered_twice_at_once_is_kept_once(demo: Flask, phone
     p.text("1", sid="SM" + "f" * 32)
     load = conversation_store.load
 
-    def not_seen_yet(*args: object) -> conversation_store.ConversationSnapshot | None:
-        found = load(*args)  # type: ignore[arg-type]
+    def not_seen_yet(*args: object, **kwargs: bool) -> conversation_store.ConversationSnapshot | None:
+        found = load(*args, **kwargs)  # type: ignore[arg-type]
         return replace(found, seen=False) if found is not None else None
 
     monkeypatch.setattr(conversation_store, "load", not_seen_yet)
@@ -275,14 +275,14 @@ def test_the_same_answer_delivered_twice_at_once_is_kept_once(demo: Flask, phone
 
 
 def test_an_answer_is_one_read_and_leaves_the_intake_row_alone(demo: Flask, phone: Callable[[str], Phone]) -> None:
-    """An ordinary answer: one read (after the row lock on PostgreSQL), its own rows, one commit."""
+    """An ordinary answer: the per-number count (which locks the number on PostgreSQL), one read,
+    its own rows, one commit."""
     from sqlalchemy import event
 
     p = phone()
     start(p)
     with demo.app_context():
         engine = db.engine
-        postgres = engine.dialect.name == "postgresql"
     statements: list[str] = []
     commits: list[bool] = []
 
@@ -296,10 +296,12 @@ def test_an_answer_is_one_read_and_leaves_the_intake_row_alone(demo: Flask, phon
     finally:
         event.remove(engine, "before_cursor_execute", note)
     reads = [s for s in statements if s.startswith("SELECT")]
-    assert len(reads) == (2 if postgres else 1) and (not postgres or reads[0].endswith("FOR UPDATE"))
+    assert len(reads) == 1 and not [s for s in statements if "FOR UPDATE" in s]
+    assert statements[0].startswith("INSERT INTO SMS_SENDER_COUNTS") and "ON CONFLICT" in statements[0]
     assert not [s for s in statements if s.startswith("UPDATE INTAKES")]
     assert [s.split(" ")[0:3] for s in statements if not s.startswith("SELECT")] == [
-        ["INSERT", "INTO", "SMS_INBOUND"], ["INSERT", "INTO", "ANSWERS"], ["UPDATE", "SMS_CONVERSATIONS", "SET"],
+        ["INSERT", "INTO", "SMS_SENDER_COUNTS"], ["INSERT", "INTO", "SMS_INBOUND"], ["INSERT", "INTO", "ANSWERS"],
+        ["UPDATE", "SMS_CONVERSATIONS", "SET"],
         ["UPDATE", "SMS_CONVERSATIONS", "SET"]]  # the last one once the reply was written
     assert len(commits) == 2
     with demo.app_context():

@@ -68,6 +68,43 @@ def test_rate_limit_per_number_replies_kindly(make_app: Callable[..., Flask]) ->
     assert "1 English" in other.text("hi")[0]
 
 
+def test_the_limit_reply_is_in_the_conversations_language_and_changes_nothing(make_app: Callable[..., Flask]) -> None:
+    app = make_app(SMS_RATE_LIMIT="1 per minute")
+    phone = Phone(app.test_client(), "+17855550162")
+    first = phone.text("hola")
+    assert first and "muy rapido" not in " ".join(first)
+    assert phone.text("hola") == ["Esta enviando mensajes muy rapido. Espere un minuto y envie su respuesta "
+                                  "otra vez. En una emergencia llame al 911."]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(InboundMessage.id))) == 1, "the text over the limit is not kept"
+
+
+def test_every_limit_counts_in_its_own_window(app: Flask) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from limits import parse_many
+
+    from models import SmsSenderCount
+    from services.conversation_store import count_text
+
+    limits = parse_many("2 per minute;4 per day")
+    start = datetime(2026, 11, 30, 10, 0, 5, tzinfo=UTC)
+    with app.app_context():
+        counted = []
+        for now in (start, start, start, start + timedelta(minutes=1), start + timedelta(minutes=1)):
+            counted.append(count_text(db.session, "sender-a", limits, now))
+            db.session.commit()
+        # A new minute starts again at 1; the day keeps counting, texts over a limit included.
+        assert counted == [True, True, False, True, False]
+        assert count_text(db.session, "sender-b", limits, start + timedelta(minutes=1)), "one count per number"
+        db.session.commit()
+        assert count_text(db.session, "sender-a", limits, start + timedelta(days=1))
+        rows = db.session.execute(select(SmsSenderCount.sender_key, SmsSenderCount.window, SmsSenderCount.hits)
+                                  .order_by(SmsSenderCount.sender_key, SmsSenderCount.window)).all()
+        assert [tuple(row) for row in rows] == [("sender-a", "2/60", 1), ("sender-a", "4/86400", 1),
+                                                ("sender-b", "2/60", 1), ("sender-b", "4/86400", 1)]
+
+
 def test_status_callback_is_recorded(app: Flask) -> None:
     fake = FakeSender()
     set_sender(app, fake)
