@@ -124,6 +124,8 @@ class PurgeResult:
 
 def purge_everything(session: DbSession, config: Any, hours: int | None = None) -> PurgeResult:
     """Apply the retention rules (PURGE_AFTER_HOURS, SMS_RESUME_DAYS) to every kind of record."""
+    from limits import parse_many
+
     from models.intake import Channel
 
     from .intake import purge, purge_calls
@@ -133,7 +135,10 @@ def purge_everything(session: DbSession, config: Any, hours: int | None = None) 
     resume = timedelta(days=int(config.get("SMS_RESUME_DAYS", 7)))
     deleted = purge(session, timedelta(hours=age), keep_in_progress={Channel.SMS: resume})
     calls = purge_calls(session, timedelta(hours=age))
-    sms = purge_sms_history(cast(Session, session), timedelta(hours=age), max(resume, timedelta(hours=age)))
+    limits = parse_many(str(config.get("SMS_RATE_LIMIT") or "1 per day"))
+    longest = timedelta(seconds=max((limit.get_expiry() for limit in limits), default=0))
+    sms = purge_sms_history(cast(Session, session), timedelta(hours=age), max(resume, timedelta(hours=age)),
+                            longest_window=longest)
     if session.get_bind().dialect.name == "sqlite":
         # Keeps SQLite's planner statistics of the intakes current: the staff queue's partial
         # indexes are chosen by them. Sampled (analysis_limit), so it takes milliseconds on a

@@ -43,6 +43,7 @@ from models.sms import (
     OutboxStatus,
     SmsConversation,
     SmsOptOut,
+    SmsSenderCount,
 )
 
 from . import sms_text
@@ -431,14 +432,19 @@ FINISHED = (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.UNDELIVERED,
             OutboxStatus.OPTED_OUT)
 
 
-def purge_sms_history(session: Session, older_than: timedelta, resume: timedelta) -> dict[str, int]:
+def purge_sms_history(session: Session, older_than: timedelta, resume: timedelta,
+                      longest_window: timedelta = timedelta(0)) -> dict[str, int]:
     """Delete SMS history no longer needed; commit; return how many rows of each kind went.
 
     Inbound message ids older than ``older_than`` (Twilio retries within minutes), finished
-    outbox messages (recipient and body) older than ``older_than``, and conversations that
-    are not in progress and were last used longer ago than ``resume``.
+    outbox messages (recipient and body) older than ``older_than``, conversations that
+    are not in progress and were last used longer ago than ``resume``, and per-number text
+    counts whose window began longer ago than ``older_than`` and the longest limit window (a
+    count that old is over: the next text starts a new window anyway).
     """
     now = utcnow()
+    count_cutoff = int((now - max(older_than, longest_window)).timestamp())
+    counts = session.execute(delete(SmsSenderCount).where(SmsSenderCount.window_start < count_cutoff))
     inbound = session.execute(delete(InboundMessage).where(InboundMessage.received_at < now - older_than))
     sent = session.execute(delete(OutboxMessage).where(OutboxMessage.status.in_(FINISHED),
                                                        OutboxMessage.updated_at < now - older_than))
@@ -447,7 +453,8 @@ def purge_sms_history(session: Session, older_than: timedelta, resume: timedelta
     session.commit()
     return {"inbound": int(inbound.rowcount or 0),  # type: ignore[attr-defined]
             "outbox": int(sent.rowcount or 0),  # type: ignore[attr-defined]
-            "conversations": int(conversations.rowcount or 0)}  # type: ignore[attr-defined]
+            "conversations": int(conversations.rowcount or 0),  # type: ignore[attr-defined]
+            "sender_counts": int(counts.rowcount or 0)}  # type: ignore[attr-defined]
 
 
 # In-process delivery (development) -----------------------------------------------------------

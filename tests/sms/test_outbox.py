@@ -260,9 +260,10 @@ def test_outbox_work_command(app: Flask) -> None:
 
 
 def test_purge_clears_old_sms_history_and_keeps_what_is_still_needed(app: Flask) -> None:
-    from models.sms import ConversationState, InboundMessage, SmsConversation
+    from models.sms import ConversationState, InboundMessage, SmsConversation, SmsSenderCount
 
     old = utcnow() - timedelta(days=30)
+    day = 86400
     with app.app_context():
         cipher = current_cipher()
         for n, state in enumerate((ConversationState.DONE, ConversationState.NEW, ConversationState.ACTIVE)):
@@ -271,6 +272,10 @@ def test_purge_clears_old_sms_history_and_keeps_what_is_still_needed(app: Flask)
         db.session.add(SmsConversation(phone_index=cipher.blind_index("recent"), state=ConversationState.DONE))
         db.session.add(InboundMessage(message_sid="SM-old", phone_index="x", received_at=old))
         db.session.add(InboundMessage(message_sid="SM-new", phone_index="x"))
+        # Per-number text counts: a day's window that ended weeks ago goes; today's stays.
+        today = int(utcnow().timestamp()) // day * day
+        db.session.add(SmsSenderCount(sender_key="old", window=f"300/{day}", window_start=today - 30 * day, hits=4))
+        db.session.add(SmsSenderCount(sender_key="now", window=f"300/{day}", window_start=today, hits=2))
         sent = outbox.enqueue_sms(db.session, to=PHONE, body="sent long ago", language="en", purpose="test")
         queued = outbox.enqueue_sms(db.session, to=PHONE, body="still waiting", language="en", purpose="test")
         db.session.commit()
@@ -290,6 +295,7 @@ def test_purge_clears_old_sms_history_and_keeps_what_is_still_needed(app: Flask)
         assert db.session.scalars(select(OutboxMessage.id)).all() == [queued_id]
         states = sorted(str(s) for s in db.session.scalars(select(SmsConversation.state)))
         assert states == ["active", "done"]  # in progress (its intake decides), and the recent one
+        assert db.session.scalars(select(SmsSenderCount.sender_key)).all() == ["now"]
 
 
 def test_the_outbox_worker_runs_the_purge_on_its_schedule(app: Flask, monkeypatch: Any) -> None:
