@@ -1,0 +1,46 @@
+"""The staff queue's filter-bar counts are capped and read from partial indexes.
+
+ix_intakes_open_counts holds the open intakes by access point with the columns the counts read;
+one small partial index per count that few open intakes match (a flag, an escalation), so that
+counting at most 1,001 of them reads only those.
+
+Revision ID: 0023
+Revises: 0022
+Create Date: 2026-11-30 05:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0023'
+down_revision = '0022'
+branch_labels = None
+depends_on = None
+
+OPEN = "status = 'submitted' AND closed_at IS NULL"
+COUNTED = {
+    "diversion_candidate": "diversion_candidate = true",
+    "out_of_area": "out_of_area = true",
+    "callback_requested": "callback_requested = true",
+    "needs_interpreter": "interpreter_language IS NOT NULL",
+    "possible_flood": "possible_flood = true",
+    "escalated": "escalation > 0",
+}
+
+
+def upgrade():
+    where = sa.text(OPEN)
+    op.create_index('ix_intakes_open_counts', 'intakes',
+                    ['routed_access_point_id', 'track', 'claimed_by_id', 'due_at', 'escalation', 'confidential'],
+                    unique=False, sqlite_where=where, postgresql_where=where)
+    for name, condition in COUNTED.items():
+        where = sa.text(f"{OPEN} AND {condition}")
+        op.create_index(f'ix_intakes_open_{name}', 'intakes', ['routed_access_point_id'],
+                        unique=False, sqlite_where=where, postgresql_where=where)
+
+
+def downgrade():
+    for name in reversed(COUNTED):
+        op.drop_index(f'ix_intakes_open_{name}', table_name='intakes')
+    op.drop_index('ix_intakes_open_counts', table_name='intakes')
