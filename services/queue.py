@@ -373,16 +373,19 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | No
     Capped counts rather than a counter table kept up to date on every change: nothing to drift,
     nothing to repair, exact below the cap. The rare ones (a flag, an overdue intake) read their
     own partial index (``models.intake.QUEUE_COUNTED``, word for word, as the planners need), the
-    common ones reach the cap within a few pages of ``ix_intakes_open_counts``.
+    common ones reach the cap within a few pages of any index (the total, unclaimed, a track).
     """
     cap = COUNT_CAP if cap is None else cap
 
     def count_if(condition: ColumnElement[bool], name: str) -> Any:
+        return unlabeled(condition, name).label(name)
+
+    def unlabeled(condition: ColumnElement[bool], name: str) -> Any:
         conditions = [*scope, condition]
         # A sealed intake counts in the total and as confidential, and nowhere else.
         if name != "confidential":
             conditions.append(~sealed)
-        return _capped(conditions, cap).label(name)
+        return _capped(conditions, cap)
 
     def counted(name: str) -> ColumnElement[bool]:
         return text(f"intakes.{QUEUE_COUNTED[name]}")
@@ -390,17 +393,24 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | No
     columns: list[Any] = [_capped(scope, cap).label("total")]
     columns.append(count_if(Intake.claimed_by_id.is_(None), "unclaimed"))
     columns.append(count_if(Intake.claimed_by_id == user_id, "mine"))
-    for flag in FLAGS:
-        condition = _OPEN_CONFIDENTIAL if flag == "confidential" else counted(flag)
-        columns.append(count_if(condition, flag))
+    columns.extend(count_if(counted(flag), flag) for flag in FLAGS)
     columns.append(count_if(Intake.track == "homeless", "homeless"))
     columns.append(count_if(Intake.track == "prevention", "prevention"))
     moment = now or utcnow()
-    columns.append(count_if(or_(Intake.due_at <= moment, counted("escalated")), "overdue"))
+    due, escalated = _overdue_parts(moment)
+    columns.append((unlabeled(due, "overdue") + unlabeled(escalated, "overdue")).label("overdue"))
     columns.append(count_if(due_today_condition(moment, zones), "today"))
     # The same figure as urgent_waiting (the page title), from this same statement.
     columns.append(count_if(and_(Intake.claimed_by_id.is_(None), urgent_condition(threshold)), "urgent_waiting"))
     return columns
+
+
+def _overdue_parts(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """``overdue_condition`` as two conditions that do not overlap, each read from its own index
+    (an OR of the two would read every open intake): due already; or reminded or escalated since
+    and not yet due. Two capped counts of them add up exactly below the cap, as each is exact."""
+    escalated = text(f"intakes.{QUEUE_COUNTED['escalated']}")
+    return Intake.due_at <= now, and_(escalated, or_(Intake.due_at.is_(None), Intake.due_at > now))
 
 
 def queue_page(session: DbSession, user: User, filters: QueueFilters | None = None, *,
@@ -435,7 +445,8 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
     # how many of those are overdue (they head the list) only as far as this page.
     page = max(page, 1)
     columns.append(_capped([*reach, *narrowing], max(COUNT_CAP, page * per_page)).label("filtered"))
-    columns.append(_capped([*reach, *narrowing, overdue, ~sealed], page * per_page).label("filtered_overdue"))
+    columns.append(sum((_capped([*reach, *narrowing, part, ~sealed], page * per_page) for part in _overdue_parts(now)),
+                       literal(0)).label("filtered_overdue"))
     counted = session.execute(select(*columns)).one()
     counts = {key: int(value or 0) for key, value in counted._mapping.items()}
     narrowed = [*base, *narrowing]
