@@ -107,11 +107,13 @@ class Intake(Base):
         Index("ix_intakes_open_confidential", "submitted_at", "id",
               sqlite_where=text(OPEN_CONFIDENTIAL), postgresql_where=text(OPEN_CONFIDENTIAL)),
         # The queue's capped counts (services.queue): the open intakes by access point and due time
-        # (overdue, due today), and one small index per rare count (QUEUE_COUNTED). Status leads so
+        # with what the common counts read (index only), by holder (mine), and one small index per
+        # rare count (QUEUE_COUNTED). Status leads so
         # that SQLite's planner prefers them to ix_intakes_queue and ix_intakes_report_timings.
-        Index("ix_intakes_open_due", "status", "routed_access_point_id", "due_at",
+        Index("ix_intakes_open_counts", "status", "routed_access_point_id", "due_at", "claimed_by_id", "track",
+              "confidential", "escalation", "priority",
               sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
-        Index("ix_intakes_open_holder", "status", "claimed_by_id",
+        Index("ix_intakes_open_holder", "status", "claimed_by_id", "routed_access_point_id",
               sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
         *(Index(f"ix_intakes_count_{name}", "status", "routed_access_point_id",
                 sqlite_where=text(f"{OPEN_INTAKE} AND {cond}"), postgresql_where=text(f"{OPEN_INTAKE} AND {cond}"))

@@ -1,6 +1,7 @@
 """The staff queue's filter-bar counts are capped and read from partial indexes.
 
-ix_intakes_open_due holds the open intakes by access point and due time (overdue, due today),
+ix_intakes_open_counts holds the open intakes by access point and due time (overdue, due today)
+with what the common counts read, so they are counted from the index alone;
 ix_intakes_open_holder by who holds them (mine); one
 small partial index per count that few open intakes match (a flag, an escalation), so that counting
 at most 1,001 of them reads only those. Status leads each key: SQLite's planner prefers an index
@@ -34,9 +35,10 @@ COUNTED = {
 
 def upgrade():
     where = sa.text(OPEN)
-    op.create_index('ix_intakes_open_due', 'intakes', ['status', 'routed_access_point_id', 'due_at'],
-                    unique=False, sqlite_where=where, postgresql_where=where)
-    op.create_index('ix_intakes_open_holder', 'intakes', ['status', 'claimed_by_id'],
+    op.create_index('ix_intakes_open_counts', 'intakes',
+                    ['status', 'routed_access_point_id', 'due_at', 'claimed_by_id', 'track', 'confidential',
+                     'escalation', 'priority'], unique=False, sqlite_where=where, postgresql_where=where)
+    op.create_index('ix_intakes_open_holder', 'intakes', ['status', 'claimed_by_id', 'routed_access_point_id'],
                     unique=False, sqlite_where=where, postgresql_where=where)
     for name, condition in COUNTED.items():
         where = sa.text(f"{OPEN} AND {condition}")
@@ -48,4 +50,4 @@ def downgrade():
     for name in reversed(COUNTED):
         op.drop_index(f'ix_intakes_count_{name}', table_name='intakes')
     op.drop_index('ix_intakes_open_holder', table_name='intakes')
-    op.drop_index('ix_intakes_open_due', table_name='intakes')
+    op.drop_index('ix_intakes_open_counts', table_name='intakes')
