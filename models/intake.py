@@ -76,6 +76,18 @@ OPEN_INTAKE = "status = 'submitted' AND closed_at IS NULL"
 OPEN_CONFIDENTIAL = OPEN_INTAKE + " AND confidential = true"
 #: The intakes whose response clocks still run: open, and not yet both claimed and contacted.
 WAITING = "closed_at IS NULL AND (first_claimed_at IS NULL OR first_contact_at IS NULL)"
+#: The filter-bar counts of the queue that few open intakes match, each with its own partial index
+#: (``ix_intakes_count_<name>``, by access point): a capped count reads at most its matches
+#: (services.queue). The others (total, unclaimed, track) reach the cap within a few pages.
+QUEUE_COUNTED = {
+    "confidential": "confidential = true",
+    "diversion_candidate": "diversion_candidate = true",
+    "out_of_area": "out_of_area = true",
+    "callback_requested": "callback_requested = true",
+    "needs_interpreter": "interpreter_language IS NOT NULL",
+    "possible_flood": "possible_flood = true",
+    "escalated": "escalation > 0",
+}
 
 
 class Intake(Base):
@@ -94,6 +106,18 @@ class Intake(Base):
               sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
         Index("ix_intakes_open_confidential", "submitted_at", "id",
               sqlite_where=text(OPEN_CONFIDENTIAL), postgresql_where=text(OPEN_CONFIDENTIAL)),
+        # The queue's capped counts (services.queue): the open intakes by access point and due time
+        # with what the common counts read (index only), by holder (mine), and one small index per
+        # rare count (QUEUE_COUNTED). Status leads so
+        # that SQLite's planner prefers them to ix_intakes_queue and ix_intakes_report_timings.
+        Index("ix_intakes_open_counts", "status", "routed_access_point_id", "due_at", "claimed_by_id", "track",
+              "confidential", "escalation", "priority",
+              sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
+        Index("ix_intakes_open_holder", "status", "claimed_by_id", "routed_access_point_id",
+              sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
+        *(Index(f"ix_intakes_count_{name}", "status", "routed_access_point_id",
+                sqlite_where=text(f"{OPEN_INTAKE} AND {cond}"), postgresql_where=text(f"{OPEN_INTAKE} AND {cond}"))
+          for name, cond in QUEUE_COUNTED.items()),
         # Reports (services.reports): every breakdown of the intakes submitted in a date range is
         # read from this index alone (a covering index: SQLite has no INCLUDE, so all are keys).
         Index("ix_intakes_report", "status", "submitted_at", "routed_access_point_id", "confidential",

@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, String, and_, case, exists, false, func, or_, select, text, update
+from sqlalchemy import Select, String, and_, case, exists, false, func, literal, or_, select, text, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
@@ -42,6 +42,7 @@ from models import (
     User,
 )
 from models.base import utcnow
+from models.intake import QUEUE_COUNTED
 from services.crypto import PiiCipher
 from services.intake import normalize_reference_code
 
@@ -267,7 +268,10 @@ class QueuePage:
     page: int
     pages: int
     per_page: int
+    #: Each count stops past COUNT_CAP (the page shows "1,000+").
     counts: dict[str, int] = field(default_factory=dict)
+    #: True when ``total`` stopped counting: there are more pages than ``pages`` says.
+    more: bool = False
 
 
 #: The response-time filters of the queue.
@@ -349,26 +353,64 @@ def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None
     return conditions
 
 
+#: The filter-bar counts stop at this many: beyond it the page says "1,000+".
+COUNT_CAP = 1000
+
+
+def _capped(conditions: Sequence[ColumnElement[bool]], cap: int) -> Any:
+    """SQL: how many open intakes match ``conditions``, counting at most ``cap + 1``."""
+    matching = select(literal(1)).select_from(Intake).where(_OPEN, *conditions).limit(cap + 1).subquery()
+    return select(func.count()).select_from(matching).scalar_subquery()
+
+
 def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | None = None,
-                   threshold: int = 4, zones: Mapping[str, Sequence[int]] | None = None) -> list[Any]:
+                   threshold: int = 4, zones: Mapping[str, Sequence[int]] | None = None, *,
+                   scope: Sequence[ColumnElement[bool]] = (), cap: int | None = None) -> list[Any]:
+    """The filter-bar counts as capped counts, one statement: each counts at most ``cap + 1`` of
+    the open intakes in ``scope`` that match it, so a count costs what it shows, not the size of
+    the scope (a statewide queue has hundreds of thousands). A figure above ``cap`` reads "1,000+".
+
+    Capped counts rather than a counter table kept up to date on every change: nothing to drift,
+    nothing to repair, exact below the cap. The rare ones (a flag, an overdue intake) read their
+    own partial index (``models.intake.QUEUE_COUNTED``, word for word, as the planners need), the
+    common ones reach the cap within a few pages of any index (the total, unclaimed, a track).
+    """
+    cap = COUNT_CAP if cap is None else cap
+
     def count_if(condition: ColumnElement[bool], name: str) -> Any:
+        return unlabeled(condition, name).label(name)
+
+    def unlabeled(condition: ColumnElement[bool], name: str) -> Any:
+        conditions = [*scope, condition]
         # A sealed intake counts in the total and as confidential, and nowhere else.
         if name != "confidential":
-            condition = and_(condition, ~sealed)
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
+            conditions.append(~sealed)
+        return _capped(conditions, cap)
 
-    columns: list[Any] = [func.count().label("total")]
+    def counted(name: str) -> Any:  # SQL text, word for word as the index states it
+        return text(f"intakes.{QUEUE_COUNTED[name]}")
+
+    columns: list[Any] = [_capped(scope, cap).label("total")]
     columns.append(count_if(Intake.claimed_by_id.is_(None), "unclaimed"))
     columns.append(count_if(Intake.claimed_by_id == user_id, "mine"))
-    columns.extend(count_if(flag_condition(flag), flag) for flag in FLAGS)
+    columns.extend(count_if(counted(flag), flag) for flag in FLAGS)
     columns.append(count_if(Intake.track == "homeless", "homeless"))
     columns.append(count_if(Intake.track == "prevention", "prevention"))
     moment = now or utcnow()
-    columns.append(count_if(overdue_condition(moment), "overdue"))
+    due, escalated = _overdue_parts(moment)
+    columns.append((unlabeled(due, "overdue") + unlabeled(escalated, "overdue")).label("overdue"))
     columns.append(count_if(due_today_condition(moment, zones), "today"))
-    # The same figure as urgent_waiting (the page title), from this same pass.
+    # The same figure as urgent_waiting (the page title), from this same statement.
     columns.append(count_if(and_(Intake.claimed_by_id.is_(None), urgent_condition(threshold)), "urgent_waiting"))
     return columns
+
+
+def _overdue_parts(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """``overdue_condition`` as two conditions that do not overlap, each read from its own index
+    (an OR of the two would read every open intake): due already; or reminded or escalated since
+    and not yet due. Two capped counts of them add up exactly below the cap, as each is exact."""
+    escalated = text(f"intakes.{QUEUE_COUNTED['escalated']}")
+    return Intake.due_at <= now, and_(escalated, or_(Intake.due_at.is_(None), Intake.due_at > now))
 
 
 def queue_page(session: DbSession, user: User, filters: QueueFilters | None = None, *,
@@ -382,11 +424,13 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
     now = now or utcnow()
     config = current_app.config if has_app_context() else {}
     scope = scope_for(session, user)
-    base = [*_visible(scope), Intake.closed_at.is_(None)]
+    # Who may see what (the open intakes themselves are _OPEN, as the partial indexes state it).
+    reach = _visible(scope)[1:]
     if filters.access_point_id is not None:
         if not scope.allows(filters.access_point_id):
             return QueuePage((), 0, 1, 1, per_page, {})
-        base.append(Intake.routed_access_point_id == filters.access_point_id)
+        reach.append(Intake.routed_access_point_id == filters.access_point_id)
+    base = [*_visible(scope)[:1], Intake.closed_at.is_(None), *reach]
 
     sealed = _sealed(user)
     zones = access_point_zones(session, scope)
@@ -395,26 +439,27 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
         # Filtering on what a sealed intake is (its track, language, holder...) would tell it.
         narrowing.append(~sealed)
     threshold = int(config.get("ALERT_URGENT_PRIORITY", 4))
-    columns = _count_columns(user.id, sealed, now, threshold, zones)
+    columns = _count_columns(user.id, sealed, now, threshold, zones, scope=reach)
     overdue = overdue_condition(now)
-    # The filtered total, and how many of those are overdue (they head the list), come from the
-    # same single pass over the scope.
-    columns.append(func.coalesce(func.sum(case((and_(*narrowing, overdue, ~sealed), 1), else_=0)), 0)
-                   .label("filtered_overdue"))
-    if narrowing:
-        columns.append(func.coalesce(func.sum(case((and_(*narrowing), 1), else_=0)), 0).label("filtered"))
-    counted = session.execute(select(*columns).where(*base)).one()
+    # The filtered total is counted as far as this page and one more row (at least to the cap);
+    # how many of those are overdue (they head the list) only as far as this page.
+    page = max(page, 1)
+    columns.append(_capped([*reach, *narrowing], max(COUNT_CAP, page * per_page)).label("filtered"))
+    columns.append(sum((_capped([*reach, *narrowing, part, ~sealed], page * per_page) for part in _overdue_parts(now)),
+                       literal(0)).label("filtered_overdue"))
+    counted = session.execute(select(*columns)).one()
     counts = {key: int(value or 0) for key, value in counted._mapping.items()}
     narrowed = [*base, *narrowing]
-    total = counts.pop("filtered", counts["total"])
+    total = counts.pop("filtered")
     heading = counts.pop("filtered_overdue")
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
+    more = total > max(COUNT_CAP, page * per_page)
+    pages = page + 1 if more else max(1, math.ceil(total / per_page))
+    page = min(page, pages)
     ids = _page_ids(session, narrowed, sealed, overdue, heading, threshold, now,
                     offset=(page - 1) * per_page, limit=per_page)
     rows = _rows(session, user, scope, [Intake.id.in_(ids)], _queue_order(sealed, overdue, threshold),
                  limit=per_page, now=now, config=config) if ids else ()
-    return QueuePage(rows, total, page, pages, per_page, counts)
+    return QueuePage(rows, total, page, pages, per_page, counts, more=more)
 
 
 def _queue_order(sealed: ColumnElement[bool], overdue: ColumnElement[bool], threshold: int) -> tuple[Any, ...]:

@@ -24,7 +24,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user  # type: ignore[import-untyped]
@@ -347,11 +347,19 @@ def queue_view() -> Reply:
         args = {k: v for k, v in args.items() if v not in (None, "")}
         return url_for(".queue_view") + ("?" + urlencode(args) if args else "")
 
+    capped = _("%(num)s+", num=format_decimal(queue.COUNT_CAP))
+    urgent = page.counts.get("urgent_waiting", 0)
+
+    def shown(count: int) -> str:
+        """A filter-bar count as the page shows it: past the cap, "1,000+"."""
+        return capped if count > queue.COUNT_CAP else str(count)
+
     return render_template(
-        "staff/queue.html", page=page, filters=filters, access_points=access_points, link=link,
+        "staff/queue.html", page=page, filters=filters, access_points=access_points, link=link, shown=shown,
+        capped=queue.COUNT_CAP, capped_label=format_decimal(queue.COUNT_CAP),
         active=active, flags=queue.FLAGS, channels=[c.value for c in Channel], languages=LANGUAGES,
         refresh_url=link(page=page.page if page.page > 1 else None, auto=1), refresh_seconds=REFRESH_SECONDS,
-        search_form=_search_form(user), title_badge=page.counts.get("urgent_waiting", 0),
+        search_form=_search_form(user), title_badge=shown(urgent) if urgent else 0,
     )
 
 

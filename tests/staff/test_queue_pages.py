@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
 from extensions import db
@@ -99,3 +102,34 @@ def test_the_page_query_walks_the_partial_index(app: Flask, world: World) -> Non
         # priority order instead, sorting only within a priority: also a page, not the scope.)
         assert "USE TEMP B-TREE FOR ORDER BY" not in plan and "Sort" not in plan, plan
         assert "ix_intakes_open_order" in plan or "TEMP B-TREE FOR RIGHT PART" in plan, plan
+
+
+def test_counts_are_exact_up_to_the_cap_and_say_so_past_it(app: Flask, world: World, client: FlaskClient,
+                                                            signed_in: Callable[[str], str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queue, "COUNT_CAP", 8)
+    with app.app_context():
+        ap = db.session.merge(world.aps["A"])
+        for n in range(11):
+            make_intake(db.session, ap, priority=n % 3, callback=n < 8, diversion=n < 9,
+                        submitted_at=minutes_ago(100 + n))
+        db.session.commit()
+        staff = db.session.get(User, world.user_id("staff"))
+        assert staff is not None
+        page = queue.queue_page(db.session, staff, per_page=5)
+        # 12 open (with the world's own): each count stops at the cap and one more.
+        assert page.counts["total"] == 9 and page.counts["unclaimed"] == 9
+        assert page.counts["callback_requested"] == 8  # exactly the cap: still exact
+        assert page.counts["diversion_candidate"] == 9 and page.counts["mine"] == 0
+        assert page.more and page.pages == 2
+        # Walking on still reads every intake once, in order, up to the last page.
+        seen = [r.public_id for p in range(1, 4) for r in queue.queue_page(db.session, staff, page=p,
+                                                                             per_page=5).rows]
+        assert len(seen) == len(set(seen)) == 12
+        last = queue.queue_page(db.session, staff, page=3, per_page=5)
+        assert not last.more and last.pages == 3 and len(last.rows) == 2
+    signed_in("staff")
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "8+ waiting" in html and "(8+)" in html and "Callback requested (8)" in html
+    # The rows themselves are all there: 12 fit one page of 25, so the total of the page is exact.
+    assert html.count("data-public-id=") == 12 and 'rel="next"' not in html
