@@ -7,8 +7,8 @@ small partial index per count that few open intakes match (a flag, an escalation
 at most 1,001 of them reads only those. Status leads each key: SQLite's planner prefers an index
 with more equality terms, and would otherwise walk ix_intakes_queue or ix_intakes_report_timings.
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-11-30 05:00:00.000000
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0023'
-down_revision = '0022'
+revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
