@@ -50,7 +50,6 @@ from intake_forms import (
     compute_outcomes,
     interpreter,
     is_non_answer,
-    languages,
     parse_answer,
     path,
     previous_question,
@@ -455,8 +454,14 @@ def begin(mode: str) -> Any:
     return redirect(next_url(mode, intake))
 
 
-#: The answers a household gives on the "another language" page to "are texts / voice messages safe?".
-SAFE_CHOICES = (("1", "✔", YES.label), ("0", "✖", NO.label), (NOT_SURE.code, "?", NOT_SURE.label))
+#: Icons beside the answers to "are texts / voice messages safe?" on the "another language" page
+#: (the options are the intake question's own, but its decline: leaving it empty declines).
+SAFE_ICONS = {YES.code: "✔", NO.code: "✖", NOT_SURE.code: "?"}
+
+
+def _safe_choices() -> list[tuple[str, str, str]]:
+    return [(opt.code, SAFE_ICONS[opt.code], opt.label) for opt in question("safe_to_text").options
+            if opt.code in SAFE_ICONS]
 
 
 def _other_language_page(mode: str, *, error: str | None = None, status: int = 200) -> Any:
@@ -466,10 +471,10 @@ def _other_language_page(mode: str, *, error: str | None = None, status: int = 2
         "kiosk/other_language.html",
         **page_context(mode, words={
             "title": bridge(interpreter.OTHER_LANGUAGE), "ask": bridge(interpreter.ASK_LANGUAGE_SCREEN),
-            "phone": bridge(interpreter.ASK_PHONE_SCREEN), "texts": bridge(interpreter.TEXTS_SAFE),
-            "voicemail": bridge(interpreter.VOICEMAIL_SAFE), "send": bridge(interpreter.SEND),
+            "phone": bridge(question("phone").prompt), "texts": bridge(question("safe_to_text").prompt),
+            "voicemail": bridge(question("safe_to_voicemail").prompt), "send": bridge(interpreter.SEND),
             "phone_hint": bridge(question("phone").hint(Medium.SCREEN) or ""),
-            "safe": [(code, icon, bridge(label)) for code, icon, label in SAFE_CHOICES],
+            "safe": [(code, icon, bridge(label)) for code, icon, label in _safe_choices()],
             "back": bridge(N_("Back"))},
             listed=interpreter.listed(), error=error, form=form)), status
 
@@ -487,7 +492,7 @@ def other_language(mode: str) -> Any:
     phone = parse_answer(question("phone"), request.form.get("phone", ""), "en")
     if not phone.ok or phone.value is None:
         return _other_language_page(mode, error="phone", status=422)
-    safe = {code for code, _icon, _label in SAFE_CHOICES}
+    safe = {code for code, _icon, _label in _safe_choices()}
     kiosk = paired_kiosk() if mode == KIOSK else None
     device_token = session.get("device")
     web = mode == WEB
@@ -499,13 +504,7 @@ def other_language(mode: str) -> Any:
         source_index=address_key() if web else None,
         device_index=current_cipher().blind_index(f"device:{device_token}") if web and device_token else None,
         commit=False)
-    listed = request.form.get("listed", "")
-    if listed and (languages.known(listed) or listed in {lang.code for lang in interpreter.KANSAS_LANGUAGES}):
-        intake.interpreter_language = listed
-        said = interpreter.clean_said(request.form.get("said"))
-        intake.interpreter_said_enc = current_cipher().encrypt(said) if said else None
-    else:
-        interpreter_service.name_language(intake, request.form.get("said"))
+    interpreter_service.name_language(intake, request.form.get("said"), chosen=request.form.get("listed") or None)
     texts = request.form.get("texts")
     voicemail = request.form.get("voicemail")
     interpreter_service.finish(db.session, intake, phone=phone.value,

@@ -55,10 +55,14 @@ def start(session: Session, *, channel: Channel, language: str = languages.DEFAU
     return intake
 
 
-def name_language(intake: Intake, said: str | None, *, cipher: PiiCipher | None = None) -> str:
-    """Record the words a household gave for its language; return the code they name (or UNLISTED)."""
+def name_language(intake: Intake, said: str | None, *, chosen: str | None = None,
+                  cipher: PiiCipher | None = None) -> str:
+    """Record the language a household named: ``chosen`` from a list when it is one we know of, else
+    the language its words name (or UNLISTED); the words are kept, encrypted. Return the code."""
     words = interpreter.clean_said(said)
-    code = interpreter.match(words) or interpreter.UNLISTED
+    known = chosen is not None and (languages.known(chosen) or chosen in {
+        lang.code for lang in interpreter.KANSAS_LANGUAGES})
+    code = chosen if known and chosen is not None else interpreter.match(words) or interpreter.UNLISTED
     intake.interpreter_language = code
     intake.interpreter_said_enc = (cipher or current_cipher()).encrypt(words) if words else None
     return code
