@@ -29,7 +29,7 @@ from sqlalchemy import event  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from bench.engines import add_engine_arguments, bench_app, dispose, on_each_engine  # noqa: E402
-from bench.sms_load import replies  # noqa: E402
+from bench.sms_load import replies, signature, text_form  # noqa: E402
 from config import TEST_TWILIO_AUTH_TOKEN  # noqa: E402
 from extensions import db  # noqa: E402
 from services.demo import load_demo  # noqa: E402
@@ -44,9 +44,8 @@ def plan(texts: list[str], intakes: int, phase: int) -> list[tuple[dict[str, str
     for n in range(intakes):
         number = f"+1785{phase:02d}{n:05d}"
         for i, body in enumerate(texts):
-            form = {"From": number, "To": "+15005550006", "Body": body,
-                    "MessageSid": f"SM{phase:04d}{n:08d}{i:020d}", "NumMedia": "0"}
-            out.append((form, {"X-Twilio-Signature": validator.compute_signature(URL, form)}))
+            form = text_form(number, body, f"SM{phase:04d}{n:08d}{i:020d}")
+            out.append((form, {"X-Twilio-Signature": signature(validator, URL, form)}))
     return out
 
 
