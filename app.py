@@ -21,6 +21,7 @@ from flask import (
     session,
 )
 from flask.logging import default_handler
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import get_locale
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -36,7 +37,7 @@ import services.hmis.cli
 from admin.views import bp as admin_bp
 from admin.views import welcome_bp
 from config import config_class
-from extensions import babel, csrf, db, limiter, login_manager, migrate
+from extensions import WEBHOOK_PREFIXES, babel, csrf, db, limiter, login_manager, migrate
 from intake_forms import languages
 from kiosk.presenters import hotline_rows
 from kiosk.views import bp as kiosk_bp
@@ -101,10 +102,21 @@ class FrontDoorRequest(Request):
         return _without_nul(super().args)
 
 
+class FrontDoorSessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions, except on Twilio's webhooks: Twilio keeps no cookie, so a webhook
+    gets Flask's null session (read as empty, never written) and costs no cookie work."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(WEBHOOK_PREFIXES):
+            return None
+        return super().open_session(app, request)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the Front Door application."""
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = FrontDoorRequest
+    app.session_interface = FrontDoorSessionInterface()
     # Owner-only: the instance folder holds the SQLite database and generated secrets.
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
 

@@ -24,4 +24,17 @@ def _client_key() -> str:
 
 
 limiter = Limiter(key_func=_client_key, headers_enabled=True)
+
+#: Path prefixes of Twilio's webhooks. No Flask-Limiter limit applies there (a number's texts are
+#: counted in the database, in the text's own transaction: ``services.conversation_store``), and
+#: Twilio keeps no cookie: they skip the limiter's per-request work and open no session.
+WEBHOOK_PREFIXES = ("/sms/", "/voice/")
+
+
+@limiter.request_filter
+def _webhook() -> bool:
+    """Skip Flask-Limiter for Twilio's webhooks (see ``WEBHOOK_PREFIXES``)."""
+    from flask import request
+
+    return request.path.startswith(WEBHOOK_PREFIXES)
 login_manager = LoginManager()

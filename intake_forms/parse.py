@@ -6,6 +6,7 @@ the code that is stored: "2", "dos", "yes", "sí" and "Si" all become the same c
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -277,8 +278,13 @@ def _parse_multi(question: Question, text: str, locale: str) -> ParseResult:
 
 
 def _is_dont_know(text: str) -> bool:
-    words = {normalize(w) for ws in NOT_SURE.words.values() for w in ws}
-    return text in words
+    return text in _dont_know_words()
+
+
+@functools.cache
+def _dont_know_words() -> frozenset[str]:
+    """Every language's words for "not sure", normalized (the registry is fixed at import)."""
+    return frozenset(normalize(w) for ws in NOT_SURE.words.values() for w in ws)
 
 
 # Numbers, places, contact details ------------------------------------------------------------

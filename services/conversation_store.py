@@ -1,9 +1,10 @@
 """The storage of a text conversation's common step, without the ORM's unit of work.
 
 Most texts answer the question an intake in progress is on. For those, ``sms.conversation`` reads
-the conversation, its intake and the intake's answer codes in one statement (``load``), decides the
-step on that snapshot, and writes what changed with a few Core statements (``record_inbound``,
-``put_answer``, ``update_intake``, ``update_conversation``) before its one commit. No object is
+the conversation and its intake in one statement and the intake's answer codes in a second
+(``load``), decides the step on that snapshot, and writes what changed with a few Core statements
+(``record_inbound``, ``put_answer``, ``update_intake``, ``update_conversation``) before its one
+commit. No object is
 loaded into the session, so nothing is tracked, flushed or expired. Every other step (a keyword, a
 new conversation, a submission) goes through the ORM as before.
 
@@ -39,8 +40,8 @@ _KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
 #: On PostgreSQL, texts from one number wait for each other here (SQLite serializes writes). A
 #: statement of its own: the read after it then sees what the text before it committed.
 _LOCK = select(_conversations.c.id).where(_conversations.c.phone_index.in_(_KEYS)).with_for_update()
-#: The conversation, its intake and each of the intake's answers (one row per answer), whether the
-#: number opted out and whether this MessageSid was recorded before.
+#: The conversation, its intake's state, whether the number opted out and whether this MessageSid
+#: was recorded before: one row.
 _LOAD = (
     select(
         _conversations.c.id, _conversations.c.state, _conversations.c.language,
@@ -50,12 +51,14 @@ _LOAD = (
         exists().where(_inbound.c.message_sid == bindparam("sid")).label("seen"),
         _intakes.c.id.label("intake_id"), _intakes.c.status, _intakes.c.language.label("intake_language"),
         _intakes.c.last_activity_at, _intakes.c.contact_phone_index,
-        _answers.c.key, _answers.c.code,
     )
-    .select_from(_conversations.outerjoin(_intakes, _intakes.c.id == _conversations.c.intake_id)
-                 .outerjoin(_answers, _answers.c.intake_id == _intakes.c.id))
+    .select_from(_conversations.outerjoin(_intakes, _intakes.c.id == _conversations.c.intake_id))
     .where(_conversations.c.phone_index.in_(_KEYS))
 )
+#: The intake's answers as (key, code): a statement of their own, because joined to the row above
+#: every answer would repeat (and convert again) the conversation's and the intake's times, which
+#: made the one statement cost twice the two.
+_ANSWERS = select(_answers.c.key, _answers.c.code).where(_answers.c.intake_id == bindparam("intake_id"))
 
 
 @dataclass
@@ -91,26 +94,24 @@ class ConversationSnapshot:
 
 
 def load(session: DbSession, keys: list[str], sid: str, *, locked: bool = False) -> ConversationSnapshot | None:
-    """Read the conversation of the number with these blind indexes, in one statement (two on
-    PostgreSQL, which first locks it, unless ``count_text`` already holds the number's lock);
-    None when the number has none yet."""
+    """Read the conversation of the number with these blind indexes and its intake's answer codes,
+    in two statements (three on PostgreSQL, which first locks it, unless ``count_text`` already
+    holds the number's lock); None when the number has none yet."""
     connection = session.connection()
     params = {"keys": keys, "sid": sid}
     if connection.dialect.name == "postgresql" and not locked:
         connection.execute(_LOCK, params)
-    rows = connection.execute(_LOAD, params).all()
-    if not rows:
+    first = connection.execute(_LOAD, params).first()
+    if first is None:
         return None
-    first = rows[0]
     intake = None
     if first.intake_id is not None:
         intake = IntakeSnapshot(first.intake_id, first.status, first.intake_language, first.last_activity_at,
                                 first.contact_phone_index)
-        for row in rows:
-            if row.key is not None:
-                intake.stored.add(row.key)
-                if row.code is not None:
-                    intake.codes[row.key] = row.code
+        for key, code in connection.execute(_ANSWERS, {"intake_id": first.intake_id}):
+            intake.stored.add(key)
+            if code is not None:
+                intake.codes[key] = code
     return ConversationSnapshot(first.id, first.state, first.language, first.last_inbound_at,
                                 first.last_body_index, first.last_body_at, bool(first.no_phone),
                                 bool(first.opted_out), bool(first.seen), intake)

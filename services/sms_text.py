@@ -26,6 +26,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+GSM7 = GSM7_BASIC | GSM7_EXTENSION
 
 #: Twilio's maximum body length.
 MAX_CHARS = 1600
@@ -43,7 +44,7 @@ _PLAIN = {
 
 def is_gsm7(text: str) -> bool:
     """Tell whether every character fits the GSM-7 alphabet (basic or extension)."""
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+    return GSM7.issuperset(text)
 
 
 def encoding(text: str) -> str:
@@ -54,7 +55,7 @@ def encoding(text: str) -> str:
 def units(text: str) -> int:
     """Return the length in encoding units: septets for GSM-7, UTF-16 code units for UCS-2."""
     if is_gsm7(text):
-        return sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        return len(text) + sum(text.count(ch) for ch in GSM7_EXTENSION)
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -73,9 +74,11 @@ def plain(text: str) -> str:
     Letters keep their accent when GSM-7 has it (é, ñ, ü, à); others lose it (á -> a, ó -> o).
     Characters with no plain form (emoji, other scripts) are kept: the text then goes as UCS-2.
     """
+    if GSM7.issuperset(text):
+        return text  # the common case: nothing to replace
     out: list[str] = []
     for ch in text:
-        if ch in GSM7_BASIC or ch in GSM7_EXTENSION:
+        if ch in GSM7:
             out.append(ch)
             continue
         if ch in _PLAIN:

@@ -244,7 +244,7 @@ class Conversation:
 
     def _answer(self, text: str, sid: str) -> Reply | None:
         """The common text, an answer to the question an intake in progress is on: decided on a
-        snapshot read in one statement and written with Core statements, one commit
+        snapshot read in two statements and written with Core statements, one commit
         (``services.conversation_store``). None for any other text, which ``_step`` takes; this
         decides as ``_step`` and ``_active`` would for the texts it keeps."""
         found = store.load(self.session, self.keys, sid, locked=self.locked)

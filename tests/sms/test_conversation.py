@@ -274,9 +274,9 @@ def test_the_same_answer_delivered_twice_at_once_is_kept_once(demo: Flask, phone
         assert db.session.scalar(select(func.count(InboundMessage.id))) == 3
 
 
-def test_an_answer_is_one_read_and_leaves_the_intake_row_alone(demo: Flask, phone: Callable[[str], Phone]) -> None:
-    """An ordinary answer: the per-number count (which locks the number on PostgreSQL), one read,
-    its own rows, one commit."""
+def test_an_answer_is_two_reads_and_leaves_the_intake_row_alone(demo: Flask, phone: Callable[[str], Phone]) -> None:
+    """An ordinary answer: the per-number count (which locks the number on PostgreSQL), two reads
+    (the conversation with its intake, then the answers), its own rows, one commit."""
     from sqlalchemy import event
 
     p = phone()
@@ -296,7 +296,8 @@ def test_an_answer_is_one_read_and_leaves_the_intake_row_alone(demo: Flask, phon
     finally:
         event.remove(engine, "before_cursor_execute", note)
     reads = [s for s in statements if s.startswith("SELECT")]
-    assert len(reads) == 1 and not [s for s in statements if "FOR UPDATE" in s]
+    assert len(reads) == 2 and not [s for s in statements if "FOR UPDATE" in s]
+    assert reads[1].replace('"', "").startswith("SELECT ANSWERS.KEY, ANSWERS.CODE FROM ANSWERS WHERE")
     assert statements[0].startswith("INSERT INTO SMS_SENDER_COUNTS") and "ON CONFLICT" in statements[0]
     assert not [s for s in statements if s.startswith("UPDATE INTAKES")]
     assert [s.split(" ")[0:3] for s in statements if not s.startswith("SELECT")] == [
