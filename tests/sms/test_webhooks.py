@@ -160,3 +160,31 @@ def test_a_message_sid_seen_twice_gets_the_same_question_and_is_stored_once(app:
     assert messages(signed_post(client, "/sms/inbound", params)) == first[-1:]
     with app.app_context():
         assert db.session.scalar(select(func.count(InboundMessage.id))) == 1
+
+
+def test_webhooks_open_no_session_and_skip_the_limiter(app: Flask) -> None:
+    """Twilio keeps no cookie and texts are counted in the database: a webhook gets the null
+    session (never written: no Set-Cookie, even with a cookie sent) and Flask-Limiter leaves it
+    alone, while a page still gets its session."""
+    from flask import session
+    from flask.sessions import NullSession
+
+    from extensions import limiter
+
+    client = app.test_client()
+    client.set_cookie("session", "a-cookie-twilio-never-sends")
+    params = {"From": "+17855550142", "To": LINE_NUMBER, "Body": "hi", "MessageSid": new_sid(), "NumMedia": "0"}
+    response = signed_post(client, "/sms/inbound", params)
+    assert response.status_code == 200 and messages(response)
+    assert "Set-Cookie" not in response.headers
+    with app.test_request_context("/sms/inbound", method="POST"):
+        app.preprocess_request()
+        assert isinstance(session, NullSession)
+        assert any(skip() for skip in limiter._request_filters)
+    with app.test_request_context("/voice/incoming", method="POST"):
+        assert isinstance(session, NullSession)
+    with app.test_request_context("/"):
+        assert not isinstance(session, NullSession)
+        assert not any(skip() for skip in limiter._request_filters)
+    page = app.test_client().get("/staff/login")
+    assert page.status_code == 200 and "Set-Cookie" in page.headers  # the form's CSRF token lives there
