@@ -294,6 +294,8 @@ def _parse_count(question: Question, raw: str, text: str) -> ParseResult:
     match = re.search(r"\d+", text)
     if re.search(r"\d\s*[.,]\s*\d", raw):
         return ParseResult.fail("not_whole_number")  # "2.5" is not 2
+    if re.search(r"\d\s*[/-]\s*\d", raw):
+        return ParseResult.fail("not_understood")  # "3/25/1980" (a date) or "1-2" (which one?) is not 1 or 3
     if re.search(r"(?<![\w])-\s*\d", raw) or (match and len(match.group()) > MAX_DIGITS):
         return ParseResult.fail("out_of_range")  # "-1" is not 1; 5,000 digits are not a household
     if match:

@@ -177,8 +177,11 @@ def test_impossible_dates_are_refused_with_a_reason(raw, error):
     ("children", "1,5", "not_whole_number"),
     ("adults", "9" * 5000, "out_of_range"),
     ("children", "0" * 5000 + "1", "out_of_range"),
+    ("adults", "3/25/1980", "not_understood"),  # a date typed at the wrong question is not 3 adults
+    ("children", "1-2", "not_understood"),  # one or two? ask again rather than guess
+    ("adults", "2 / 3", "not_understood"),
 ])
-def test_counts_refuse_negatives_fractions_and_endless_digits(key, raw, error):
+def test_counts_refuse_negatives_fractions_dates_ranges_and_endless_digits(key, raw, error):
     result = parse_answer(question(key), raw, "en")
     assert (result.ok, result.error) == (False, error)
 
