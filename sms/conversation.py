@@ -18,7 +18,7 @@ from typing import Any
 from flask_babel import force_locale
 from limits import RateLimitItem
 from sqlalchemy import Connection, bindparam, exists, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from intake_forms import (
@@ -197,7 +197,8 @@ class Conversation:
         lock is held for as short a time as possible.
         """
         sid = (message_sid or "").strip()[:64] or f"local-{uuid.uuid4().hex}"
-        for attempt in range(1, COLLISION_RETRIES + 1):
+        dropped = False
+        for attempt in range(1, COLLISION_RETRIES + 2):  # one more when a dropped connection took one
             try:
                 return self._handle(body or "", sid)
             except IntegrityError:
@@ -209,6 +210,16 @@ class Conversation:
                 # before it locks): read the conversation again and take this one after it.
                 if attempt == COLLISION_RETRIES:
                     raise
+            except DBAPIError as error:
+                # The database dropped the connection (a restart, a failover, an idle cut; pooled
+                # connections are not pinged per request: ``app.ping_after_idle``). Nothing of
+                # this text was written, or, when the drop came at the commit, its MessageSid
+                # says so: take it again, once, on a fresh connection.
+                if not error.connection_invalidated or dropped:
+                    raise
+                dropped = True
+                self.session.rollback()
+                log.warning("a database connection was dropped; the text is taken again on a new one")
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _handle(self, body: str, sid: str) -> Reply:

@@ -188,3 +188,47 @@ def test_webhooks_open_no_session_and_skip_the_limiter(app: Flask) -> None:
         assert not any(skip() for skip in limiter._request_filters)
     page = app.test_client().get("/staff/login")
     assert page.status_code == 200 and "Set-Cookie" in page.headers  # the form's CSRF token lives there
+
+
+@pytest.mark.postgres
+def test_a_text_on_a_dropped_connection_is_taken_again_on_a_fresh_one(pg_url: str) -> None:
+    """No ping per request: when PostgreSQL dropped the pooled connection (a restart), the text's
+    first statement fails, and the text is taken again, whole, on a new connection: answered and
+    stored once, not met with the "something went wrong" reply."""
+    import psycopg
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from config import engine_options
+    from services.demo import load_demo
+    from tests.conftest import MIGRATIONS
+
+    app = create_app({"FRONTDOOR_ENV": "testing", "SQLALCHEMY_DATABASE_URI": pg_url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": engine_options(pg_url)})
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        load_demo(db.session, users=False)
+        db.session.commit()
+    phone = Phone(app.test_client(), "+17855550188")
+    phone.text("hi")
+    phone.text("1")  # English: now at "answer questions or talk to someone"
+    with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        dropped = conn.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()
+    assert dropped is not None and dropped[0] >= 1  # the app's pooled connection is gone
+    import logging
+
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("sms.conversation").addHandler(handler)  # the migrations reset the root's
+    try:
+        reply = phone.text("1")  # "the questions"
+    finally:
+        logging.getLogger("sms.conversation").removeHandler(handler)
+    assert any("a database connection was dropped" in m for m in seen)
+    assert "Are you safe right now?" in reply[-1]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(InboundMessage.id))) == 3
+        db.session.remove()
+        db.engine.dispose()
