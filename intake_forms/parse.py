@@ -325,10 +325,17 @@ def location_parts(code: str) -> tuple[str, str] | None:
     return (kind, rest) if sep and kind in ("zip", "county") and rest else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _real_zip(zip5: str) -> bool:
+    """Whether a 5-digit ZIP code exists. ``zipcodes`` scans all 42,000 for each question (up to a
+    millisecond); the few hundred a CoC's households give are remembered."""
+    return bool(zipcodes.is_real(zip5))  # type: ignore[no-untyped-call]
+
+
 def _parse_location(raw: str, text: str) -> ParseResult:
     zip_match = re.search(r"(?<!\d)(\d{5})(?:[-\s]?\d{4})?(?!\d)", raw)
     if zip_match:
-        if not zipcodes.is_real(zip_match.group(1)):  # type: ignore[no-untyped-call]
+        if not _real_zip(zip_match.group(1)):
             return ParseResult.fail("invalid_location")  # "00000", "99999": no such ZIP code
         return ParseResult(ok=True, code=f"zip:{zip_match.group(1)}")
     if re.search(r"\d", text):
