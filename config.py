@@ -262,6 +262,7 @@ class Config:
             "KIOSK_IDLE_SECONDS": self.env_int("KIOSK_IDLE_SECONDS", 120),
             "KIOSK_IDLE_WARNING_SECONDS": self.env_int("KIOSK_IDLE_WARNING_SECONDS", 30),
             "SMS_RESUME_DAYS": self.env_int("SMS_RESUME_DAYS", 7),
+            "SMS_SLOW_REPLY_SECONDS": self.env_int("SMS_SLOW_REPLY_SECONDS", 10),
             # Staff sign-in: signed out after this much inactivity, and after this long in any case.
             "STAFF_IDLE_MINUTES": self.env_int("STAFF_IDLE_MINUTES", 30),
             "STAFF_SESSION_HOURS": self.env_int("STAFF_SESSION_HOURS", 12),

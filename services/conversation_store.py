@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from limits import RateLimitItem
-from sqlalchemy import BindParameter, Connection, Insert, Table, bindparam, case, exists, insert, select, update
+from sqlalchemy import BindParameter, Insert, Table, bindparam, case, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Answer, InboundMessage, Intake, SmsConversation, SmsOptOut, SmsSenderCount
@@ -124,10 +124,6 @@ _UPDATE_ANSWER = update(_answers).where(_answers.c.intake_id == bindparam("b_int
                                         _answers.c.key == bindparam("b_key"))
 _UPDATE_INTAKE = update(_intakes).where(_intakes.c.id == bindparam("b_id"))
 _UPDATE_CONVERSATION = update(_conversations).where(_conversations.c.id == bindparam("b_id"))
-_CLEAR_BODY_INDEX = (update(_conversations)
-                     .where(_conversations.c.id == bindparam("b_id"),
-                            _conversations.c.last_body_index == bindparam("b_body_index"))
-                     .values(last_body_index=None))
 
 
 def record_inbound(session: DbSession, *, sid: str, phone_index: str, conversation_id: int, now: datetime) -> None:
@@ -162,11 +158,6 @@ def update_intake(session: DbSession, intake: IntakeSnapshot, changes: Mapping[s
 def update_conversation(session: DbSession, conversation_id: int, **values: Any) -> None:
     """Write columns of a conversation (``updated_at`` follows)."""
     session.connection().execute(_UPDATE_CONVERSATION, {"b_id": conversation_id, **values})
-
-
-def clear_body_index(connection: Connection, conversation_id: int, body_index: str) -> None:
-    """Forget the last text's hash once its reply went out, unless a newer text replaced it."""
-    connection.execute(_CLEAR_BODY_INDEX, {"b_id": conversation_id, "b_body_index": body_index})
 
 
 def _count_upsert(dialect: Any) -> Insert:

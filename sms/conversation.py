@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from limits import RateLimitItem
-from sqlalchemy import Connection, bindparam, exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -68,9 +69,17 @@ LANGUAGE_WORDS = languages.names()
 NOT_AN_ANSWER = STOP_WORDS | HELP_WORDS | RESTART_WORDS | BACK_WORDS | frozenset(LANGUAGE_WORDS) \
     | frozenset(resume_service.CODE_WORDS)
 
-#: The same text again within this window, while our reply to it was never written out, is the
-#: person sending again because no reply came: they get the current question, not a next step.
+#: The same text again within this window, after a reply to it that Twilio most likely gave up
+#: on (``SLOW_REPLY_SECONDS``), is the person sending again because no reply came: they get the
+#: current question, not a next step.
 REPEAT_WINDOW = timedelta(minutes=2)
+#: Twilio waits 15 seconds for a webhook's reply, counting its TCP connection. A text answered
+#: slower than this (``SMS_SLOW_REPLY_SECONDS``) keeps its hash on the conversation, so the same
+#: text again within ``REPEAT_WINDOW`` is taken as that resend. Answered faster, the reply went
+#: out: nothing is kept, and the same words again are a new answer (people often answer "no"
+#: twice in a row). Whether a reply was written cannot be told after the fact: gunicorn closes a
+#: response after writing it whether or not the write reached Twilio.
+SLOW_REPLY_SECONDS = 10.0
 
 #: Tries at one text when another text from the same number was answered at the same moment.
 COLLISION_RETRIES = 5
@@ -108,13 +117,6 @@ class Reply:
     duplicate: bool = False
     #: Over the per-number limit: only the kind "too fast" reply, nothing else changed.
     limited: bool = False
-    #: (conversation id, body index) to clear with ``reply_written`` once the reply is out.
-    confirm: tuple[int, str] | None = None
-
-
-def reply_written(connection: Connection, conversation_id: int, body_index: str) -> None:
-    """Note that the reply to the last text went out (so that text again is a new answer)."""
-    store.clear_body_index(connection, conversation_id, body_index)
 
 
 def indexed_value(phone: str) -> str:
@@ -188,6 +190,8 @@ class Conversation:
         #: The per-number limits (``SMS_RATE_LIMIT``), counted in the text's own transaction.
         self.limits = limits
         self.locked = False
+        self.started = time.monotonic()
+        self.slow_after = float(self.config.get("SMS_SLOW_REPLY_SECONDS", SLOW_REPLY_SECONDS))
 
     # -- the entry point ------------------------------------------------------------------
     def handle(self, body: str | None, message_sid: str | None) -> Reply:
@@ -289,16 +293,20 @@ class Conversation:
             store.put_answer(self.session, intake, q.key, result.code, value, self.now)
             store.update_intake(self.session, intake, intakes.intake_changes(
                 q.key, result.code, result.value, intake.last_activity_at, self.now))
-        changes: dict[str, Any] = {"last_body_index": body_index, "last_body_at": self.now}
+        changes: dict[str, Any] = {}
         if _touched(found.last_inbound_at, self.now):
             changes["last_inbound_at"] = self.now
         if q.kind is Kind.LANGUAGE:
             changes["language"] = found.language = intake.language
-        store.update_conversation(self.session, found.id, **changes)
         with force_locale(intake.language):
             messages = self._answered(q, step)
+        kept = self._kept(body_index)
+        if kept is not None or found.last_body_index is not None:
+            changes.update(last_body_index=kept, last_body_at=self.now)
+        if changes:  # most answers leave the conversation's row alone
+            store.update_conversation(self.session, found.id, **changes)
         self.session.commit()
-        return Reply(tuple(messages), _language_of(intake.language, found.language), confirm=(found.id, body_index))
+        return Reply(tuple(messages), _language_of(intake.language, found.language))
 
     def _step(self, conversation: SmsConversation, text: str, *, created: bool) -> Reply:
         words = normalize(text)
@@ -358,9 +366,9 @@ class Conversation:
             language = self._language(conversation)
             with force_locale(language):
                 messages = self._ask_current(conversation)
+            conversation.last_body_index = self._kept(body_index)
             self.session.commit()
-            return Reply(tuple(messages), language, confirm=(conversation.id, body_index))
-        conversation.last_body_index = body_index
+            return Reply(tuple(messages), language)
         conversation.last_body_at = self.now
         if conversation.state is ConversationState.ACTIVE and conversation.intake is not None:
             messages = self._active(conversation, conversation.intake, text, words)
@@ -371,8 +379,9 @@ class Conversation:
         else:
             messages = self._new(conversation, text, words, first=created)
         language = self._language(conversation)
+        conversation.last_body_index = self._kept(body_index)
         self.session.commit()  # the one commit: the inbound text, the conversation and the intake
-        return Reply(tuple(messages), language, confirm=(conversation.id, body_index))
+        return Reply(tuple(messages), language)
 
     def _check_in(self, conversation: SmsConversation, words: str) -> CheckIn | None:
         """Return the check-in this text answers: one waits for this number, and the number is not
@@ -389,8 +398,13 @@ class Conversation:
         intake = self.session.get(Intake, check_in.intake_id)
         return intake.language if intake is not None and intake.language in LANGUAGES else "en"
 
+    def _kept(self, body_index: str) -> str | None:
+        """The text's hash to keep on the conversation: only when its reply took so long that
+        Twilio most likely gave up on it (``SLOW_REPLY_SECONDS``), else None."""
+        return body_index if time.monotonic() - self.started > self.slow_after else None
+
     def _repeated(self, conversation: SmsConversation | store.ConversationSnapshot, body_index: str) -> bool:
-        """Tell whether this text repeats the last one, whose reply was never written out."""
+        """Tell whether this text repeats the last one, whose reply most likely never reached Twilio."""
         last = conversation.last_body_at
         return (conversation.state is ConversationState.ACTIVE
                 and conversation.last_body_index == body_index

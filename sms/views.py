@@ -13,7 +13,6 @@ from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from flask_babel import force_locale
 from limits import RateLimitItem, parse_many
-from sqlalchemy import Engine
 
 from extensions import csrf, db, limiter
 from intake_forms import detect_language, languages
@@ -25,7 +24,7 @@ from services.twilio_webhooks import twilio_signed
 
 from . import render
 from .cli import outbox_cli, sms_cli
-from .conversation import Conversation, known_language, reply_written
+from .conversation import Conversation, known_language
 from .twiml import messages_twiml
 
 log = logging.getLogger(__name__)
@@ -113,20 +112,7 @@ def inbound() -> Response:
         language = _language_hint()
         with force_locale(language):
             return twiml([render.trouble()], language)
-    response = twiml(list(reply.messages), reply.language)
-    if reply.confirm is not None:
-        response.call_on_close(functools.partial(_reply_written, db.engine, *reply.confirm))
-    return response
-
-
-def _reply_written(engine: Engine, conversation_id: int, body_index: str) -> None:
-    """After the reply went out to Twilio: the same text again is then a new answer (one statement
-    in its own transaction, on the engine: no app context or session is needed for it)."""
-    try:
-        with engine.begin() as connection:
-            reply_written(connection, conversation_id, body_index)
-    except Exception:  # the text was answered; at worst a repeat gets its question again
-        log.exception("could not note that a reply was written")
+    return twiml(list(reply.messages), reply.language)
 
 
 @bp.post("/status")
