@@ -227,14 +227,23 @@ class Conversation:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _handle(self, body: str, sid: str) -> Reply:
-        if not store.count_text(self.session, self.key, self.limits, self.now):
-            return self._too_fast(body)
-        # Counting locked the number's count rows until the commit: texts from this number now
-        # wait for each other there, and the conversation needs no lock of its own.
-        self.locked = bool(self.limits)
-        quick = self._answer(body, sid)
+        # On PostgreSQL the count comes first: its upsert locks the number's count rows until the
+        # commit, so texts from one number wait for each other there (other numbers do not), and
+        # the conversation needs no lock of its own. On SQLite any write takes the one database
+        # lock, held to the commit: the common answer reads and decides first (reads take no
+        # lock) and counts just before its writes, so the lock is held for the writes alone; a
+        # text from the same number answered in between is caught by the answer's and the
+        # MessageSid's unique keys and taken again (``handle``).
+        late = self.session.get_bind().dialect.name == "sqlite"
+        if not late:
+            if not store.count_text(self.session, self.key, self.limits, self.now):
+                return self._too_fast(body)
+            self.locked = bool(self.limits)
+        quick = self._answer(body, sid, count=late)
         if quick is not None:
             return quick
+        if late and not store.count_text(self.session, self.key, self.limits, self.now):
+            return self._too_fast(body)
         conversation, created, seen = self._conversation(sid)
         if seen:
             # Twilio sends the same MessageSid again only when our answer failed to reach it:
@@ -257,11 +266,12 @@ class Conversation:
         with force_locale(language):
             return Reply((render.rate_limited(),), language, limited=True)
 
-    def _answer(self, text: str, sid: str) -> Reply | None:
+    def _answer(self, text: str, sid: str, *, count: bool) -> Reply | None:
         """The common text, an answer to the question an intake in progress is on: decided on a
         snapshot read in two statements and written with Core statements, one commit
         (``services.conversation_store``). None for any other text, which ``_step`` takes; this
-        decides as ``_step`` and ``_active`` would for the texts it keeps."""
+        decides as ``_step`` and ``_active`` would for the texts it keeps. ``count``: count the
+        text (``count_text``) just before the writes, which all come together at the end."""
         found = store.load(self.session, self.keys, sid, locked=self.locked)
         if found is None or found.seen or found.opted_out or found.no_phone:
             return None
@@ -287,26 +297,32 @@ class Conversation:
                                   if result.ok and result.code else intake.codes)
         if step.ok and step.next is None:
             return None  # the last answer: _active submits
-        store.record_inbound(self.session, sid=sid, phone_index=self.key, conversation_id=found.id, now=self.now)
+        value, own = None, {}
         if step.ok and result.code is not None:
             value = current_cipher().encrypt(result.value) if result.value is not None else None
-            store.put_answer(self.session, intake, q.key, result.code, value, self.now)
-            store.update_intake(self.session, intake, intakes.intake_changes(
-                q.key, result.code, result.value, intake.last_activity_at, self.now))
+            own = intakes.intake_changes(q.key, result.code, result.value, intake.last_activity_at, self.now)
+        language = str(own.get("language", intake.language))
         changes: dict[str, Any] = {}
         if _touched(found.last_inbound_at, self.now):
             changes["last_inbound_at"] = self.now
         if q.kind is Kind.LANGUAGE:
-            changes["language"] = found.language = intake.language
-        with force_locale(intake.language):
+            changes["language"] = found.language = language
+        with force_locale(language):
             messages = self._answered(q, step)
         kept = self._kept(body_index)
         if kept is not None or found.last_body_index is not None:
             changes.update(last_body_index=kept, last_body_at=self.now)
+        # The writes, together: on SQLite the first takes the write lock, held to the commit.
+        if count and not store.count_text(self.session, self.key, self.limits, self.now):
+            return self._too_fast(text)
+        store.record_inbound(self.session, sid=sid, phone_index=self.key, conversation_id=found.id, now=self.now)
+        if step.ok and result.code is not None:
+            store.put_answer(self.session, intake, q.key, result.code, value, self.now)
+            store.update_intake(self.session, intake, own)
         if changes:  # most answers leave the conversation's row alone
             store.update_conversation(self.session, found.id, **changes)
         self.session.commit()
-        return Reply(tuple(messages), _language_of(intake.language, found.language))
+        return Reply(tuple(messages), _language_of(language, found.language))
 
     def _step(self, conversation: SmsConversation, text: str, *, created: bool) -> Reply:
         words = normalize(text)
