@@ -335,7 +335,11 @@ def test_no_body_or_number_in_the_database_or_log(demo: Flask, phone: Callable[[
     p = phone("+17855550177")
     start(p)
     p.text("my secret words")
-    assert "+17855550177" not in caplog.text and "secret words" not in caplog.text
+    demo.config["SMS_RATE_LIMIT"] = "1 per minute"  # counted afresh: the second text goes over
+    p.text("more secret words")
+    assert "very fast" in p.text("still more secret words")[-1]
+    assert "went over the rate limit" in caplog.text  # what is logged about a sender ...
+    assert "+17855550177" not in caplog.text and "secret words" not in caplog.text  # ... names nobody
     with demo.app_context():
         conv = conversation_of(demo, "+17855550177")
         assert "5550177" not in repr(conv.__dict__)
