@@ -14,13 +14,14 @@ same request.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from limits import RateLimitItem
-from sqlalchemy import BindParameter, Insert, Table, bindparam, case, exists, insert, select, update
+from sqlalchemy import Insert, Select, Table, bindparam, case, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Answer, InboundMessage, Intake, SmsConversation, SmsOptOut, SmsSenderCount
@@ -36,25 +37,34 @@ _inbound: Table = InboundMessage.__table__  # type: ignore[assignment]
 _opt_outs: Table = SmsOptOut.__table__  # type: ignore[assignment]
 _counts: Table = SmsSenderCount.__table__  # type: ignore[assignment]
 
-_KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
-#: On PostgreSQL, texts from one number wait for each other here (SQLite serializes writes). A
-#: statement of its own: the read after it then sees what the text before it committed.
-_LOCK = select(_conversations.c.id).where(_conversations.c.phone_index.in_(_KEYS)).with_for_update()
-#: The conversation, its intake's state, whether the number opted out and whether this MessageSid
-#: was recorded before: one row.
-_LOAD = (
-    select(
-        _conversations.c.id, _conversations.c.state, _conversations.c.language,
-        _conversations.c.last_inbound_at, _conversations.c.last_body_index, _conversations.c.last_body_at,
-        _conversations.c.phone_enc.is_(None).label("no_phone"),
-        exists().where(_opt_outs.c.phone_index.in_(_KEYS)).label("opted_out"),
-        exists().where(_inbound.c.message_sid == bindparam("sid")).label("seen"),
-        _intakes.c.id.label("intake_id"), _intakes.c.status, _intakes.c.language.label("intake_language"),
-        _intakes.c.last_activity_at, _intakes.c.contact_phone_index,
+@functools.cache
+def _reads(keys: int) -> tuple[Select[Any], Select[Any]]:
+    """The lock (PostgreSQL) and the read of a conversation, for a number known by ``keys`` blind
+    indexes (one per PII key: one, or two while keys rotate), built once per count. Bound as
+    ``k0``, ``k1``...: an expanding IN would be rewritten at every execution.
+
+    The lock: on PostgreSQL texts from one number wait for each other there (SQLite serializes
+    writes); a statement of its own, so the read after it sees what the text before it committed.
+    The read: the conversation, its intake's state, whether the number opted out and whether this
+    MessageSid was recorded before, one row."""
+    bound: list[Any] = [bindparam(f"k{n}") for n in range(keys)]
+    lock = select(_conversations.c.id).where(_conversations.c.phone_index.in_(bound)).with_for_update()
+    load = (
+        select(
+            _conversations.c.id, _conversations.c.state, _conversations.c.language,
+            _conversations.c.last_inbound_at, _conversations.c.last_body_index, _conversations.c.last_body_at,
+            _conversations.c.phone_enc.is_(None).label("no_phone"),
+            exists().where(_opt_outs.c.phone_index.in_(bound)).label("opted_out"),
+            exists().where(_inbound.c.message_sid == bindparam("sid")).label("seen"),
+            _intakes.c.id.label("intake_id"), _intakes.c.status, _intakes.c.language.label("intake_language"),
+            _intakes.c.last_activity_at, _intakes.c.contact_phone_index,
+        )
+        .select_from(_conversations.outerjoin(_intakes, _intakes.c.id == _conversations.c.intake_id))
+        .where(_conversations.c.phone_index.in_(bound))
     )
-    .select_from(_conversations.outerjoin(_intakes, _intakes.c.id == _conversations.c.intake_id))
-    .where(_conversations.c.phone_index.in_(_KEYS))
-)
+    return lock, load
+
+
 #: The intake's answers as (key, code): a statement of their own, because joined to the row above
 #: every answer would repeat (and convert again) the conversation's and the intake's times, which
 #: made the one statement cost twice the two.
@@ -98,10 +108,11 @@ def load(session: DbSession, keys: list[str], sid: str, *, locked: bool = False)
     in two statements (three on PostgreSQL, which first locks it, unless ``count_text`` already
     holds the number's lock); None when the number has none yet."""
     connection = session.connection()
-    params = {"keys": keys, "sid": sid}
+    lock, read = _reads(len(keys))
+    params = {"sid": sid, **{f"k{n}": key for n, key in enumerate(keys)}}
     if connection.dialect.name == "postgresql" and not locked:
-        connection.execute(_LOCK, params)
-    first = connection.execute(_LOAD, params).first()
+        connection.execute(lock, params)
+    first = connection.execute(read, params).first()
     if first is None:
         return None
     intake = None

@@ -14,6 +14,7 @@ inside ``force_locale(language)``.
 from __future__ import annotations
 
 import enum
+import functools
 import hmac
 import re
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ from datetime import date, datetime
 
 from babel.dates import format_date, format_time
 from flask_babel import get_locale, gettext  # type: ignore[import-untyped]
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from limits.strategies import RateLimiter
 from sqlalchemy import select
 
@@ -97,12 +98,19 @@ def last_four(text: str) -> str | None:
 # -- throttling -------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed(limit: str) -> tuple[RateLimitItem, ...]:
+    """The limits of a setting such as "5 per hour;20 per day", parsed once (every text and call
+    builds a ``Throttle``)."""
+    return tuple(parse_many(limit))
+
+
 class Throttle:
     """Count wrong tries per code and per client in the rate limiter's storage (keyed hashes only)."""
 
     def __init__(self, strategy: RateLimiter, limit: str, cipher: PiiCipher) -> None:
         self.strategy = strategy
-        self.limits = parse_many(limit)
+        self.limits = _parsed(limit)
         self.cipher = cipher
 
     def _keys(self, code_text: str, client: str) -> list[str]:
