@@ -336,7 +336,9 @@ def queue_view() -> Reply:
         claim=_choice("claim", queue.CLAIM_FILTERS),
         due=_choice("due", queue.DUE_FILTERS),
     )
-    page = queue.queue_page(db.session, user, filters, page=request.args.get("page", 1, type=int))
+    # A page link carries the place of the row it follows (or precedes): any page is one index range.
+    place = {key: request.args.get(key) for key in ("after", "before") if request.args.get(key)}
+    page = queue.queue_page(db.session, user, filters, page=request.args.get("page", 1, type=int), **place)
     active = {k: v for k, v in {
         "ap": filters.access_point_id, "track": filters.track, "channel": filters.channel,
         "language": filters.language, "flag": filters.flag, "claim": filters.claim, "due": filters.due,
@@ -358,7 +360,7 @@ def queue_view() -> Reply:
         "staff/queue.html", page=page, filters=filters, access_points=access_points, link=link, shown=shown,
         capped=queue.COUNT_CAP, capped_label=format_decimal(queue.COUNT_CAP),
         active=active, flags=queue.FLAGS, channels=[c.value for c in Channel], languages=LANGUAGES,
-        refresh_url=link(page=page.page if page.page > 1 else None, auto=1), refresh_seconds=REFRESH_SECONDS,
+        refresh_url=link(page=page.page if page.page > 1 else None, auto=1, **place), refresh_seconds=REFRESH_SECONDS,
         search_form=_search_form(user), title_badge=shown(urgent) if urgent else 0,
     )
 
