@@ -23,6 +23,7 @@ from typing import Any, cast
 from flask import current_app, has_app_context
 from sqlalchemy import Select, String, and_, case, exists, false, func, literal, or_, select, text, update
 from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -42,7 +43,7 @@ from models import (
     User,
 )
 from models.base import utcnow
-from models.intake import QUEUE_COUNTED
+from models.intake import NO_SAFE_PLACE, QUEUE_COUNTED
 from services.crypto import PiiCipher
 from services.intake import normalize_reference_code
 
@@ -324,12 +325,27 @@ def urgent_condition(threshold: int) -> ColumnElement[bool]:
                sql_cast(Intake.priority_reasons, String).like("%no_safe_place_tonight%"))
 
 
-def urgent_waiting(session: DbSession, user: User, threshold: int) -> int:
-    """Count the open, unclaimed urgent intakes ``user`` may see (sealed referrals not counted)."""
+#: The icon's urgent count stops past this many (it shows "99+").
+ICON_CAP = 99
+
+
+def urgent_parts(threshold: int) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """``urgent_condition`` as two conditions that do not overlap, each read from an index (an OR
+    of the two would read every open intake): priority at the threshold (ix_intakes_open_counts);
+    or below it with no safe place tonight (ix_intakes_open_no_safe_place, its condition word for
+    word). Two capped counts of them add up exactly below the cap, as each is exact."""
+    no_safe_place = text(f"CAST(intakes.{NO_SAFE_PLACE.removeprefix('CAST(')}")
+    return Intake.priority >= threshold, and_(Intake.priority < threshold, no_safe_place)
+
+
+def urgent_waiting(session: DbSession, user: User, threshold: int, *, cap: int = ICON_CAP) -> int:
+    """Count the open, unclaimed urgent intakes ``user`` may see (sealed referrals not counted),
+    at most ``cap + 1`` of them (more than ``cap`` reads "99+"): a count that costs what it shows."""
     scope = scope_for(session, user)
-    return int(session.scalar(select(func.count()).select_from(Intake).where(
-        *_visible(scope), Intake.closed_at.is_(None), Intake.claimed_by_id.is_(None),
-        urgent_condition(threshold), ~_sealed(user))) or 0)
+    conditions = [*_visible(scope)[1:], Intake.claimed_by_id.is_(None), ~_sealed(user)]
+    counted = sum((_capped([*conditions, part], cap, index)
+                   for part, index in zip(urgent_parts(threshold), URGENT_INDEXES, strict=True)), literal(0))
+    return min(int(session.scalar(select(counted)) or 0), cap + 1)
 
 
 def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None = None,
@@ -347,7 +363,8 @@ def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None
     if filters.language:
         conditions.append(Intake.language == filters.language)
     if filters.flag in FLAGS:
-        conditions.append(flag_condition(filters.flag))
+        # Word for word as the flag's partial index states it (ix_intakes_count_<flag>).
+        conditions.append(cast(ColumnElement[bool], text(f"intakes.{QUEUE_COUNTED[filters.flag]}")))
     if filters.claim == "unclaimed":
         conditions.append(Intake.claimed_by_id.is_(None))
     elif filters.claim == "mine":
@@ -361,9 +378,26 @@ def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None
 COUNT_CAP = 1000
 
 
-def _capped(conditions: Sequence[ColumnElement[bool]], cap: int) -> Any:
-    """SQL: how many open intakes match ``conditions``, counting at most ``cap + 1``."""
-    matching = select(literal(1)).select_from(Intake).where(_OPEN, *conditions).limit(cap + 1).subquery()
+def _sqlite_from_hint(compiler: SQLiteCompiler, table: Any, hint: str) -> str:
+    """SQLite's table hints (``Select.with_hint(..., dialect_name="sqlite")``), which SQLAlchemy
+    does not write for SQLite: the hint follows the table's name, as in ``intakes INDEXED BY ix``."""
+    return hint
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign,assignment]
+
+
+def _capped(conditions: Sequence[ColumnElement[bool]], cap: int, index: str | None = None) -> Any:
+    """SQL: how many open intakes match ``conditions``, counting at most ``cap + 1``.
+
+    ``index``: the index SQLite must read (``INDEXED BY``) where its planner would rather take one
+    with more equality terms or a range that reads far more rows (the holder's index for an
+    escalated count of the unclaimed; ix_intakes_queue, not covering, for a priority range).
+    """
+    matching = select(literal(1)).select_from(Intake).where(_OPEN, *conditions).limit(cap + 1)
+    if index is not None:
+        matching = matching.with_hint(Intake, f"INDEXED BY {index}", dialect_name="sqlite")
+    return select(func.count()).select_from(matching.subquery()).scalar_subquery()
     return select(func.count()).select_from(matching).scalar_subquery()
 
 
@@ -381,15 +415,15 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | No
     """
     cap = COUNT_CAP if cap is None else cap
 
-    def count_if(condition: ColumnElement[bool], name: str) -> Any:
-        return unlabeled(condition, name).label(name)
+    def count_if(condition: ColumnElement[bool], name: str, index: str | None = None) -> Any:
+        return unlabeled(condition, name, index).label(name)
 
-    def unlabeled(condition: ColumnElement[bool], name: str) -> Any:
+    def unlabeled(condition: ColumnElement[bool], name: str, index: str | None = None) -> Any:
         conditions = [*scope, condition]
         # A sealed intake counts in the total and as confidential, and nowhere else.
         if name != "confidential":
             conditions.append(~sealed)
-        return _capped(conditions, cap)
+        return _capped(conditions, cap, index)
 
     def counted(name: str) -> Any:  # SQL text, word for word as the index states it
         return text(f"intakes.{QUEUE_COUNTED[name]}")
@@ -397,16 +431,27 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | No
     columns: list[Any] = [_capped(scope, cap).label("total")]
     columns.append(count_if(Intake.claimed_by_id.is_(None), "unclaimed"))
     columns.append(count_if(Intake.claimed_by_id == user_id, "mine"))
-    columns.extend(count_if(counted(flag), flag) for flag in FLAGS)
+    # Each from its own index: with no access point to narrow by (an admin), SQLite would rather
+    # read ix_intakes_report_timings by status, every submitted intake for a count of none.
+    columns.extend(count_if(counted(flag), flag, f"ix_intakes_count_{flag}") for flag in FLAGS)
     columns.append(count_if(Intake.track == "homeless", "homeless"))
     columns.append(count_if(Intake.track == "prevention", "prevention"))
     moment = now or utcnow()
-    due, escalated = _overdue_parts(moment)
-    columns.append((unlabeled(due, "overdue") + unlabeled(escalated, "overdue")).label("overdue"))
+    columns.append(sum((unlabeled(part, "overdue", index) for part, index in zip(_overdue_parts(moment),
+                                                                                OVERDUE_INDEXES, strict=True)),
+                       literal(0)).label("overdue"))
     columns.append(count_if(due_today_condition(moment, zones), "today"))
     # The same figure as urgent_waiting (the page title), from this same statement.
-    columns.append(count_if(and_(Intake.claimed_by_id.is_(None), urgent_condition(threshold)), "urgent_waiting"))
+    columns.append(sum((unlabeled(and_(Intake.claimed_by_id.is_(None), part), "urgent_waiting", index)
+                        for part, index in zip(urgent_parts(threshold), URGENT_INDEXES, strict=True)),
+                       literal(0)).label("urgent_waiting"))
     return columns
+
+
+#: The index each of ``_overdue_parts`` is read from.
+OVERDUE_INDEXES = ("ix_intakes_open_counts", "ix_intakes_count_escalated")
+#: The index each of ``urgent_parts`` is read from.
+URGENT_INDEXES = ("ix_intakes_open_counts", "ix_intakes_open_no_safe_place")
 
 
 def _overdue_parts(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -459,8 +504,9 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
         # The filtered total is counted as far as this page and one more row (at least to the
         # cap); how many of those are overdue (they head the list) only as far as this page.
         columns.append(_capped([*reach, *narrowing], max(COUNT_CAP, page * per_page)).label("filtered"))
-        columns.append(sum((_capped([*reach, *narrowing, part, ~sealed], page * per_page)
-                            for part in _overdue_parts(now)), literal(0)).label("filtered_overdue"))
+        columns.append(sum((_capped([*reach, *narrowing, part, ~sealed], page * per_page, index)
+                            for part, index in zip(_overdue_parts(now), OVERDUE_INDEXES, strict=True)),
+                           literal(0)).label("filtered_overdue"))
     else:
         # Reached by a cursor, the page reads no row before it: the total is counted to the cap.
         columns.append(_capped([*reach, *narrowing], COUNT_CAP).label("filtered"))
@@ -468,7 +514,13 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
     counts = {key: int(value or 0) for key, value in counted._mapping.items()}
     total = counts.pop("filtered")
     heading = counts.pop("filtered_overdue", 0)
-    reader = _PageReader(session, [*base, *narrowing], sealed, overdue, threshold, now)
+    walk = None
+    if filters.flag in FLAGS and not (filters.channel or filters.language):
+        # SQLite would read every intake with the flag and sort them; that is right for a few,
+        # not for many (walking the queue's order finds a page of them sooner).
+        few = counts.get(filters.flag, 0) <= COUNT_CAP
+        walk = f"ix_intakes_count_{filters.flag}" if few else "ix_intakes_open_order"
+    reader = _PageReader(session, [*base, *narrowing], sealed, overdue, threshold, now, walk=walk)
     next_key: SortKey | None = None
     if cursor is not None:
         found = reader.beyond(cursor, per_page + 1, backwards=cursor is not forward)
@@ -569,18 +621,19 @@ _OPEN = text("intakes.status = 'submitted' AND intakes.closed_at IS NULL")
 _OPEN_CONFIDENTIAL = text("intakes.status = 'submitted' AND intakes.closed_at IS NULL AND intakes.confidential = true")
 
 
-def open_in_order(conditions: Sequence[ColumnElement[bool]], limit: int, *,
-                  backwards: bool = False) -> Select[int, int, datetime | None]:
+def open_in_order(conditions: Sequence[ColumnElement[bool]], limit: int, *, backwards: bool = False,
+                  index: str | None = None) -> Select[int, int, datetime | None]:
     """SQL: (id, priority, submitted_at) of the first ``limit`` open intakes matching ``conditions``
     by priority, then submission (``backwards``: the last ones, last first), walked in order from
     ``ix_intakes_open_order`` (or with a channel or language filter, that one's index).
 
     Both planners choose it once they have statistics (PostgreSQL's autovacuum; on SQLite the
-    outbox worker's hourly purge runs ``ANALYZE intakes``).
+    outbox worker's hourly purge runs ``ANALYZE intakes``). ``index``: the index SQLite must read.
     """
     keys = ((Intake.priority, True), (Intake.submitted_at, False), (Intake.id, False))
-    return (select(Intake.id, Intake.priority, Intake.submitted_at)
-            .where(_OPEN, *conditions).order_by(*_order_of(keys, backwards)).limit(limit))
+    query = (select(Intake.id, Intake.priority, Intake.submitted_at)
+             .where(_OPEN, *conditions).order_by(*_order_of(keys, backwards)).limit(limit))
+    return query.with_hint(Intake, f"INDEXED BY {index}", dialect_name="sqlite") if index else query
 
 
 def _order_of(keys: Sequence[tuple[Any, bool]], backwards: bool) -> list[Any]:
@@ -612,8 +665,8 @@ class _PageReader:
     """
 
     def __init__(self, session: DbSession, narrowed: Sequence[ColumnElement[bool]], sealed: ColumnElement[bool],
-                 overdue: ColumnElement[bool], threshold: int, now: datetime) -> None:
-        self.session, self.narrowed, self.sealed = session, list(narrowed), sealed
+                 overdue: ColumnElement[bool], threshold: int, now: datetime, *, walk: str | None = None) -> None:
+        self.session, self.narrowed, self.sealed, self.walk = session, list(narrowed), sealed, walk
         self.overdue, self.threshold = overdue, threshold
         self.not_overdue = and_(or_(Intake.due_at.is_(None), Intake.due_at > now), Intake.escalation <= 0)
 
@@ -644,7 +697,8 @@ class _PageReader:
         for extra in ranges:
             if len(found) >= wanted:
                 break
-            rows = self.session.execute(open_in_order([*open_, *extra], wanted - len(found), backwards=backwards))
+            rows = self.session.execute(open_in_order([*open_, *extra], wanted - len(found), backwards=backwards,
+                                                      index=self.walk))
             found.extend((3, -priority, submitted or _NEVER, ident) for ident, priority, submitted in rows)
         # The sealed referrals: priority 0 to this viewer, then by submission.
         sealed_keys = ((Intake.submitted_at, False), (Intake.id, False))

@@ -187,7 +187,8 @@ class _UrgentWaiting:
         return self.count() > 0
 
     def __str__(self) -> str:
-        return str(self.count())
+        count = self.count()
+        return f"{queue.ICON_CAP}+" if count > queue.ICON_CAP else str(count)
 
 
 @bp.context_processor
@@ -293,8 +294,8 @@ def favicon() -> Response:
     """The staff pages' icon with the number of urgent intakes waiting unclaimed that I may see
     (the same figure as the page title): drawn here, so no script or inline image is needed
     under the Content-Security-Policy. Never cached: the count changes."""
-    count = _UrgentWaiting(_user()).count()
-    svg = render_template("staff/favicon.svg", count=count, label="99+" if count > 99 else str(count))
+    badge = _UrgentWaiting(_user())
+    svg = render_template("staff/favicon.svg", count=badge.count(), label=str(badge))
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Vary"] = "Cookie"
     return response
