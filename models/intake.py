@@ -107,9 +107,10 @@ class Intake(Base):
             "ix_intakes_queue", "routed_access_point_id", "status", "priority", "submitted_at"
         ),
         Index("ix_intakes_status_last_activity_at", "status", "last_activity_at"),
-        # The open queue in its order: services.queue.queue_page reads one page from it; and the
-        # confidential referrals, which sort by submission alone for people outside their provider.
-        Index("ix_intakes_open_order", text("priority DESC"), "submitted_at", "id",
+        # The open queue in its order, with what a page filters on: services.queue.queue_page reads
+        # one page from it alone; and the confidential referrals, which sort by submission alone
+        # for people outside their provider.
+        Index("ix_intakes_open_order", *OPEN_IN_ORDER, "status",
               sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
         Index("ix_intakes_open_confidential", "submitted_at", "id",
               sqlite_where=text(OPEN_CONFIDENTIAL), postgresql_where=text(OPEN_CONFIDENTIAL)),

@@ -65,13 +65,6 @@ def flag_column(flag: str) -> Any:
     return Intake.interpreter_language if flag == "needs_interpreter" else getattr(Intake, flag)
 
 
-def flag_condition(flag: str) -> ColumnElement[bool]:
-    """Return the condition that an intake carries ``flag``."""
-    if flag == "needs_interpreter":
-        return Intake.interpreter_language.is_not(None)
-    condition: ColumnElement[bool] = getattr(Intake, flag).is_(True)
-    return condition
-
 #: Filters on who holds an intake.
 CLAIM_FILTERS: tuple[str, ...] = ("unclaimed", "mine", "claimed")
 
@@ -398,7 +391,6 @@ def _capped(conditions: Sequence[ColumnElement[bool]], cap: int, index: str | No
     if index is not None:
         matching = matching.with_hint(Intake, f"INDEXED BY {index}", dialect_name="sqlite")
     return select(func.count()).select_from(matching.subquery()).scalar_subquery()
-    return select(func.count()).select_from(matching).scalar_subquery()
 
 
 def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | None = None,

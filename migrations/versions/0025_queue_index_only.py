@@ -12,6 +12,8 @@ leaves a condition its partial index implies (status here) out of the range it r
 ahead of them made it read every access point before the ones asked for; SQLite still counts it
 as one more equality term, and so prefers these to ix_intakes_queue and ix_intakes_report_timings. ix_intakes_open_no_safe_place holds the open intakes
 with no safe place tonight (urgent whatever their priority), for the urgent count of the icon.
+ix_intakes_open_order (the queue's order) also holds what a page filters on (access point, holder,
+confidential, due time, escalation, status), so a page is read from it alone, however far it walks.
 
 Revision ID: 0025
 Revises: 0024
@@ -54,6 +56,8 @@ def _open_index(name, columns, condition=OPEN):
 
 
 def upgrade():
+    op.drop_index('ix_intakes_open_order', table_name='intakes')
+    _open_index('ix_intakes_open_order', [*IN_ORDER, 'status'])
     op.drop_index('ix_intakes_open_counts', table_name='intakes')
     _open_index('ix_intakes_open_counts', ['routed_access_point_id', 'status', 'due_at', 'claimed_by_id', 'track',
                                            'confidential', 'escalation', 'priority', 'closed_at'])
@@ -81,3 +85,5 @@ def downgrade():
     op.drop_index('ix_intakes_open_counts', table_name='intakes')
     _open_index('ix_intakes_open_counts', ['status', 'routed_access_point_id', 'due_at', 'claimed_by_id', 'track',
                                            'confidential', 'escalation', 'priority'])
+    op.drop_index('ix_intakes_open_order', table_name='intakes')
+    _open_index('ix_intakes_open_order', [sa.text('priority DESC'), 'submitted_at', 'id'])
