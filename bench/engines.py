@@ -73,6 +73,16 @@ def load_and_measure(description: str | None, load: Callable[[Any, int], None],
     on_each_engine(run, args)
 
 
+def signed_in_client(app: Any, email: str, password: str) -> Any:
+    """Return a test client signed in as ``email``."""
+    client = app.test_client()
+    page = client.get("/staff/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/staff/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 303, response.status_code
+    return client
+
+
 def time_pages(app: Any, password: str, cases: list[tuple[str, str, str]], runs: int, *, warm_up: int = 5) -> None:
     """Print median and p95 of each (name, e-mail, path): a whole request, signed in as that person,
     ``runs`` times after ``warm_up`` unmeasured ones; then close the app's connections."""
@@ -81,11 +91,7 @@ def time_pages(app: Any, password: str, cases: list[tuple[str, str, str]], runs:
 
     width = max(len(name) for name, _, _ in cases) + 2
     for name, email, path in cases:
-        client = app.test_client()
-        page = client.get("/staff/login").get_data(as_text=True)
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        response = client.post("/staff/login", data={"email": email, "password": password, "csrf_token": token})
-        assert response.status_code == 303, response.status_code
+        client = signed_in_client(app, email, password)
         timings = []
         for n in range(runs + warm_up):
             started = time.perf_counter()

@@ -113,7 +113,7 @@ class Base(DeclarativeBase):
 
 #: Indexes on an expression (a descending key): Alembic cannot compare them on SQLite, which
 #: reflects them as plain columns, so autogenerate leaves them alone (migrations/env.py).
-EXPRESSION_INDEXES = frozenset({"ix_intakes_open_order"})
+EXPRESSION_INDEXES = frozenset({"ix_intakes_open_order", "ix_intakes_open_channel", "ix_intakes_open_language"})
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

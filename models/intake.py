@@ -90,6 +90,13 @@ QUEUE_COUNTED = {
 }
 
 
+#: Urgent whatever its priority (services.queue.urgent_condition), as ix_intakes_open_no_safe_place states it.
+NO_SAFE_PLACE = "CAST(priority_reasons AS VARCHAR) LIKE '%no_safe_place_tonight%'"
+#: The queue's order and what its pages filter on, after the column an index narrows by.
+OPEN_IN_ORDER = (text("priority DESC"), "submitted_at", "id", "routed_access_point_id", "claimed_by_id",
+                 "confidential", "due_at", "escalation", "closed_at")
+
+
 class Intake(Base):
     """One household's intake, from the first answer to submission and routing."""
 
@@ -100,24 +107,38 @@ class Intake(Base):
             "ix_intakes_queue", "routed_access_point_id", "status", "priority", "submitted_at"
         ),
         Index("ix_intakes_status_last_activity_at", "status", "last_activity_at"),
-        # The open queue in its order: services.queue.queue_page reads one page from it; and the
-        # confidential referrals, which sort by submission alone for people outside their provider.
-        Index("ix_intakes_open_order", text("priority DESC"), "submitted_at", "id",
+        # The open queue in its order, with what a page filters on: services.queue.queue_page reads
+        # one page from it alone; and the confidential referrals, which sort by submission alone
+        # for people outside their provider.
+        Index("ix_intakes_open_order", *OPEN_IN_ORDER, "status",
               sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
         Index("ix_intakes_open_confidential", "submitted_at", "id",
               sqlite_where=text(OPEN_CONFIDENTIAL), postgresql_where=text(OPEN_CONFIDENTIAL)),
-        # The queue's capped counts (services.queue): the open intakes by access point and due time
-        # with what the common counts read (index only), by holder (mine), and one small index per
-        # rare count (QUEUE_COUNTED). Status leads so
-        # that SQLite's planner prefers them to ix_intakes_queue and ix_intakes_report_timings.
-        Index("ix_intakes_open_counts", "status", "routed_access_point_id", "due_at", "claimed_by_id", "track",
-              "confidential", "escalation", "priority",
+        # The queue's capped counts (services.queue), each read from its index alone: the open
+        # intakes by access point and due time with what the common counts read, by holder (mine),
+        # and one small index per rare count (QUEUE_COUNTED, with the column it reads). Status
+        # follows the columns that narrow (PostgreSQL reads no range of a condition the partial
+        # index implies) and is one more equality term for SQLite's planner, which then prefers
+        # these to ix_intakes_queue and ix_intakes_report_timings; closed_at (always null here) is
+        # held so that SQLite need not read it from the table.
+        Index("ix_intakes_open_counts", "routed_access_point_id", "status", "due_at", "claimed_by_id", "track",
+              "confidential", "escalation", "priority", "closed_at",
               sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
-        Index("ix_intakes_open_holder", "status", "claimed_by_id", "routed_access_point_id",
-              sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
-        *(Index(f"ix_intakes_count_{name}", "status", "routed_access_point_id",
+        Index("ix_intakes_open_holder", "claimed_by_id", "routed_access_point_id", "status", "confidential",
+              "closed_at", sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE)),
+        *(Index(f"ix_intakes_count_{name}", "routed_access_point_id", "status", "confidential", "due_at",
+                *({cond.split()[0]} - {"confidential"}), "closed_at",
                 sqlite_where=text(f"{OPEN_INTAKE} AND {cond}"), postgresql_where=text(f"{OPEN_INTAKE} AND {cond}"))
           for name, cond in QUEUE_COUNTED.items()),
+        # The queue filtered by channel or language: one range in the queue's order, with what the
+        # page and its count filter on (status after the channel, as above).
+        *(Index(f"ix_intakes_open_{column}", column, "status", *OPEN_IN_ORDER,
+                sqlite_where=text(OPEN_INTAKE), postgresql_where=text(OPEN_INTAKE))
+          for column in ("channel", "language")),
+        # Urgent whatever the priority (services.queue.urgent_condition): the icon's capped count.
+        Index("ix_intakes_open_no_safe_place", "routed_access_point_id", "claimed_by_id", "status", "confidential",
+              "priority", "closed_at", sqlite_where=text(f"{OPEN_INTAKE} AND {NO_SAFE_PLACE}"),
+              postgresql_where=text(f"{OPEN_INTAKE} AND {NO_SAFE_PLACE}")),
         # Reports (services.reports): every breakdown of the intakes submitted in a date range is
         # read from this index alone (a covering index: SQLite has no INCLUDE, so all are keys).
         Index("ix_intakes_report", "status", "submitted_at", "routed_access_point_id", "confidential",

@@ -17,12 +17,13 @@ import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 
 from flask import current_app, has_app_context
 from sqlalchemy import Select, String, and_, case, exists, false, func, literal, or_, select, text, update
 from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -42,7 +43,7 @@ from models import (
     User,
 )
 from models.base import utcnow
-from models.intake import QUEUE_COUNTED
+from models.intake import NO_SAFE_PLACE, QUEUE_COUNTED
 from services.crypto import PiiCipher
 from services.intake import normalize_reference_code
 
@@ -63,13 +64,6 @@ def flag_column(flag: str) -> Any:
     staff call back in (``Intake.interpreter_language``, a code; any value is the flag)."""
     return Intake.interpreter_language if flag == "needs_interpreter" else getattr(Intake, flag)
 
-
-def flag_condition(flag: str) -> ColumnElement[bool]:
-    """Return the condition that an intake carries ``flag``."""
-    if flag == "needs_interpreter":
-        return Intake.interpreter_language.is_not(None)
-    condition: ColumnElement[bool] = getattr(Intake, flag).is_(True)
-    return condition
 
 #: Filters on who holds an intake.
 CLAIM_FILTERS: tuple[str, ...] = ("unclaimed", "mine", "claimed")
@@ -272,6 +266,10 @@ class QueuePage:
     counts: dict[str, int] = field(default_factory=dict)
     #: True when ``total`` stopped counting: there are more pages than ``pages`` says.
     more: bool = False
+    #: The cursor of the next page (``Cursor``), None on the last page.
+    next_after: str | None = None
+    #: The cursor of the previous page, None on the first page.
+    previous_before: str | None = None
 
 
 #: The response-time filters of the queue.
@@ -320,12 +318,27 @@ def urgent_condition(threshold: int) -> ColumnElement[bool]:
                sql_cast(Intake.priority_reasons, String).like("%no_safe_place_tonight%"))
 
 
-def urgent_waiting(session: DbSession, user: User, threshold: int) -> int:
-    """Count the open, unclaimed urgent intakes ``user`` may see (sealed referrals not counted)."""
+#: The icon's urgent count stops past this many (it shows "99+").
+ICON_CAP = 99
+
+
+def urgent_parts(threshold: int) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """``urgent_condition`` as two conditions that do not overlap, each read from an index (an OR
+    of the two would read every open intake): priority at the threshold (ix_intakes_open_counts);
+    or below it with no safe place tonight (ix_intakes_open_no_safe_place, its condition word for
+    word). Two capped counts of them add up exactly below the cap, as each is exact."""
+    no_safe_place = text(f"CAST(intakes.{NO_SAFE_PLACE.removeprefix('CAST(')}")
+    return Intake.priority >= threshold, and_(Intake.priority < threshold, no_safe_place)
+
+
+def urgent_waiting(session: DbSession, user: User, threshold: int, *, cap: int = ICON_CAP) -> int:
+    """Count the open, unclaimed urgent intakes ``user`` may see (sealed referrals not counted),
+    at most ``cap + 1`` of them (more than ``cap`` reads "99+"): a count that costs what it shows."""
     scope = scope_for(session, user)
-    return int(session.scalar(select(func.count()).select_from(Intake).where(
-        *_visible(scope), Intake.closed_at.is_(None), Intake.claimed_by_id.is_(None),
-        urgent_condition(threshold), ~_sealed(user))) or 0)
+    conditions = [*_visible(scope)[1:], Intake.claimed_by_id.is_(None), ~_sealed(user)]
+    counted = sum((_capped([*conditions, part], cap, index)
+                   for part, index in zip(urgent_parts(threshold), URGENT_INDEXES, strict=True)), literal(0))
+    return min(int(session.scalar(select(counted)) or 0), cap + 1)
 
 
 def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None = None,
@@ -343,7 +356,8 @@ def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None
     if filters.language:
         conditions.append(Intake.language == filters.language)
     if filters.flag in FLAGS:
-        conditions.append(flag_condition(filters.flag))
+        # Word for word as the flag's partial index states it (ix_intakes_count_<flag>).
+        conditions.append(cast(ColumnElement[bool], text(f"intakes.{QUEUE_COUNTED[filters.flag]}")))
     if filters.claim == "unclaimed":
         conditions.append(Intake.claimed_by_id.is_(None))
     elif filters.claim == "mine":
@@ -357,10 +371,26 @@ def _filter_conditions(filters: QueueFilters, user_id: int, now: datetime | None
 COUNT_CAP = 1000
 
 
-def _capped(conditions: Sequence[ColumnElement[bool]], cap: int) -> Any:
-    """SQL: how many open intakes match ``conditions``, counting at most ``cap + 1``."""
-    matching = select(literal(1)).select_from(Intake).where(_OPEN, *conditions).limit(cap + 1).subquery()
-    return select(func.count()).select_from(matching).scalar_subquery()
+def _sqlite_from_hint(compiler: SQLiteCompiler, table: Any, hint: str) -> str:
+    """SQLite's table hints (``Select.with_hint(..., dialect_name="sqlite")``), which SQLAlchemy
+    does not write for SQLite: the hint follows the table's name, as in ``intakes INDEXED BY ix``."""
+    return hint
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign,assignment]
+
+
+def _capped(conditions: Sequence[ColumnElement[bool]], cap: int, index: str | None = None) -> Any:
+    """SQL: how many open intakes match ``conditions``, counting at most ``cap + 1``.
+
+    ``index``: the index SQLite must read (``INDEXED BY``) where its planner would rather take one
+    with more equality terms or a range that reads far more rows (the holder's index for an
+    escalated count of the unclaimed; ix_intakes_queue, not covering, for a priority range).
+    """
+    matching = select(literal(1)).select_from(Intake).where(_OPEN, *conditions).limit(cap + 1)
+    if index is not None:
+        matching = matching.with_hint(Intake, f"INDEXED BY {index}", dialect_name="sqlite")
+    return select(func.count()).select_from(matching.subquery()).scalar_subquery()
 
 
 def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | None = None,
@@ -377,15 +407,15 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | No
     """
     cap = COUNT_CAP if cap is None else cap
 
-    def count_if(condition: ColumnElement[bool], name: str) -> Any:
-        return unlabeled(condition, name).label(name)
+    def count_if(condition: ColumnElement[bool], name: str, index: str | None = None) -> Any:
+        return unlabeled(condition, name, index).label(name)
 
-    def unlabeled(condition: ColumnElement[bool], name: str) -> Any:
+    def unlabeled(condition: ColumnElement[bool], name: str, index: str | None = None) -> Any:
         conditions = [*scope, condition]
         # A sealed intake counts in the total and as confidential, and nowhere else.
         if name != "confidential":
             conditions.append(~sealed)
-        return _capped(conditions, cap)
+        return _capped(conditions, cap, index)
 
     def counted(name: str) -> Any:  # SQL text, word for word as the index states it
         return text(f"intakes.{QUEUE_COUNTED[name]}")
@@ -393,16 +423,27 @@ def _count_columns(user_id: int, sealed: ColumnElement[bool], now: datetime | No
     columns: list[Any] = [_capped(scope, cap).label("total")]
     columns.append(count_if(Intake.claimed_by_id.is_(None), "unclaimed"))
     columns.append(count_if(Intake.claimed_by_id == user_id, "mine"))
-    columns.extend(count_if(counted(flag), flag) for flag in FLAGS)
+    # Each from its own index: with no access point to narrow by (an admin), SQLite would rather
+    # read ix_intakes_report_timings by status, every submitted intake for a count of none.
+    columns.extend(count_if(counted(flag), flag, f"ix_intakes_count_{flag}") for flag in FLAGS)
     columns.append(count_if(Intake.track == "homeless", "homeless"))
     columns.append(count_if(Intake.track == "prevention", "prevention"))
     moment = now or utcnow()
-    due, escalated = _overdue_parts(moment)
-    columns.append((unlabeled(due, "overdue") + unlabeled(escalated, "overdue")).label("overdue"))
+    columns.append(sum((unlabeled(part, "overdue", index) for part, index in zip(_overdue_parts(moment),
+                                                                                OVERDUE_INDEXES, strict=True)),
+                       literal(0)).label("overdue"))
     columns.append(count_if(due_today_condition(moment, zones), "today"))
     # The same figure as urgent_waiting (the page title), from this same statement.
-    columns.append(count_if(and_(Intake.claimed_by_id.is_(None), urgent_condition(threshold)), "urgent_waiting"))
+    columns.append(sum((unlabeled(and_(Intake.claimed_by_id.is_(None), part), "urgent_waiting", index)
+                        for part, index in zip(urgent_parts(threshold), URGENT_INDEXES, strict=True)),
+                       literal(0)).label("urgent_waiting"))
     return columns
+
+
+#: The index each of ``_overdue_parts`` is read from.
+OVERDUE_INDEXES = ("ix_intakes_open_counts", "ix_intakes_count_escalated")
+#: The index each of ``urgent_parts`` is read from.
+URGENT_INDEXES = ("ix_intakes_open_counts", "ix_intakes_open_no_safe_place")
 
 
 def _overdue_parts(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -414,11 +455,18 @@ def _overdue_parts(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bo
 
 
 def queue_page(session: DbSession, user: User, filters: QueueFilters | None = None, *,
-               page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None) -> QueuePage:
+               page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None,
+               after: str | None = None, before: str | None = None) -> QueuePage:
     """Return one page of the open intakes ``user`` may see.
 
     Overdue ones first (a requested callback before other urgent ones, urgent before the rest),
     then most urgent, then oldest.
+
+    ``after`` (or ``before``) is a page link's cursor (``Cursor``): the page is the rows that come
+    right after (before) that place in the queue's order, read as one index range whatever page it
+    is; ``page`` is then only the number shown. Without a cursor, ``page`` is counted from the
+    start (every row before it is read). A cursor that no longer leads anywhere (the queue
+    changed) gives the first page.
     """
     filters = filters or QueueFilters()
     now = now or utcnow()
@@ -441,39 +489,121 @@ def queue_page(session: DbSession, user: User, filters: QueueFilters | None = No
     threshold = int(config.get("ALERT_URGENT_PRIORITY", 4))
     columns = _count_columns(user.id, sealed, now, threshold, zones, scope=reach)
     overdue = overdue_condition(now)
-    # The filtered total is counted as far as this page and one more row (at least to the cap);
-    # how many of those are overdue (they head the list) only as far as this page.
     page = max(page, 1)
-    columns.append(_capped([*reach, *narrowing], max(COUNT_CAP, page * per_page)).label("filtered"))
-    columns.append(sum((_capped([*reach, *narrowing, part, ~sealed], page * per_page) for part in _overdue_parts(now)),
-                       literal(0)).label("filtered_overdue"))
+    forward, backward = Cursor.parse(after), Cursor.parse(before)
+    cursor = (forward or backward) if page > 1 else None  # the first page needs no cursor
+    if cursor is None:
+        # The filtered total is counted as far as this page and one more row (at least to the
+        # cap); how many of those are overdue (they head the list) only as far as this page.
+        columns.append(_capped([*reach, *narrowing], max(COUNT_CAP, page * per_page)).label("filtered"))
+        columns.append(sum((_capped([*reach, *narrowing, part, ~sealed], page * per_page, index)
+                            for part, index in zip(_overdue_parts(now), OVERDUE_INDEXES, strict=True)),
+                           literal(0)).label("filtered_overdue"))
+    else:
+        # Reached by a cursor, the page reads no row before it: the total is counted to the cap.
+        columns.append(_capped([*reach, *narrowing], COUNT_CAP).label("filtered"))
     counted = session.execute(select(*columns)).one()
     counts = {key: int(value or 0) for key, value in counted._mapping.items()}
-    narrowed = [*base, *narrowing]
     total = counts.pop("filtered")
-    heading = counts.pop("filtered_overdue")
-    more = total > max(COUNT_CAP, page * per_page)
-    pages = page + 1 if more else max(1, math.ceil(total / per_page))
-    page = min(page, pages)
-    ids = _page_ids(session, narrowed, sealed, overdue, heading, threshold, now,
-                    offset=(page - 1) * per_page, limit=per_page)
+    heading = counts.pop("filtered_overdue", 0)
+    walk = None
+    if filters.flag in FLAGS and not (filters.channel or filters.language):
+        # SQLite would read every intake with the flag and sort them; that is right for a few,
+        # not for many (walking the queue's order finds a page of them sooner).
+        few = counts.get(filters.flag, 0) <= COUNT_CAP
+        walk = f"ix_intakes_count_{filters.flag}" if few else "ix_intakes_open_order"
+    reader = _PageReader(session, [*base, *narrowing], sealed, overdue, threshold, now, walk=walk)
+    next_key: SortKey | None = None
+    if cursor is not None:
+        found = reader.beyond(cursor, per_page + 1, backwards=cursor is not forward)
+        if cursor is forward and found:
+            keys, next_key = found[:per_page], (found[per_page] if len(found) > per_page else None)
+        elif cursor is backward and len(found) > per_page:
+            keys, next_key = found[1:], cursor.key()  # rows before it: not the first page
+        else:  # the queue changed so that nothing is there any more: the first page
+            return queue_page(session, user, filters, per_page=per_page, now=now)
+        more = total > COUNT_CAP
+        last = page + (1 if next_key is not None else 0)
+        pages = last if more else max(last, math.ceil(total / per_page))
+    else:
+        more = total > max(COUNT_CAP, page * per_page)
+        pages = page + 1 if more else max(1, math.ceil(total / per_page))
+        page = min(page, pages)
+        keys = reader.first(heading, offset=(page - 1) * per_page, limit=per_page + 1)
+        next_key = keys[per_page] if len(keys) > per_page else None
+        keys = keys[:per_page]
+    ids = [key[3] for key in keys]
     rows = _rows(session, user, scope, [Intake.id.in_(ids)], _queue_order(sealed, overdue, threshold),
                  limit=per_page, now=now, config=config) if ids else ()
-    return QueuePage(rows, total, page, pages, per_page, counts, more=more)
+    return QueuePage(rows, total, page, pages, per_page, counts, more=more,
+                     next_after=str(Cursor.of(keys[-1])) if keys and next_key is not None else None,
+                     previous_before=str(Cursor.of(keys[0])) if keys and page > 1 else None)
 
 
-def _queue_order(sealed: ColumnElement[bool], overdue: ColumnElement[bool], threshold: int) -> tuple[Any, ...]:
-    """The queue's order: overdue first (a requested callback, then urgent, then the rest), then
-    most urgent, then oldest. A sealed intake's place must not tell its priority or flags."""
+#: A row's place in the queue's order: (overdue group 0 to 3, minus the priority shown,
+#: submitted_at, id); tuples compare in the queue's order.
+SortKey = tuple[int, int, datetime, int]
+#: Where a submitted intake without a submission time sorts (last); there should be none.
+_NEVER = datetime.max.replace(tzinfo=UTC)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the queue's order, carried by the page links: the sort key of a row (its overdue
+    group, the priority shown, when it was submitted and its row number), never personal data.
+
+    Written as ``group.minus_priority.microseconds.id``.
+    """
+
+    group: int
+    minus_priority: int
+    submitted_at: datetime
+    id: int
+
+    @classmethod
+    def of(cls, key: SortKey) -> Cursor:
+        return cls(*key)
+
+    @classmethod
+    def parse(cls, value: str | None) -> Cursor | None:
+        """Return the cursor ``value`` writes, or None when it is not one."""
+        parts = (value or "").split(".")
+        if len(parts) != 4 or len(value or "") > 80:
+            return None
+        try:
+            group, minus_priority, micros, ident = (int(part) for part in parts)
+            submitted = _EPOCH + timedelta(microseconds=micros)
+        except (ValueError, OverflowError):
+            return None
+        if not 0 <= group <= 3:
+            return None
+        return cls(group, minus_priority, submitted, ident)
+
+    def key(self) -> SortKey:
+        return (self.group, self.minus_priority, self.submitted_at, self.id)
+
+    def __str__(self) -> str:
+        micros = (self.submitted_at - _EPOCH) // timedelta(microseconds=1)
+        return f"{self.group}.{self.minus_priority}.{micros}.{self.id}"
+
+
+def _urgency(sealed: ColumnElement[bool], overdue: ColumnElement[bool], threshold: int) -> Any:
+    """SQL: a row's overdue group (0 to 3, ``_queue_order``)."""
     open_ = ~sealed
-    urgency = case(
+    return case(
         (and_(overdue, open_, Intake.callback_requested.is_(True)), 0),
         (and_(overdue, open_, urgent_condition(threshold)), 1),
         (and_(overdue, open_), 2),
         else_=3,
     )
-    return (urgency.asc(), case((sealed, 0), else_=Intake.priority).desc(), Intake.submitted_at.asc(),
-            Intake.id.asc())
+
+
+def _queue_order(sealed: ColumnElement[bool], overdue: ColumnElement[bool], threshold: int) -> tuple[Any, ...]:
+    """The queue's order: overdue first (a requested callback, then urgent, then the rest), then
+    most urgent, then oldest. A sealed intake's place must not tell its priority or flags."""
+    return (_urgency(sealed, overdue, threshold).asc(), case((sealed, 0), else_=Intake.priority).desc(),
+            Intake.submitted_at.asc(), Intake.id.asc())
 
 
 #: The open intakes, word for word as the partial indexes ix_intakes_open_* are defined: the
@@ -483,50 +613,136 @@ _OPEN = text("intakes.status = 'submitted' AND intakes.closed_at IS NULL")
 _OPEN_CONFIDENTIAL = text("intakes.status = 'submitted' AND intakes.closed_at IS NULL AND intakes.confidential = true")
 
 
-def open_in_order(conditions: Sequence[ColumnElement[bool]], limit: int) -> Select[int, int, datetime | None]:
+def open_in_order(conditions: Sequence[ColumnElement[bool]], limit: int, *, backwards: bool = False,
+                  index: str | None = None) -> Select[int, int, datetime | None]:
     """SQL: (id, priority, submitted_at) of the first ``limit`` open intakes matching ``conditions``
-    by priority, then submission, walked in order from ``ix_intakes_open_order``.
+    by priority, then submission (``backwards``: the last ones, last first), walked in order from
+    ``ix_intakes_open_order`` (or with a channel or language filter, that one's index).
 
     Both planners choose it once they have statistics (PostgreSQL's autovacuum; on SQLite the
-    outbox worker's hourly purge runs ``ANALYZE intakes``).
+    outbox worker's hourly purge runs ``ANALYZE intakes``). ``index``: the index SQLite must read.
     """
-    return (select(Intake.id, Intake.priority, Intake.submitted_at)
-            .where(_OPEN, *conditions)
-            .order_by(Intake.priority.desc(), Intake.submitted_at.asc(), Intake.id.asc()).limit(limit))
+    keys = ((Intake.priority, True), (Intake.submitted_at, False), (Intake.id, False))
+    query = (select(Intake.id, Intake.priority, Intake.submitted_at)
+             .where(_OPEN, *conditions).order_by(*_order_of(keys, backwards)).limit(limit))
+    return query.with_hint(Intake, f"INDEXED BY {index}", dialect_name="sqlite") if index else query
 
 
-def _page_ids(session: DbSession, narrowed: Sequence[ColumnElement[bool]], sealed: ColumnElement[bool],
-              overdue: ColumnElement[bool], heading: int, threshold: int, now: datetime, *,
-              offset: int, limit: int) -> list[int]:
-    """Return the ids of one page of the queue in ``_queue_order``, reading that page (and the
-    ones before it) rather than sorting every open intake in scope.
+def _order_of(keys: Sequence[tuple[Any, bool]], backwards: bool) -> list[Any]:
+    """ORDER BY for (column, descending) keys, or its reverse."""
+    return [column.desc() if descending != backwards else column.asc() for column, descending in keys]
 
-    The list is: the ``heading`` overdue intakes (few; sorted in full), then the rest by
-    priority, then submission, read in order from the partial index ``ix_intakes_open_order``
-    (at most ``offset + limit`` rows), merged with the sealed referrals (confidential, priority 0
-    to this viewer; few, sorted).
+
+def _beyond(keys: Sequence[tuple[Any, bool, Any]], backwards: bool) -> list[list[ColumnElement[bool]]]:
+    """Conditions for the rows strictly after (``backwards``: before) the values of ``keys``
+    ((column, descending, value), the order's keys in turn), as separate ranges, nearest first:
+    the same values but the last key beyond it, then the same but the last two, and so on. Each is
+    one range of an index in that order; an OR of them would not be read as one."""
+    ranges = []
+    for depth in range(len(keys) - 1, -1, -1):
+        column, descending, value = keys[depth]
+        beyond = column < value if descending != backwards else column > value
+        ranges.append([*(c == v for c, _, v in keys[:depth]), beyond])
+    return ranges
+
+
+class _PageReader:
+    """Reads the sort keys of one page of the queue from the partial indexes rather than sorting
+    every open intake in scope.
+
+    The list is: the overdue intakes (few; sorted in full), then the rest by priority, then
+    submission, read in order from ``ix_intakes_open_order`` (or the channel or language index),
+    merged with the sealed referrals (confidential, priority 0 to this viewer; few, read from
+    ``ix_intakes_open_confidential``).
     """
-    ids: list[int] = []
-    if offset < heading:
-        ids = list(session.scalars(
-            select(Intake.id).where(*narrowed, overdue, ~sealed)
-            .order_by(*_queue_order(sealed, overdue, threshold)).limit(limit).offset(offset)))
-    wanted = limit - len(ids)
-    if wanted <= 0:
-        return ids
-    skip = max(0, offset - heading)
-    not_overdue = and_(or_(Intake.due_at.is_(None), Intake.due_at > now), Intake.escalation <= 0)
-    reach = skip + wanted
-    ranked: list[tuple[int, datetime | None, int]] = [
-        (-priority, submitted, ident) for ident, priority, submitted in session.execute(
-            open_in_order([*narrowed, ~sealed, not_overdue], reach))]
-    ranked.extend((0, submitted, ident) for ident, submitted in session.execute(
-        select(Intake.id, Intake.submitted_at)
-        .where(_OPEN_CONFIDENTIAL, *narrowed, sealed)
-        .order_by(Intake.submitted_at.asc(), Intake.id.asc()).limit(reach)))
-    # A submitted intake always has submitted_at; were one missing it would sort last.
-    ranked.sort(key=lambda row: (row[0], row[1] is None, row[1].timestamp() if row[1] else 0.0, row[2]))
-    return ids + [ident for _, _, ident in ranked[skip:reach]]
+
+    def __init__(self, session: DbSession, narrowed: Sequence[ColumnElement[bool]], sealed: ColumnElement[bool],
+                 overdue: ColumnElement[bool], threshold: int, now: datetime, *, walk: str | None = None) -> None:
+        self.session, self.narrowed, self.sealed, self.walk = session, list(narrowed), sealed, walk
+        self.overdue, self.threshold = overdue, threshold
+        self.not_overdue = and_(or_(Intake.due_at.is_(None), Intake.due_at > now), Intake.escalation <= 0)
+
+    def _heading(self, conditions: Sequence[ColumnElement[bool]], *, limit: int, offset: int = 0,
+                 backwards: bool = False) -> list[SortKey]:
+        """The overdue intakes (not sealed) matching ``conditions``, in order."""
+        urgency = _urgency(self.sealed, self.overdue, self.threshold)
+        order = _order_of(((urgency, False), (Intake.priority, True), (Intake.submitted_at, False),
+                           (Intake.id, False)), backwards)
+        rows = self.session.execute(
+            select(urgency, Intake.priority, Intake.submitted_at, Intake.id)
+            .where(*self.narrowed, self.overdue, ~self.sealed, *conditions)
+            .order_by(*order).limit(limit).offset(offset))
+        return [(int(group), -int(priority), submitted or _NEVER, ident) for group, priority, submitted, ident in rows]
+
+    def _rest(self, cursor: Cursor | None, *, limit: int, skip: int = 0, backwards: bool = False) -> list[SortKey]:
+        """The intakes after the overdue ones, from the start (``skip`` of them skipped) or beyond
+        ``cursor`` (a place among them), in order (``backwards``: nearest first)."""
+        wanted = skip + limit
+        found: list[SortKey] = []
+        open_ = [*self.narrowed, ~self.sealed, self.not_overdue]
+        if cursor is None:
+            ranges: list[list[ColumnElement[bool]]] = [[]]
+        else:
+            ranges = _beyond(((Intake.priority, True, -cursor.minus_priority),
+                              (Intake.submitted_at, False, cursor.submitted_at), (Intake.id, False, cursor.id)),
+                             backwards)
+        for extra in ranges:
+            if len(found) >= wanted:
+                break
+            rows = self.session.execute(open_in_order([*open_, *extra], wanted - len(found), backwards=backwards,
+                                                      index=self.walk))
+            found.extend((3, -priority, submitted or _NEVER, ident) for ident, priority, submitted in rows)
+        # The sealed referrals: priority 0 to this viewer, then by submission.
+        sealed_keys = ((Intake.submitted_at, False), (Intake.id, False))
+        if cursor is None or (cursor.minus_priority < 0 if not backwards else cursor.minus_priority > 0):
+            ranges = [[]]  # all of them are beyond the cursor
+        elif cursor.minus_priority == 0:
+            ranges = _beyond(((Intake.submitted_at, False, cursor.submitted_at), (Intake.id, False, cursor.id)),
+                             backwards)
+        else:
+            ranges = []
+        sealed: list[SortKey] = []
+        for extra in ranges:
+            if len(sealed) >= wanted:
+                break
+            sealed.extend((3, 0, submitted or _NEVER, ident) for ident, submitted in self.session.execute(
+                select(Intake.id, Intake.submitted_at).where(_OPEN_CONFIDENTIAL, *self.narrowed, self.sealed, *extra)
+                .order_by(*_order_of(sealed_keys, backwards)).limit(wanted - len(sealed))))
+        merged = sorted(found + sealed, reverse=backwards)
+        return merged[skip:wanted]
+
+    def first(self, heading: int, *, offset: int, limit: int) -> list[SortKey]:
+        """The keys of the rows ``offset`` to ``offset + limit`` from the start (``heading``: how
+        many overdue intakes head the list, counted at least that far)."""
+        keys: list[SortKey] = []
+        if offset < heading:
+            keys = self._heading([], limit=limit, offset=offset)
+        wanted = limit - len(keys)
+        if wanted <= 0:
+            return keys
+        return keys + self._rest(None, limit=wanted, skip=max(0, offset - heading))
+
+    def beyond(self, cursor: Cursor, limit: int, *, backwards: bool = False) -> list[SortKey]:
+        """The keys of up to ``limit`` rows right after (``backwards``: before) ``cursor``, in order."""
+        keys: list[SortKey] = []
+        in_heading = cursor.group < 3
+        if not backwards:
+            if in_heading:
+                keys = self._heading([self._past(cursor)], limit=limit)
+            return keys + self._rest(None if in_heading else cursor, limit=limit - len(keys))
+        if not in_heading:
+            keys = self._rest(cursor, limit=limit, backwards=True)
+        if len(keys) < limit:
+            keys += self._heading([self._past(cursor, backwards=True)] if in_heading else [],
+                                  limit=limit - len(keys), backwards=True)
+        return keys[::-1]
+
+    def _past(self, cursor: Cursor, *, backwards: bool = False) -> ColumnElement[bool]:
+        """SQL: an overdue row beyond ``cursor`` (they are few and sorted in full: one condition)."""
+        urgency = _urgency(self.sealed, self.overdue, self.threshold)
+        ranges = _beyond(((urgency, False, cursor.group), (Intake.priority, True, -cursor.minus_priority),
+                          (Intake.submitted_at, False, cursor.submitted_at), (Intake.id, False, cursor.id)), backwards)
+        return or_(*(and_(*conditions) for conditions in ranges))
 
 
 def _rows(session: DbSession, user: User, scope: Scope, conditions: Sequence[ColumnElement[bool]],

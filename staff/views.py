@@ -187,7 +187,8 @@ class _UrgentWaiting:
         return self.count() > 0
 
     def __str__(self) -> str:
-        return str(self.count())
+        count = self.count()
+        return f"{queue.ICON_CAP}+" if count > queue.ICON_CAP else str(count)
 
 
 @bp.context_processor
@@ -293,8 +294,8 @@ def favicon() -> Response:
     """The staff pages' icon with the number of urgent intakes waiting unclaimed that I may see
     (the same figure as the page title): drawn here, so no script or inline image is needed
     under the Content-Security-Policy. Never cached: the count changes."""
-    count = _UrgentWaiting(_user()).count()
-    svg = render_template("staff/favicon.svg", count=count, label="99+" if count > 99 else str(count))
+    badge = _UrgentWaiting(_user())
+    svg = render_template("staff/favicon.svg", count=badge.count(), label=str(badge))
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Vary"] = "Cookie"
     return response
@@ -336,7 +337,9 @@ def queue_view() -> Reply:
         claim=_choice("claim", queue.CLAIM_FILTERS),
         due=_choice("due", queue.DUE_FILTERS),
     )
-    page = queue.queue_page(db.session, user, filters, page=request.args.get("page", 1, type=int))
+    # A page link carries the place of the row it follows (or precedes): any page is one index range.
+    place = {key: request.args.get(key) for key in ("after", "before") if request.args.get(key)}
+    page = queue.queue_page(db.session, user, filters, page=request.args.get("page", 1, type=int), **place)
     active = {k: v for k, v in {
         "ap": filters.access_point_id, "track": filters.track, "channel": filters.channel,
         "language": filters.language, "flag": filters.flag, "claim": filters.claim, "due": filters.due,
@@ -358,7 +361,7 @@ def queue_view() -> Reply:
         "staff/queue.html", page=page, filters=filters, access_points=access_points, link=link, shown=shown,
         capped=queue.COUNT_CAP, capped_label=format_decimal(queue.COUNT_CAP),
         active=active, flags=queue.FLAGS, channels=[c.value for c in Channel], languages=LANGUAGES,
-        refresh_url=link(page=page.page if page.page > 1 else None, auto=1), refresh_seconds=REFRESH_SECONDS,
+        refresh_url=link(page=page.page if page.page > 1 else None, auto=1, **place), refresh_seconds=REFRESH_SECONDS,
         search_form=_search_form(user), title_badge=shown(urgent) if urgent else 0,
     )
 
