@@ -3,6 +3,7 @@ a submission whose cost does not grow with the intakes of its day."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session
 
 from extensions import db
 from models import AccessPoint, Channel, Intake, User
@@ -19,7 +21,10 @@ from services import queue, report_days, staff_actions
 from services.demo import load_demo
 from services.pii import current_cipher
 
+from ..staff.conftest import race_app
 from .conftest import World, make_intake, summary_sums
+
+__all__ = ["race_app"]
 
 
 def recounted() -> dict[tuple[Any, ...], tuple[int, ...]]:
@@ -180,3 +185,48 @@ def test_a_submission_costs_the_same_on_a_busy_day(app: Flask) -> None:
         # report_days, the language and the county: one UPDATE of one row each.
         assert quiet[1:] == (3, 3)
         assert summary_sums() == recounted()
+
+
+@pytest.mark.parametrize("race_app", ["postgresql"], indirect=True)
+def test_writers_at_once_keep_the_summary_right(race_app: Flask) -> None:
+    """Eight writers at once on PostgreSQL: each moves an intake to an access point whose group
+    has no row yet today (both may insert one), and pairs change the same intake (the row lock
+    taken when its contribution is read makes the second wait for the first)."""
+    with race_app.app_context():
+        load_demo(db.session, users=False)
+        aps = list(db.session.scalars(select(AccessPoint).order_by(AccessPoint.id)))
+        ids = [make_intake(db.session, aps[0], language="es").id for _ in range(4)]
+        to = aps[1].id
+        db.session.commit()
+        engine = db.engine
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            with race_app.app_context(), Session(engine) as session:
+                intake = session.get(Intake, ids[n % 4])
+                assert intake is not None
+                session.commit()
+                barrier.wait(timeout=30)
+                if n < 4:
+                    intake.routed_access_point_id = to
+                else:
+                    intake.language = "vi"
+                    intake.callback_requested = True
+                session.commit()
+        except BaseException as exc:  # report, don't hide, failures in threads
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=90)
+    assert not errors, errors
+    with race_app.app_context():
+        kept = summary_sums()
+        assert kept == recounted()
+        day = report_days.local_day(utcnow(), report_days.zone_name())
+        assert kept[(day, to, False, "language", "vi")] == (4,)
+        assert kept[(day, to, False)][report_days.NAMES.index("flag_callback_requested")] == 4
