@@ -227,7 +227,6 @@ def _build_add(table: Any, ap_known: bool, columns: Sequence[str]) -> Any:
 # -- reading contributions and adding deltas ---------------------------------------------------
 
 DayKey = tuple[date, int | None, bool]
-CodeKey = tuple[date, int | None, bool, str, str]
 
 
 def _read(session: Session | DbSession, ids: Iterable[int], *, lock: bool) -> dict[int, list[tuple[Any, ...]]]:
@@ -387,8 +386,9 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
 
 
 def refresh(session: DbSession, days: Iterable[date], zone: str | None = None) -> None:
-    """Recount the summary rows of ``days`` from the intakes (in the caller's transaction), after
-    adding what this transaction's changes so far are pending."""
+    """Recount the summary rows of ``days`` from the intakes (in the caller's transaction), once
+    the changes this transaction made so far are added to the summary (rows of other days stay
+    right)."""
     zone = zone or zone_name()
     session.flush()
     _settle(session)
