@@ -300,7 +300,8 @@ def changing(session: Session | DbSession, ids: Iterable[int], *, unsubmitted: b
     their contributions now (locking their rows on PostgreSQL); the summary follows at commit.
 
     ``unsubmitted``: the caller's statement only changes intakes not yet submitted (its WHERE says
-    so), which count for nothing: there is nothing to read.
+    so), which count for nothing: there is nothing to read. The caller rolls back when its
+    statement matched nothing (as ``services.intake.submit`` does), which forgets them again.
     """
     if isinstance(session, scoped_session):
         session = session()
