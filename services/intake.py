@@ -43,7 +43,7 @@ from models import (
 )
 from models.base import utcnow
 from models.intake import Channel, ConsentKind, ConsentMethod, IntakeStatus, Track
-from services import routing
+from services import report_days, routing
 from services.crypto import PiiCipher
 from services.hotlines import hotline
 from services.pii import current_cipher
@@ -378,6 +378,8 @@ def submit(session: Session, intake: Intake, *, weights: Mapping[str, int] | Non
     queues an unfinished intake as a callback request (a call that dropped, a person who
     asked to be called).
     """
+    # Submitted by a Core UPDATE: the daily report summary adds the intake at the commit.
+    report_days.changing(session, [intake.id], unsubmitted=True)
     claimed = session.execute(
         update(Intake)
         .where(Intake.id == intake.id, Intake.status == IntakeStatus.IN_PROGRESS)
@@ -418,8 +420,6 @@ def _finish_submit(session: Session, intake: Intake, weights: Mapping[str, int] 
         forget(session, intake)
         session.commit()
         return SubmitResult(intake, None, None, already=False)
-    # First, while nothing the daily report summary counts has changed yet: the savepoint's own
-    # commit then has no day to recount (report_days recounts once, at the commit below).
     _assign_reference_code(session, intake)
 
     location = routing.resolve_location(session, answers.get("location"))

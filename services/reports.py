@@ -366,8 +366,9 @@ def _summary_scope(scope: ReportScope, table: Any) -> list[ColumnElement[bool]]:
 def dashboard(session: DbSession, scope: ReportScope, dates: DateRange, now: datetime | None = None) -> Dashboard:
     """Count everything the dashboard shows for ``scope`` over ``dates`` (overdue as of ``now``).
 
-    The counts are sums over the daily summary (``services.report_days``, kept on write: a year
-    of the CoC is a few thousand rows); waiting times and missed targets are read from the
+    The counts are sums over the daily summary (``services.report_days``, kept on write by
+    deltas: a group can have more than one row, or a row of zeros; a year of the CoC is a few
+    thousand rows); waiting times and missed targets are read from the
     timings stamped on the intakes (``ix_intakes_report_timings``).
     """
     first, after = dates.bounds()
@@ -391,7 +392,8 @@ def dashboard(session: DbSession, scope: ReportScope, dates: DateRange, now: dat
             select(codes_table.c.code, func.sum(codes_table.c.n))
             .where(codes_table.c.dimension == dimension, *_summary_scope(scope, codes_table),
                    codes_table.c.day >= dates.start, codes_table.c.day <= dates.end, *extra)
-            .group_by(codes_table.c.code)).all()
+            .group_by(codes_table.c.code)
+            .having(func.sum(codes_table.c.n) != 0)).all()  # a code every intake moved away from
         return {str(code): int(n) for code, n in rows}
 
     total = summed[("total", "all")]

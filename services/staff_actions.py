@@ -579,6 +579,7 @@ def record_outcome(session: DbSession, intake: Intake, actor: User, *, outcome: 
         if other is None or other.id == intake.id or not queue.may_act(actor, other):
             raise ActionError("invalid")
         data["duplicate_of_intake_id"] = other.id
+    report_days.changing(session, [intake.id])  # closed below by a Core UPDATE: the summary follows
     closed = cast(CursorResult[Any], session.execute(
         update(Intake)
         .where(Intake.id == intake.id, Intake.closed_at.is_(None), Intake.claimed_by_id == actor.id)
@@ -589,7 +590,6 @@ def record_outcome(session: DbSession, intake: Intake, actor: User, *, outcome: 
         session.rollback()
         raise ActionError("closed")
     ev = _add_event(session, intake, actor, EventKind.OUTCOME, data, cipher, private)
-    report_days.mark(session, intake)  # closed by a Core UPDATE: recount its day in the summary
     session.commit()
     session.refresh(intake)
     return ev

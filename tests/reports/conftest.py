@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from extensions import db
 from models import Channel, EventKind, IntakeEvent, Track
@@ -14,10 +16,29 @@ from services.demo import load_reference_data
 
 from ..staff.conftest import PASSWORD, World, add_user, csrf_from, login, make_intake, world
 
-__all__ = ["DAY", "PASSWORD", "World", "add_user", "csrf_from", "login", "make_intake", "world"]
+__all__ = ["DAY", "PASSWORD", "World", "add_user", "csrf_from", "login", "make_intake", "summary_sums", "world"]
 
 #: The known day: 2026-03-10, noon in Kansas (CDT, UTC-5).
 DAY = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
+
+
+def summary_sums() -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """The daily summary as its readers see it: per group (day, access point, confidential, and
+    dimension and code for the open lists), the sum of its rows' counts; groups summing to zeros
+    left out (the summary kept by deltas may split a group into rows, or keep a row of zeros)."""
+    from models import report_day_codes, report_days
+    from models.reports import COUNTS, count_column
+
+    names = [count_column(d, c) for d, c in COUNTS]
+    found: dict[tuple[Any, ...], list[int]] = {}
+    for row in db.session.execute(select(report_days)).mappings():
+        totals = found.setdefault((row["day"], row["access_point_id"], row["confidential"]), [0] * len(names))
+        for i, name in enumerate(names):
+            totals[i] += row[name]
+    for row in db.session.execute(select(report_day_codes)).mappings():
+        key = (row["day"], row["access_point_id"], row["confidential"], row["dimension"], row["code"])
+        found.setdefault(key, [0])[0] += row["n"]
+    return {key: tuple(values) for key, values in found.items() if any(values)}
 
 
 @dataclass(frozen=True)
