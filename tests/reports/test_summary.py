@@ -20,6 +20,7 @@ from services import intake as intake_service
 from services import queue, report_days, staff_actions
 from services.demo import load_demo
 from services.pii import current_cipher
+from tests.walks import FULL
 
 from ..staff.conftest import race_app
 from .conftest import World, make_intake, summary_sums
@@ -119,14 +120,6 @@ def test_closing_by_a_core_update_moves_the_outcome(world: World) -> None:
         assert summary_sums() == after
 
 
-FULL = [
-    ("start_choice", "1"), ("safe_now", "yes"), ("fleeing_violence", "no"), ("slept_last_night", "outside"),
-    ("adults", "1"), ("children", "2"), ("pregnant", "no"), ("age_band", "3"), ("veteran", "yes"),
-    ("health_barrier", "no"), ("safe_place_tonight", "no"), ("could_stay_with", "maybe"), ("help_needed", "1 3"),
-    ("location", "67601"), ("contact_method", "text"), ("phone", "(785) 555-0100"), ("safe_to_text", "yes"),
-    ("safe_to_voicemail", "no"), ("best_time", "any"), ("contact_name", "Ana"), ("legal_name", "skip"),
-    ("dob", "03/25/1980"), ("consent_share", "yes"),
-]
 
 
 def submit_counting() -> tuple[int, int, int]:

@@ -16,15 +16,7 @@ from models.intake import Channel, ConsentKind, IntakeStatus
 from services import intake as svc
 from services.demo import load_demo
 from services.pii import current_cipher
-
-FULL = [
-    ("start_choice", "1"), ("safe_now", "yes"), ("fleeing_violence", "no"), ("slept_last_night", "outside"),
-    ("adults", "1"), ("children", "2"), ("pregnant", "no"), ("age_band", "3"), ("veteran", "yes"),
-    ("health_barrier", "no"), ("safe_place_tonight", "no"), ("could_stay_with", "maybe"), ("help_needed", "1 3"),
-    ("location", "67601"), ("contact_method", "text"), ("phone", "(785) 555-0100"), ("safe_to_text", "yes"),
-    ("safe_to_voicemail", "no"), ("best_time", "any"), ("contact_name", "Ana"), ("legal_name", "skip"),
-    ("dob", "03/25/1980"), ("consent_share", "yes"),
-]
+from tests.walks import FULL
 
 
 @pytest.fixture
