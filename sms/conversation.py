@@ -236,13 +236,13 @@ class Conversation:
         # MessageSid's unique keys and taken again (``handle``).
         late = self.session.get_bind().dialect.name == "sqlite"
         if not late:
-            if not store.count_text(self.session, self.key, self.limits, self.now):
+            if not self._count():
                 return self._too_fast(body)
             self.locked = bool(self.limits)
         quick = self._answer(body, sid, count=late)
         if quick is not None:
             return quick
-        if late and not store.count_text(self.session, self.key, self.limits, self.now):
+        if late and not self._count():
             return self._too_fast(body)
         conversation, created, seen = self._conversation(sid)
         if seen:
@@ -256,6 +256,10 @@ class Conversation:
         self.session.add(InboundMessage(message_sid=sid, phone_index=self.key,
                                         conversation_id=conversation.id, received_at=self.now))
         return self._step(conversation, body, created=created)
+
+    def _count(self) -> bool:
+        """Count this text against the number's limits (``store.count_text``); False when over."""
+        return store.count_text(self.session, self.key, self.limits, self.now)
 
     def _too_fast(self, body: str) -> Reply:
         """A text over the per-number limit: keep its count, change nothing else, answer kindly
@@ -313,7 +317,7 @@ class Conversation:
         if kept is not None or found.last_body_index is not None:
             changes.update(last_body_index=kept, last_body_at=self.now)
         # The writes, together: on SQLite the first takes the write lock, held to the commit.
-        if count and not store.count_text(self.session, self.key, self.limits, self.now):
+        if count and not self._count():
             return self._too_fast(text)
         store.record_inbound(self.session, sid=sid, phone_index=self.key, conversation_id=found.id, now=self.now)
         if step.ok and result.code is not None:
